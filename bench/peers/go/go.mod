@@ -1,0 +1,3 @@
+module switchyard/bench/peers/go
+
+go 1.19

@@ -1,0 +1,170 @@
+// Command go-peer runs Switchyard's benchmark workloads the way Go programs
+// do: a goroutine per task and blocking net.Conn I/O, with Go's scheduler
+// and netpoller deciding where everything runs.
+//
+// Usage: go-peer cpu|fastio|slowio|mixed|check [flags]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"math"
+	"os"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	server                               string
+	cpuTasks, iters                      int
+	fastRequests, fastConns, fastDelayUs int
+	slowConns, slowRequests, slowDelayUs int
+}
+
+var workloads = map[string]func(config, time.Time) part{
+	"cpu":    runCPU,
+	"fastio": runFast,
+	"slowio": runSlow,
+}
+
+type summary struct {
+	Tasks     int     `json:"tasks"`
+	MakespanS float64 `json:"makespan_s"`
+	P50Ms     float64 `json:"p50_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+	Checksum  uint64  `json:"checksum"`
+}
+
+type report struct {
+	Workload  string `json:"workload"`
+	Placement string `json:"placement"`
+	summary
+	CPUS     float64 `json:"cpu_s"`
+	MaxRSSKB int64   `json:"max_rss_kb"`
+	// Parts breaks a mixed run down by workload.
+	Parts map[string]summary `json:"parts,omitempty"`
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("go-peer: ")
+	if len(os.Args) < 2 {
+		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|check [flags]")
+	}
+	workload := os.Args[1]
+	var cfg config
+	fs := flag.NewFlagSet("go-peer "+workload, flag.ExitOnError)
+	fs.StringVar(&cfg.server, "server", "", "delay server `HOST:PORT`")
+	fs.IntVar(&cfg.cpuTasks, "cpu-tasks", 2000, "cpu tasks")
+	fs.IntVar(&cfg.iters, "iters", 200000, "spin iterations per cpu task")
+	fs.IntVar(&cfg.fastRequests, "fast-requests", 4000, "fastio requests")
+	fs.IntVar(&cfg.fastConns, "fast-conns", 32, "fastio persistent connections")
+	fs.IntVar(&cfg.fastDelayUs, "fast-delay-us", 1000, "fastio server delay")
+	fs.IntVar(&cfg.slowConns, "slow-conns", 10000, "slowio connections")
+	fs.IntVar(&cfg.slowRequests, "slow-requests", 2, "requests per slowio connection")
+	fs.IntVar(&cfg.slowDelayUs, "slow-delay-us", 1000000, "slowio server delay")
+	fs.Parse(os.Args[2:])
+
+	if workload == "check" {
+		check()
+		return
+	}
+	if _, ok := workloads[workload]; !ok && workload != "mixed" {
+		log.Fatalf("unknown workload %q", workload)
+	}
+	if workload != "cpu" && cfg.server == "" {
+		log.Fatal("--server is required")
+	}
+
+	start := time.Now()
+	parts := map[string]part{}
+	if workload == "mixed" {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for name, run := range workloads {
+			wg.Add(1)
+			go func(name string, run func(config, time.Time) part) {
+				defer wg.Done()
+				p := run(cfg, start)
+				mu.Lock()
+				parts[name] = p
+				mu.Unlock()
+			}(name, run)
+		}
+		wg.Wait()
+	} else {
+		parts[workload] = workloads[workload](cfg, start)
+	}
+	makespan := time.Since(start)
+
+	var all part
+	r := report{Workload: workload, Placement: "go"}
+	for name, p := range parts {
+		all.lat = append(all.lat, p.lat...)
+		all.checksum += p.checksum // wrapping, like every checksum here
+		if workload == "mixed" {
+			if r.Parts == nil {
+				r.Parts = map[string]summary{}
+			}
+			r.Parts[name] = summarize(p)
+		}
+	}
+	all.elapsed = makespan
+	r.summary = summarize(all)
+	r.CPUS, r.MaxRSSKB = usage()
+	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// check verifies spin against the benchmark's test vector.
+func check() {
+	const want uint64 = 12944723528927218710
+	var sum uint64
+	for i := uint64(0); i < 20; i++ {
+		sum += spin(i, 200000)
+	}
+	if sum != want {
+		log.Fatalf("spin check failed: 20 x 200000 gave %d, want %d", sum, want)
+	}
+	fmt.Printf("spin check ok: 20 x 200000 -> %d\n", sum)
+}
+
+func summarize(p part) summary {
+	sort.Slice(p.lat, func(i, j int) bool { return p.lat[i] < p.lat[j] })
+	return summary{
+		Tasks:     len(p.lat),
+		MakespanS: p.elapsed.Seconds(),
+		P50Ms:     ms(quantile(p.lat, 0.50)),
+		P99Ms:     ms(quantile(p.lat, 0.99)),
+		Checksum:  p.checksum,
+	}
+}
+
+// quantile takes the nearest rank, the rule every peer uses.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	if i < 0 {
+		i = 0
+	}
+	return sorted[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// usage returns the CPU time and peak resident set of this process.
+func usage() (cpuS float64, maxRSSKB int64) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		log.Fatal(err)
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime), ru.Maxrss // Maxrss is in KiB on Linux
+}

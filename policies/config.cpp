@@ -1,0 +1,499 @@
+// The schema of switchyard.toml: which keys exist, their types, ranges and defaults.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include <switchyard/config.hpp>
+
+namespace switchyard {
+
+static_assert(TOML_EXCEPTIONS, "Config::from_string relies on toml::parse throwing parse_error");
+
+namespace {
+
+// Counts above this are typing mistakes rather than machines.
+constexpr std::int64_t kMaxThreads = std::int64_t{1} << 16;
+// Every count is stored in a std::uint32_t.
+constexpr std::int64_t kMaxCount = std::numeric_limits<std::uint32_t>::max();
+constexpr std::int64_t kMaxDuration = std::numeric_limits<std::int64_t>::max();
+// Below 16 KiB a fiber overflows in ordinary libc calls (printf alone takes several KiB),
+// and the guard page takes 4 KiB of it.
+constexpr std::int64_t kMinStackKib = 16;
+constexpr std::int64_t kMaxStackKib = std::int64_t{1} << 20;
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+
+std::string_view type_phrase(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+  }
+  return "an unknown type";
+}
+
+// number_text() gives the shortest text that reads back as `value`, so -0.1 is not shown
+// as -0.10000000000000001.
+std::string number_text(double value) {
+  if (std::isnan(value)) return "nan";
+  char buffer[32];
+  const auto result = std::to_chars(std::begin(buffer), std::end(buffer), value);
+  return std::string(buffer, result.ptr);
+}
+
+// render() writes a value back as TOML so the message shows what the user wrote. Tables
+// are left out: they span lines and the key already locates them.
+std::string render(const toml::node& node) {
+  if (node.is_table()) return {};
+  if (const auto value = node.value_exact<double>()) {
+    std::string text = number_text(*value);
+    if (std::isfinite(*value) && text.find_first_of(".e") == std::string::npos) text += ".0";
+    return text;
+  }
+  std::ostringstream out;
+  out << toml::toml_formatter{node, toml::format_flags::none};
+  return out.str();
+}
+
+bool is_bare_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+// key_segment() quotes a key the way TOML would need it, so a dotted path stays
+// unambiguous for kind names like "db.query".
+std::string key_segment(std::string_view key) {
+  if (is_bare_key(key)) return std::string(key);
+  std::string quoted = "\"";
+  for (char c : key) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+// edit_distance() counts an adjacent transposition as one edit (optimal string alignment),
+// since swapped letters are the commonest typo.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// closest() finds the candidate the user probably meant, or nothing when every candidate
+// is so far off that a suggestion would mislead.
+std::string_view closest(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string_view best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (std::string_view candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    const std::size_t allowed =
+        std::max<std::size_t>(1, std::min<std::size_t>(3, candidate.size() / 3));
+    if (distance <= allowed && distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+// unknown_reason() phrases "unknown X" with a suggestion when one is close, else the list.
+std::string unknown_reason(std::string_view what, std::string_view word,
+                           const std::vector<std::string_view>& valid, bool always_list) {
+  std::string reason = "unknown " + std::string(what);
+  const std::string_view suggestion = closest(word, valid);
+  if (!suggestion.empty()) reason += "; did you mean '" + std::string(suggestion) + "'?";
+  if (suggestion.empty() || always_list) {
+    reason += " (valid: ";
+    for (std::size_t i = 0; i < valid.size(); ++i) {
+      if (i != 0) reason += ", ";
+      reason += valid[i];
+    }
+    reason += ')';
+  }
+  return reason;
+}
+
+// Problems collects everything wrong with one source, so a user fixes a file in one pass
+// rather than one error per run.
+class Problems {
+ public:
+  explicit Problems(std::string_view file) : file_(file) {}
+
+  void add(const toml::source_region& where, std::string key, std::string value,
+           std::string reason) {
+    problems_.push_back({file_, where.begin.line, where.begin.column, std::move(key),
+                         std::move(value), std::move(reason)});
+  }
+
+  std::size_t count() const { return problems_.size(); }
+
+  // throw_if_any() reports in file order: toml++ tables are sorted by key, not position.
+  void throw_if_any() {
+    if (problems_.empty()) return;
+    std::stable_sort(problems_.begin(), problems_.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    throw ConfigError(std::move(problems_));
+  }
+
+ private:
+  std::string file_;
+  std::vector<ConfigProblem> problems_;
+};
+
+// Section reads one table. Each read names a key it knows, so the set of valid keys (for
+// unknown-key suggestions) is exactly the set the code reads. A missing table reads as
+// empty: every key keeps its default.
+class Section {
+ public:
+  Section(const toml::table* table, std::string path, Problems& problems)
+      : table_(table), path_(std::move(path)), problems_(problems) {}
+
+  std::string path_of(std::string_view key) const {
+    return path_.empty() ? key_segment(key) : path_ + '.' + key_segment(key);
+  }
+
+  std::size_t problem_count() const { return problems_.count(); }
+
+  void report(const toml::node& node, std::string_view key, std::string reason) {
+    report_path(node, path_of(key), std::move(reason));
+  }
+
+  // section() reads the sub-table `key` with read(Section&), then rejects keys read() did
+  // not ask for.
+  template <class Read>
+  void section(std::string_view key, Read&& read) {
+    const toml::node* node = typed(key, toml::node_type::table);
+    Section sub(node != nullptr ? node->as_table() : nullptr, path_of(key), problems_);
+    read(sub);
+    sub.reject_unknown();
+  }
+
+  // each_table() reads every entry of this table as a sub-table named by the user, as
+  // `[kinds.NAME]` is.
+  template <class Read>
+  void each_table(Read&& read) {
+    if (table_ == nullptr) return;
+    for (auto&& [key, node] : *table_) {
+      known_.push_back(key.str());
+      if (!expect(node, path_of(key.str()), toml::node_type::table)) continue;
+      Section sub(node.as_table(), path_of(key.str()), problems_);
+      read(key.str(), node, sub);
+      sub.reject_unknown();
+    }
+  }
+
+  const toml::node* count(std::string_view key, std::uint32_t& out, std::int64_t min,
+                          std::int64_t max, std::string_view unit = {}) {
+    std::int64_t value = 0;
+    const toml::node* node = integer(key, value, min, max, unit);
+    if (node != nullptr) out = static_cast<std::uint32_t>(value);
+    return node;
+  }
+
+  template <class Rep, class Period>
+  void duration(std::string_view key, std::chrono::duration<Rep, Period>& out, std::int64_t min,
+                std::string_view unit) {
+    std::int64_t value = 0;
+    if (integer(key, value, min, kMaxDuration, unit) != nullptr) {
+      out = std::chrono::duration<Rep, Period>{value};
+    }
+  }
+
+  // number() accepts an integer too: TOML users write `share = 1` as readily as `1.0`.
+  void number(std::string_view key, double& out, double min, double max) {
+    const toml::node* node = lookup(key);
+    if (node == nullptr) return;
+    if (!node->is_number()) {
+      report(*node, key, "expected a number, got " + std::string(type_phrase(node->type())));
+      return;
+    }
+    const double value = node->is_integer() ? static_cast<double>(*node->value<std::int64_t>())
+                                            : *node->value<double>();
+    // Written so that NaN fails both comparisons.
+    if (!(value >= min && value <= max)) {
+      report(*node, key,
+             max == kUnbounded
+                 ? "must be at least " + number_text(min)
+                 : "must be between " + number_text(min) + " and " + number_text(max));
+      return;
+    }
+    out = value;
+  }
+
+  const toml::node* boolean(std::string_view key, bool& out) {
+    const toml::node* node = typed(key, toml::node_type::boolean);
+    if (node != nullptr) out = *node->value<bool>();
+    return node;
+  }
+
+  const toml::node* string(std::string_view key, std::string& out) {
+    const toml::node* node = typed(key, toml::node_type::string);
+    if (node != nullptr) out = *node->value<std::string>();
+    return node;
+  }
+
+  // strings() reads a list of distinct, non-empty names; a bad element keeps the default
+  // list whole rather than a list with a hole in it.
+  void strings(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = typed(key, toml::node_type::array);
+    if (node == nullptr) return;
+    std::vector<std::string> values;
+    bool ok = true;
+    const toml::array& array = *node->as_array();
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      const toml::node& element = array[i];
+      const std::string element_path = path_of(key) + '[' + std::to_string(i) + ']';
+      if (!expect(element, element_path, toml::node_type::string)) {
+        ok = false;
+        continue;
+      }
+      std::string value = *element.value<std::string>();
+      if (value.empty()) {
+        report_path(element, element_path, "must not be empty");
+        ok = false;
+      } else if (std::find(values.begin(), values.end(), value) != values.end()) {
+        report_path(element, element_path, "is listed twice");
+        ok = false;
+      }
+      values.push_back(std::move(value));
+    }
+    if (ok) out = std::move(values);
+  }
+
+  // choice() reads a string naming one of `all`, each named by to_string().
+  template <class Enum, std::size_t N>
+  std::optional<Enum> choice(std::string_view key, const std::array<Enum, N>& all,
+                             std::string_view what) {
+    std::string text;
+    const toml::node* node = string(key, text);
+    if (node == nullptr) return std::nullopt;
+    std::vector<std::string_view> names;
+    for (Enum e : all) {
+      if (to_string(e) == text) return e;
+      names.push_back(to_string(e));
+    }
+    report(*node, key, unknown_reason(what, text, names, true));
+    return std::nullopt;
+  }
+
+  void reject_unknown() {
+    if (table_ == nullptr) return;
+    for (auto&& [key, node] : *table_) {
+      if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
+      problems_.add(key.source(), path_of(key.str()), render(node),
+                    unknown_reason("key", key.str(), known_, false));
+    }
+  }
+
+ private:
+  // lookup() marks `key` as valid here and returns its node, if the file has one.
+  const toml::node* lookup(std::string_view key) {
+    known_.push_back(key);
+    return table_ != nullptr ? table_->get(key) : nullptr;
+  }
+
+  void report_path(const toml::node& node, std::string path, std::string reason) {
+    problems_.add(node.source(), std::move(path), render(node), std::move(reason));
+  }
+
+  bool expect(const toml::node& node, std::string path, toml::node_type type) {
+    if (node.type() == type) return true;
+    report_path(node, std::move(path),
+                "expected " + std::string(type_phrase(type)) + ", got " +
+                    std::string(type_phrase(node.type())));
+    return false;
+  }
+
+  const toml::node* typed(std::string_view key, toml::node_type type) {
+    const toml::node* node = lookup(key);
+    return node != nullptr && expect(*node, path_of(key), type) ? node : nullptr;
+  }
+
+  const toml::node* integer(std::string_view key, std::int64_t& out, std::int64_t min,
+                            std::int64_t max, std::string_view unit) {
+    const toml::node* node = typed(key, toml::node_type::integer);
+    if (node == nullptr) return nullptr;
+    const std::int64_t value = *node->value<std::int64_t>();
+    const std::string suffix = unit.empty() ? "" : " (" + std::string(unit) + ")";
+    if (value < min) {
+      report(*node, key, "must be at least " + std::to_string(min) + suffix);
+      return nullptr;
+    }
+    if (value > max) {
+      report(*node, key, "must be at most " + std::to_string(max) + suffix);
+      return nullptr;
+    }
+    out = value;
+    return node;
+  }
+
+  const toml::table* table_;
+  std::string path_;
+  Problems& problems_;
+  std::vector<std::string_view> known_;
+};
+
+void read_executors(Section& s, ExecutorsConfig& e) {
+  s.count("fiber_workers", e.fiber_workers, 0, kMaxThreads);
+  s.count("cpu_threads", e.cpu_threads, 0, kMaxThreads);
+  const std::size_t before = s.problem_count();
+  const toml::node* min = s.count("blocking_min", e.blocking_min, 0, kMaxThreads);
+  // At least one thread, or a kind pinned to `blocking` would never run.
+  s.count("blocking_max", e.blocking_max, 1, kMaxThreads);
+  // The default minimum is 0 and the maximum at least 1, so a crossing means the minimum was
+  // written: blame it.
+  if (s.problem_count() == before && e.blocking_min > e.blocking_max) {
+    s.report(*min, "blocking_min",
+             "must be at most executors.blocking_max (" + std::to_string(e.blocking_max) + ")");
+  }
+  s.duration("blocking_idle_ms", e.blocking_idle, 0, "ms");
+  s.count("stack_kib", e.stack_kib, kMinStackKib, kMaxStackKib, "KiB");
+  // A zero threshold would report every fiber as stalling.
+  s.duration("stall_threshold_us", e.stall_threshold, 1, "us");
+  s.boolean("watchdog", e.watchdog);
+  s.boolean("pin_cpu_threads", e.pin_cpu_threads);
+  s.boolean("pin_fiber_workers", e.pin_fiber_workers);
+  s.count("shards", e.shards, 0, kMaxThreads);
+  // Zero in-flight calls would make every submitter wait forever.
+  s.count("shard_inflight", e.shard_inflight, 1, kMaxCount);
+  s.duration("shutdown_grace_ms", e.shutdown_grace, 0, "ms");
+}
+
+void read_policy(Section& s, PolicyConfig& p) {
+  if (auto name = s.choice("name", all_policy_names, "policy")) p.name = *name;
+  s.section("rules", [&p](Section& r) {
+    r.count("min_samples", p.rules.min_samples, 1, kMaxCount);
+    r.number("cpu_share", p.rules.cpu_share, 0, 1);
+    r.number("blocked_share", p.rules.blocked_share, 0, 1);
+    r.count("few_callers", p.rules.few_callers, 1, kMaxCount);
+    r.number("hysteresis", p.rules.hysteresis, 0, 1);
+  });
+  s.section("cost", [&p](Section& c) { c.number("hysteresis", p.cost.hysteresis, 0, 1); });
+  s.section("explore", [&p](Section& x) {
+    x.number("share", p.explore.share, 0, 1);
+    x.number("shift", p.explore.shift, 0, kUnbounded);
+  });
+}
+
+void read_profiling(Section& s, ProfilingConfig& p) {
+  s.strings("counters", p.counters);
+  s.count("warmup", p.warmup, 0, kMaxCount);
+  s.count("sample_every", p.sample_every, 1, kMaxCount);
+  std::string path;
+  if (s.string("report", path) != nullptr) p.report = path;
+  if (s.string("trace", path) != nullptr) p.trace = path;
+}
+
+void read_kind(std::string_view name, const toml::node& where, Section& kinds, Section& k,
+               Config& config) {
+  if (name.empty()) {
+    kinds.report(where, name, "a kind name must not be empty");
+    return;
+  }
+  KindConfig kind;
+  kind.placement = k.choice("placement", all_placements, "placement");
+  const toml::node* isolate = k.boolean("isolate", kind.isolate);
+  k.boolean("idempotent", kind.idempotent);
+  if (isolate != nullptr && kind.isolate && kind.placement.has_value() &&
+      *kind.placement != Placement::shard) {
+    k.report(*isolate, "isolate",
+             "an isolated kind runs only in process shards, but placement pins it to " +
+                 std::string(to_string(*kind.placement)));
+  }
+  config.kinds.emplace(name, kind);
+}
+
+void read_root(const toml::table& root, Problems& problems, Config& config) {
+  Section s(&root, "", problems);
+  s.section("executors", [&config](Section& e) { read_executors(e, config.executors); });
+  s.section("policy", [&config](Section& p) { read_policy(p, config.policy); });
+  s.section("profiling", [&config](Section& p) { read_profiling(p, config.profiling); });
+  s.section("kinds", [&config](Section& kinds) {
+    kinds.each_table([&](std::string_view name, const toml::node& where, Section& k) {
+      read_kind(name, where, kinds, k, config);
+    });
+  });
+  s.reject_unknown();
+}
+
+}  // namespace
+
+std::string_view to_string(PolicyName p) noexcept {
+  switch (p) {
+    case PolicyName::fixed:
+      return "fixed";
+    case PolicyName::rules:
+      return "rules";
+    case PolicyName::cost:
+      return "cost";
+    case PolicyName::explore:
+      return "explore";
+  }
+  return "unknown";
+}
+
+std::optional<PolicyName> parse_policy_name(std::string_view name) noexcept {
+  for (PolicyName p : all_policy_names) {
+    if (to_string(p) == name) return p;
+  }
+  return std::nullopt;
+}
+
+Config Config::from_string(std::string_view text, std::string_view source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    const toml::source_position at = e.source().begin;
+    throw ConfigError(
+        {{std::string(source_name), at.line, at.column, {}, {}, std::string(e.description())}});
+  }
+  Problems problems(source_name);
+  Config config;
+  config.source = source_name;
+  read_root(root, problems, config);
+  problems.throw_if_any();
+  return config;
+}
+
+}  // namespace switchyard

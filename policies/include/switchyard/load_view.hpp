@@ -1,0 +1,29 @@
+// LoadView: how busy each executor is, as a policy sees it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include <switchyard/placement.hpp>
+
+namespace switchyard {
+
+// ExecutorLoad is a snapshot of one executor: its threads (or shard processes), how many of
+// them are running a task, and how many ready tasks wait for one.
+struct ExecutorLoad {
+  std::size_t workers = 0;
+  std::size_t busy = 0;
+  std::size_t queued = 0;
+};
+
+// LoadView holds one ExecutorLoad per Placement, indexed by the enum's value. A snapshot:
+// the numbers may be stale by the time a policy reads them.
+struct LoadView {
+  std::array<ExecutorLoad, all_placements.size()> executors{};
+  const ExecutorLoad& operator[](Placement p) const noexcept {
+    return executors[static_cast<std::size_t>(p)];
+  }
+  ExecutorLoad& operator[](Placement p) noexcept { return executors[static_cast<std::size_t>(p)]; }
+};
+
+}  // namespace switchyard

@@ -1,0 +1,28 @@
+// Placement: the executors a task can run on.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace switchyard {
+
+// Placement names an executor. `fiber`: many cheap fibers per worker thread, for tasks that
+// wait through Switchyard's own I/O and timers. `cpu`: one pinned thread per core, for CPU
+// work that scales across threads. `blocking`: elastic threads, for tasks that block inside
+// OS calls Switchyard cannot see. `shard`: worker processes, for registered tasks that must
+// scale past what threads share or must be isolated.
+enum class Placement : std::uint8_t { fiber, cpu, blocking, shard };
+
+// all_placements lists every Placement in declaration order.
+inline constexpr std::array<Placement, 4> all_placements{Placement::fiber, Placement::cpu,
+                                                         Placement::blocking, Placement::shard};
+
+// to_string() gives the placement's lower-case name ("fiber", "cpu", "blocking", "shard").
+std::string_view to_string(Placement p) noexcept;
+
+// parse_placement() is the inverse of to_string(); nullopt for any other text.
+std::optional<Placement> parse_placement(std::string_view name) noexcept;
+
+}  // namespace switchyard

@@ -1,0 +1,25 @@
+// TaskSample: what one finished task did, as measured by the runtime.
+#pragma once
+
+#include <chrono>
+
+#include <switchyard/placement.hpp>
+
+namespace switchyard {
+
+// TaskSample is the measurement of one task, from spawn to completion. The parts add up to
+// about `wall`: queued (ready but not running) + cpu (running on a CPU) + blocked (running
+// but off-CPU: inside an OS call, or preempted) + wait (suspended in a Switchyard wait: I/O,
+// timer, future).
+struct TaskSample {
+  Placement placement = Placement::fiber;  // where it finished
+  std::chrono::nanoseconds wall{0};
+  std::chrono::nanoseconds cpu{0};
+  std::chrono::nanoseconds blocked{0};
+  std::chrono::nanoseconds wait{0};
+  std::chrono::nanoseconds queued{0};
+  unsigned migrations = 0;  // executor changes during the task
+  bool failed = false;      // ended with an exception
+};
+
+}  // namespace switchyard

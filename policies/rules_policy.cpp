@@ -1,0 +1,27 @@
+#include <switchyard/rules_policy.hpp>
+
+namespace switchyard {
+
+Decision RulesPolicy::place(const KindState& kind, const LoadView&) noexcept {
+  if (kind.pinned) return {*kind.pinned, "pinned"};
+  if (kind.stalled) return {Placement::blocking, "stalled a fiber worker"};
+  const KindProfile& p = kind.profile;
+  if (p.count() == 0) return {kind.current, "no samples yet"};
+
+  // A kind already placed by a rule needs to cross back by the hysteresis margin to leave.
+  const double cpu_bar =
+      params_.cpu_share - (kind.current == Placement::cpu ? params_.hysteresis : 0.0);
+  const double blocked_bar =
+      params_.blocked_share - (kind.current == Placement::blocking ? params_.hysteresis : 0.0);
+
+  if (p.active_cpu_share() >= cpu_bar) {
+    return {Placement::cpu, "cpu share >= threshold", p.active_cpu_share(), cpu_bar};
+  }
+  if (p.active_blocked_share() >= blocked_bar) {
+    return {Placement::blocking, "blocked share >= threshold", p.active_blocked_share(),
+            blocked_bar};
+  }
+  return {Placement::fiber, "mostly waiting", p.active_wait_share(), 1.0 - cpu_bar};
+}
+
+}  // namespace switchyard

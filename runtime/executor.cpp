@@ -1,0 +1,185 @@
+#include "executor.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <system_error>
+
+#include "clock.hpp"
+#include "task.hpp"
+
+namespace switchyard::detail {
+
+Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
+    : runtime_(rt), topology_(topology), options_(options) {}
+
+Executor::~Executor() { stop(); }
+
+void Executor::start() {
+  std::lock_guard lk(workers_mutex_);
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
+    workers_.push_back(std::make_unique<Worker>(*this, next_index_++));
+    workers_.back()->start();
+    worker_count_.fetch_add(1);
+  }
+}
+
+void Executor::stop() {
+  {
+    std::lock_guard lk(workers_mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& w : workers_) w->request_stop();
+    for (auto& w : retired_) w->request_stop();
+  }
+  // Once stopping_ is set nobody else changes the lists, so the joins need no lock (a worker
+  // may be waiting for the lock in try_retire()), and workers still stealing from the list
+  // see it whole until every one of them has exited.
+  for (auto& w : workers_) w->join();
+  for (auto& w : retired_) w->join();
+  std::lock_guard lk(workers_mutex_);
+  workers_.clear();
+  retired_.clear();
+  worker_count_.store(0);
+}
+
+void Executor::submit(boost::fibers::context* ctx) noexcept {
+  shared_.push(ctx);
+  if (!wake_one() && elastic()) grow();
+}
+
+void Executor::schedule_new(boost::fibers::context* ctx) noexcept {
+  Worker* w = Worker::current();
+  if (w != nullptr && &w->executor == this && options_.local_queues && !w->retiring) {
+    w->local.push(ctx);
+    return;
+  }
+  submit(ctx);
+}
+
+boost::fibers::context* Executor::take(Worker& w) noexcept {
+  if (auto* ctx = shared_.pop()) return ctx;
+  if (!options_.local_queues) return nullptr;
+  const std::size_t n = workers_.size();
+  for (std::size_t k = 1; k < n; ++k) {
+    Worker& victim = *workers_[(w.index + k) % n];
+    if (auto* ctx = victim.local.steal()) return ctx;
+  }
+  return nullptr;
+}
+
+bool Executor::has_work(const Worker& w) const noexcept {
+  if (shared_.size() > 0) return true;
+  if (!options_.local_queues) return false;
+  for (const auto& other : workers_) {
+    if (other.get() != &w && other->local.tasks() > 0) return true;
+  }
+  return false;
+}
+
+void Executor::share_if_needed(const Worker& w) noexcept {
+  // One queued task is left for this worker: it is most often the child a task just spawned
+  // and is about to join, and waking a sibling to steal it would only add a cross-thread
+  // round trip. Two or more waiting, with a sibling asleep, is work to share.
+  if (options_.local_queues && w.local.tasks() > 1 && idle_count_.load() > 0) wake_one();
+}
+
+void Executor::mark_idle(Worker& w) {
+  std::lock_guard lk(idle_mutex_);
+  if (std::find(idle_.begin(), idle_.end(), &w) == idle_.end()) {
+    idle_.push_back(&w);
+    idle_count_.fetch_add(1, std::memory_order_seq_cst);
+  }
+}
+
+void Executor::unmark_idle(Worker& w) {
+  std::lock_guard lk(idle_mutex_);
+  if (auto it = std::find(idle_.begin(), idle_.end(), &w); it != idle_.end()) {
+    idle_.erase(it);
+    idle_count_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+bool Executor::wake_one() noexcept {
+  if (idle_count_.load(std::memory_order_seq_cst) == 0) return false;
+  Worker* w = nullptr;
+  {
+    std::lock_guard lk(idle_mutex_);
+    if (idle_.empty()) return false;
+    w = idle_.back();
+    idle_.pop_back();
+    idle_count_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  w->parker.unpark();
+  return true;
+}
+
+void Executor::grow() noexcept {
+  std::lock_guard lk(workers_mutex_);
+  reap_retired();
+  if (stopping_ || workers_.size() >= options_.max_workers) return;
+  try {
+    auto w = std::make_unique<Worker>(*this, next_index_++);
+    w->start();
+    workers_.push_back(std::move(w));
+    worker_count_.fetch_add(1);
+  } catch (const std::exception& e) {
+    // The task stays queued; a busy worker takes it when it frees up.
+    std::fprintf(stderr, "switchyard: %s pool could not start a thread: %s\n",
+                 std::string(to_string(options_.placement)).c_str(), e.what());
+  }
+}
+
+void Executor::reap_retired() {
+  for (auto& w : retired_) w->join();
+  retired_.clear();
+}
+
+bool Executor::try_retire(Worker& w) {
+  std::lock_guard lk(workers_mutex_);
+  if (stopping_ || workers_.size() <= options_.min_workers || w.attached != 0 ||
+      w.local.tasks() > 0 || shared_.size() > 0) {
+    return false;
+  }
+  const auto idle_ns = steady_ns() - w.idle_since_ns;
+  if (w.idle_since_ns == 0 ||
+      idle_ns < std::chrono::nanoseconds(options_.idle_timeout).count()) {
+    return false;
+  }
+  unmark_idle(w);
+  w.retiring = true;
+  auto it = std::find_if(workers_.begin(), workers_.end(),
+                         [&](const auto& p) { return p.get() == &w; });
+  retired_.push_back(std::move(*it));
+  workers_.erase(it);
+  worker_count_.fetch_sub(1);
+  return true;
+}
+
+void Executor::on_thread_start(Worker& w) {
+  if (!options_.pin) return;
+  if (std::string why = topology_.bind_current_thread(w.index); !why.empty()) {
+    std::fprintf(stderr, "switchyard: %s worker %zu not pinned: %s\n",
+                 std::string(to_string(options_.placement)).c_str(), w.index, why.c_str());
+  }
+}
+
+ExecutorLoad Executor::load() const noexcept {
+  ExecutorLoad l;
+  l.workers = worker_count_.load(std::memory_order_relaxed);
+  const std::size_t idle = idle_count_.load(std::memory_order_relaxed);
+  l.busy = l.workers > idle ? l.workers - idle : 0;
+  l.queued = shared_.size();
+  if (options_.local_queues) {
+    for (const auto& w : workers_) l.queued += w->local.size();
+  }
+  return l;
+}
+
+std::uint64_t Executor::slices() const noexcept {
+  std::lock_guard lk(workers_mutex_);
+  std::uint64_t n = 0;
+  for (const auto& w : workers_) n += w->switches.load(std::memory_order_relaxed);
+  return n;
+}
+
+}  // namespace switchyard::detail

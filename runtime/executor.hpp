@@ -1,0 +1,109 @@
+// Executor: a set of worker threads that run tasks of one Placement.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/fiber/context.hpp>
+
+#include <switchyard/load_view.hpp>
+#include <switchyard/placement.hpp>
+#include <switchyard/topology.hpp>
+
+#include "run_queue.hpp"
+#include "worker.hpp"
+
+namespace switchyard::detail {
+
+class RuntimeCore;
+
+// Executor runs ready task contexts on its workers. Contexts arrive detached from any
+// thread (submit) and are attached by the worker that picks them. Three shapes share this
+// mechanism, chosen by Options:
+//  - fiber executor: fixed workers, each with its own run queue; a worker keeps the tasks it
+//    spawns or wakes, and idle workers steal;
+//  - CPU pool: fixed workers pinned one per core, one shared queue;
+//  - blocking pool: elastic workers (grows while tasks wait and no worker is idle, shrinks
+//    after idling), one shared queue.
+class Executor {
+ public:
+  struct Options {
+    Placement placement = Placement::fiber;
+    std::size_t min_workers = 1;
+    std::size_t max_workers = 1;  // > min_workers makes the pool elastic
+    bool local_queues = false;
+    bool pin = false;
+    std::chrono::milliseconds idle_timeout{2000};
+  };
+
+  Executor(RuntimeCore& rt, const Topology& topology, Options options);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // start() launches min_workers threads. Throws std::system_error if none can start.
+  void start();
+  // stop() asks every worker to exit and joins them. Call only when no task is left. Blocks.
+  void stop();
+
+  // submit() queues a ready, detached context and wakes a worker (or starts one). Any thread.
+  void submit(boost::fibers::context* ctx) noexcept;
+  // schedule_new() queues a task's fresh context: on the calling worker's own queue when
+  // that worker belongs to this executor and keeps local queues, else like submit().
+  void schedule_new(boost::fibers::context* ctx) noexcept;
+
+  // The calls below are for this executor's workers, from their own threads.
+  // take() finds a ready context for `w` beyond its own queue: the shared queue, then
+  // other workers' queues. nullptr if none.
+  boost::fibers::context* take(Worker& w) noexcept;
+  // has_work() says whether take() would find something.
+  bool has_work(const Worker& w) const noexcept;
+  // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run.
+  void share_if_needed(const Worker& w) noexcept;
+  // mark_idle()/unmark_idle() bracket a worker's sleep so submitters can find and wake it.
+  void mark_idle(Worker& w);
+  void unmark_idle(Worker& w);
+  // try_retire() lets an elastic pool's idle worker leave; true if it must exit now.
+  bool try_retire(Worker& w);
+  // on_thread_start() runs first on every worker thread (pinning).
+  void on_thread_start(Worker& w);
+
+  Placement placement() const noexcept { return options_.placement; }
+  bool local_queues() const noexcept { return options_.local_queues; }
+  bool elastic() const noexcept { return options_.max_workers > options_.min_workers; }
+  std::chrono::milliseconds idle_timeout() const noexcept { return options_.idle_timeout; }
+  std::size_t max_workers() const noexcept { return options_.max_workers; }
+  RuntimeCore& runtime() noexcept { return runtime_; }
+
+  // load() snapshots workers, busy workers and queued contexts. Any thread.
+  ExecutorLoad load() const noexcept;
+  // slices() counts task slices started on this executor.
+  std::uint64_t slices() const noexcept;
+
+ private:
+  bool wake_one() noexcept;
+  void grow() noexcept;
+  void reap_retired();  // caller holds workers_mutex_
+
+  RuntimeCore& runtime_;
+  const Topology& topology_;
+  const Options options_;
+  RunQueue shared_;
+
+  mutable std::mutex workers_mutex_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // fixed after start() unless elastic
+  std::vector<std::unique_ptr<Worker>> retired_;  // exited or exiting, not yet joined
+  std::atomic<std::size_t> worker_count_{0};
+  std::size_t next_index_ = 0;
+  bool stopping_ = false;
+
+  std::mutex idle_mutex_;
+  std::vector<Worker*> idle_;
+  std::atomic<std::size_t> idle_count_{0};
+};
+
+}  // namespace switchyard::detail

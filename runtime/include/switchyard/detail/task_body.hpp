@@ -1,0 +1,81 @@
+// detail::TaskBody: what a task runs, behind a small interface the runtime drives.
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <switchyard/detail/shared_state.hpp>
+
+namespace switchyard::detail {
+
+// TaskBody is driven by the runtime in two steps so that the task's measurements are folded
+// into its kind's profile before its future becomes ready: compute() runs the callable and
+// keeps the outcome, publish() hands it to the future. cancel() resolves the future without
+// running anything. Exactly one of (compute then publish) or cancel is called, once.
+class TaskBody {
+ public:
+  virtual ~TaskBody() = default;
+  virtual void compute() noexcept = 0;
+  virtual bool failed() const noexcept = 0;
+  // error() is the exception compute() caught, or null.
+  virtual std::exception_ptr error() const noexcept = 0;
+  virtual void publish() noexcept = 0;
+  virtual void cancel(std::exception_ptr why) noexcept = 0;
+  // release() drops the runtime's reference to the body (and to the future's state).
+  virtual void release() noexcept = 0;
+};
+
+// CallableTask is the future's state and the task's body in one allocation. It starts with
+// two references: one for the Future, one for the runtime.
+template <class R, class F>
+class CallableTask final : public SharedState<R>, public TaskBody {
+ public:
+  template <class G>
+  explicit CallableTask(G&& fn) : fn_(std::in_place, std::forward<G>(fn)) {
+    this->add_ref();
+  }
+
+  void compute() noexcept override {
+    try {
+      if constexpr (std::is_void_v<R>) {
+        std::invoke(std::move(*fn_));
+        value_.emplace();
+      } else {
+        value_.emplace(std::invoke(std::move(*fn_)));
+      }
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+    fn_.reset();  // drop the callable's captures now, not when the future goes away
+  }
+  bool failed() const noexcept override { return error_ != nullptr; }
+  std::exception_ptr error() const noexcept override { return error_; }
+  void publish() noexcept override {
+    if (error_) {
+      this->fail(std::move(error_));
+    } else if constexpr (std::is_void_v<R>) {
+      this->succeed();
+    } else {
+      this->succeed(std::move(*value_));
+      value_.reset();
+    }
+  }
+  void cancel(std::exception_ptr why) noexcept override {
+    fn_.reset();
+    this->fail(std::move(why));
+  }
+  void release() noexcept override { SharedState<R>::release(); }
+
+ private:
+  struct Unit {};
+  using Stored = std::conditional_t<std::is_void_v<R>, Unit, R>;
+
+  std::optional<F> fn_;
+  std::optional<Stored> value_;
+  std::exception_ptr error_;
+};
+
+}  // namespace switchyard::detail

@@ -1,0 +1,72 @@
+// Future: the result of a spawned task.
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+
+#include <switchyard/detail/shared_state.hpp>
+
+namespace switchyard {
+
+// Future<T> receives the value a task returned, or the exception it threw. Move-only; get()
+// may be called once. Every wait suspends the calling fiber when called from a task, and
+// blocks the calling thread otherwise; it may be called from any thread. Every future a
+// Runtime hands out resolves: with the task's value, its exception, or TaskCancelled /
+// RuntimeStopped when the runtime shuts down.
+template <class T>
+class Future {
+ public:
+  Future() = default;
+  explicit Future(detail::SharedState<T>* state) noexcept : state_(state) {}
+  Future(Future&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+  Future& operator=(Future&& other) noexcept {
+    if (this != &other) {
+      reset();
+      state_ = std::exchange(other.state_, nullptr);
+    }
+    return *this;
+  }
+  Future(const Future&) = delete;
+  Future& operator=(const Future&) = delete;
+  ~Future() { reset(); }
+
+  // valid() is false for a default-constructed or moved-from future, and after get().
+  bool valid() const noexcept { return state_ != nullptr; }
+
+  // ready() says whether get() would return without waiting. Never blocks.
+  bool ready() const noexcept { return state_ && state_->ready(); }
+
+  // wait() waits until the task has finished.
+  void wait() const { checked().wait(); }
+
+  // wait_for() waits at most `timeout`; returns ready().
+  template <class Rep, class Period>
+  bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
+    return checked().wait_until(std::chrono::steady_clock::now() + timeout);
+  }
+
+  // get() waits, then returns the task's value or rethrows its exception. The future is
+  // invalid afterwards.
+  T get() {
+    detail::SharedState<T>& s = checked();
+    struct Release {
+      Future* f;
+      ~Release() { f->reset(); }
+    } release{this};
+    return s.take();
+  }
+
+ private:
+  detail::SharedState<T>& checked() const {
+    if (!state_) throw std::logic_error("switchyard::Future: no state (moved from, or get() called)");
+    return *state_;
+  }
+  void reset() noexcept {
+    if (state_) std::exchange(state_, nullptr)->release();
+  }
+
+  detail::SharedState<T>* state_ = nullptr;
+};
+
+}  // namespace switchyard

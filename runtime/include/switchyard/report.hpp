@@ -1,0 +1,58 @@
+// Report: what ran where, and why.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <switchyard/placement.hpp>
+
+namespace switchyard {
+
+// Report is a snapshot of a runtime's kinds and executors, taken by Runtime::report().
+struct Report {
+  // PlacementChange records one move of a kind's new tasks to another executor.
+  struct PlacementChange {
+    std::chrono::nanoseconds at{0};  // since the runtime started
+    Placement from = Placement::fiber;
+    Placement to = Placement::fiber;
+    std::string rule;
+    double measured = 0.0;
+    double threshold = 0.0;
+  };
+  // KindReport is one task kind.
+  struct KindReport {
+    std::string name;
+    Placement placement = Placement::fiber;  // where its new tasks go now
+    bool pinned = false;
+    std::uint64_t spawned = 0;
+    std::uint64_t finished = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t measured = 0;  // tasks whose times were sampled
+    // Shares of wall time, and of active time (wall less queued), as KindProfile defines.
+    double cpu_share = 0, blocked_share = 0, wait_share = 0, queued_share = 0;
+    double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
+    std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};
+    std::uint64_t task_migrations = 0;  // running tasks that changed executor
+    std::vector<PlacementChange> history;
+  };
+  // ExecutorReport is one executor.
+  struct ExecutorReport {
+    Placement placement = Placement::fiber;
+    std::size_t workers = 0;
+    std::size_t max_workers = 0;
+    std::uint64_t tasks_run = 0;  // task slices started on it
+  };
+
+  std::string policy;
+  std::chrono::nanoseconds uptime{0};
+  std::vector<KindReport> kinds;
+  std::vector<ExecutorReport> executors;
+
+  // print() writes the report as a readable table.
+  void print(std::ostream& out) const;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,79 @@
+// Runtime: the object a program creates to run its tasks.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <switchyard/config.hpp>
+#include <switchyard/detail/task_body.hpp>
+#include <switchyard/future.hpp>
+#include <switchyard/hint.hpp>
+#include <switchyard/report.hpp>
+#include <switchyard/shutdown_summary.hpp>
+#include <switchyard/topology.hpp>
+
+namespace switchyard {
+
+namespace detail {
+class RuntimeCore;
+}
+
+// Runtime owns the executors (fiber workers, the CPU pool, the blocking pool), the per-kind
+// profiles and the placement policy. Every piece of state belongs to the instance: several
+// runtimes may live in one process, one after another or at once. All members may be
+// called from any thread, including from inside the runtime's own tasks, unless noted.
+class Runtime {
+ public:
+  // Runtime() reads the config file found by Config::discover() (SWITCHYARD_CONFIG, else
+  // ./switchyard.toml, else defaults), probes the topology and starts the executors.
+  // Throws ConfigError on a bad config file.
+  Runtime();
+  // Runtime(config) starts with the given config.
+  explicit Runtime(Config config);
+  // ~Runtime() calls shutdown() with the config's grace period.
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // spawn() runs `fn` as a task of kind `kind` and returns a future of its result. Where it
+  // runs is the policy's choice from the kind's measurements, unless `hint` pins it. Never
+  // blocks. Throws std::invalid_argument for a shard hint (callables run in this process);
+  // any other failure, including spawning after shutdown began, resolves the future with an
+  // error instead.
+  template <class F>
+  auto spawn(std::string_view kind, F&& fn, Hint hint = {})
+      -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
+    using R = std::invoke_result_t<std::decay_t<F>&&>;
+    check_hint(hint);
+    auto* task = new detail::CallableTask<R, std::decay_t<F>>(std::forward<F>(fn));
+    Future<R> future(task);
+    submit(kind, hint, task);
+    return future;
+  }
+
+  // shutdown() stops accepting tasks, lets running and queued tasks finish for up to
+  // `grace`, then cancels what is left: tasks not yet started and tasks suspended in
+  // Switchyard waits resolve with TaskCancelled. It waits for tasks still running user code
+  // to return (and says on stderr which ones every few seconds), then stops the executors.
+  // Blocks. Idempotent; must not be called from inside one of this runtime's tasks.
+  ShutdownSummary shutdown(std::chrono::milliseconds grace);
+
+  // report() snapshots what ran where and why. Never blocks for long.
+  Report report() const;
+
+  // config() and topology() are what the runtime started with.
+  const Config& config() const noexcept;
+  const Topology& topology() const noexcept;
+
+
+ private:
+  static void check_hint(const Hint& hint);
+  void submit(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
+
+  std::unique_ptr<detail::RuntimeCore> impl_;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,11 @@
+// switchyard.hpp: everything a program needs to use Switchyard.
+#pragma once
+
+#include <switchyard/config.hpp>
+#include <switchyard/errors.hpp>
+#include <switchyard/future.hpp>
+#include <switchyard/hint.hpp>
+#include <switchyard/placement.hpp>
+#include <switchyard/report.hpp>
+#include <switchyard/runtime.hpp>
+#include <switchyard/this_task.hpp>

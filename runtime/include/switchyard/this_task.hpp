@@ -1,0 +1,41 @@
+// this_task: what a running task can ask and do about itself.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include <switchyard/placement.hpp>
+
+namespace switchyard::this_task {
+
+// inside() says whether the caller is running as a Switchyard task.
+bool inside() noexcept;
+
+// placement() is the executor the calling task is running on; nullopt outside a task.
+std::optional<Placement> placement() noexcept;
+
+// kind() is the calling task's kind name; empty outside a task.
+std::string_view kind() noexcept;
+
+// move_to() moves the calling task to another executor: it suspends, and resumes on a thread
+// of executor `p`, its stack and state intact. The task stays there (the policy no longer
+// moves it) until it calls move_to() again. Throws std::logic_error outside a task and
+// std::invalid_argument for Placement::shard (a running task cannot cross a process).
+void move_to(Placement p);
+
+// yield() lets other ready tasks run; outside a task it yields the thread.
+void yield();
+
+// sleep_until() suspends the calling task (outside a task: blocks the thread) until
+// `deadline`. Inside a task, throws TaskCancelled if the runtime shuts down meanwhile.
+void sleep_until(std::chrono::steady_clock::time_point deadline);
+
+// sleep_for() is sleep_until(now + d).
+template <class Rep, class Period>
+void sleep_for(const std::chrono::duration<Rep, Period>& d) {
+  sleep_until(std::chrono::steady_clock::now() +
+              std::chrono::duration_cast<std::chrono::steady_clock::duration>(d));
+}
+
+}  // namespace switchyard::this_task

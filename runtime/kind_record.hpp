@@ -1,0 +1,39 @@
+// KindRecord: the runtime's live state for one task kind.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <switchyard/kind_profile.hpp>
+#include <switchyard/placement.hpp>
+#include <switchyard/report.hpp>
+
+namespace switchyard::detail {
+
+// KindRecord is shared by every task of one kind. The atomics are read on the spawn path
+// without a lock; `mutex` guards the profile and the placement history, which change when a
+// measured task finishes. Lives as long as its runtime (its address is stable).
+struct KindRecord {
+  KindRecord(std::string kind_name, std::optional<Placement> pin)
+      : name(std::move(kind_name)), pinned(pin), current(pin.value_or(Placement::fiber)) {}
+
+  const std::string name;
+  const std::optional<Placement> pinned;
+  std::atomic<Placement> current;        // where its new tasks go
+  std::atomic<std::uint32_t> inflight{0};
+  std::atomic<std::uint64_t> spawned{0};
+  std::atomic<std::uint64_t> finished{0};
+  std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::uint64_t> task_migrations{0};
+  std::atomic<bool> stalled{false};
+
+  std::mutex mutex;
+  KindProfile profile;
+  std::vector<Report::PlacementChange> history;
+};
+
+}  // namespace switchyard::detail

@@ -1,0 +1,36 @@
+// KindRegistry: the task kinds a runtime has seen, by name.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include <switchyard/config.hpp>
+
+#include "kind_record.hpp"
+
+namespace switchyard::detail {
+
+// KindRegistry creates a KindRecord the first time a kind name is used, with its pin from
+// the config's [kinds] table. Lookups of known kinds take a shared lock. All members may be
+// called from any thread.
+class KindRegistry {
+ public:
+  explicit KindRegistry(const Config& config) : config_(config) {}
+
+  // get() returns the kind's record, creating it on first use.
+  KindRecord& get(std::string_view name);
+
+  // for_each() calls fn(KindRecord&) for every kind, in name order, under the shared lock.
+  void for_each(const std::function<void(KindRecord&)>& fn) const;
+
+ private:
+  const Config& config_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::unique_ptr<KindRecord>, std::less<>> kinds_;
+};
+
+}  // namespace switchyard::detail

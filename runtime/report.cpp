@@ -1,0 +1,45 @@
+#include <switchyard/report.hpp>
+
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace switchyard {
+
+namespace {
+
+std::string ms(std::chrono::nanoseconds d) {
+  return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1e6);
+}
+
+std::string pct(double share) { return fmt::format("{:.0f}%", share * 100.0); }
+
+}  // namespace
+
+void Report::print(std::ostream& out) const {
+  fmt::print(out, "policy: {}   uptime: {} s\n", policy,
+             fmt::format("{:.2f}", static_cast<double>(uptime.count()) / 1e9));
+  // cpu, block and wait are shares of active time (what the task does); queued is a share
+  // of wall time (how long it waited for a thread).
+  fmt::print(out, "{:<16} {:<9} {:>8} {:>5} {:>5} {:>5} {:>7} {:>10} {:>10} {:>6}\n", "kind",
+             "placement", "tasks", "cpu", "block", "wait", "queued", "p50 ms", "p99 ms", "moved");
+  for (const KindReport& k : kinds) {
+    fmt::print(out, "{:<16} {:<9} {:>8} {:>5} {:>5} {:>5} {:>7} {:>10} {:>10} {:>6}\n", k.name,
+               fmt::format("{}{}", to_string(k.placement), k.pinned ? "*" : ""), k.finished,
+               pct(k.active_cpu_share), pct(k.active_blocked_share), pct(k.active_wait_share),
+               pct(k.queued_share),
+               ms(k.wall_p50), ms(k.wall_p99), k.task_migrations);
+    for (const PlacementChange& c : k.history) {
+      fmt::print(out, "    at {} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
+                 fmt::format("{:.3f}", static_cast<double>(c.at.count()) / 1e9),
+                 to_string(c.from), to_string(c.to), c.rule, c.measured, c.threshold);
+    }
+  }
+  for (const ExecutorReport& e : executors) {
+    fmt::print(out, "executor {:<9} workers {:>3} (max {:>3})  slices {}\n", to_string(e.placement),
+               e.workers, e.max_workers, e.tasks_run);
+  }
+}
+
+}  // namespace switchyard

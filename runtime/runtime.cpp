@@ -1,0 +1,37 @@
+#include <switchyard/runtime.hpp>
+
+#include <stdexcept>
+
+#include "runtime_core.hpp"
+
+namespace switchyard {
+
+Runtime::Runtime() : Runtime(Config::discover()) {}
+
+Runtime::Runtime(Config config) : impl_(std::make_unique<detail::RuntimeCore>(std::move(config))) {}
+
+Runtime::~Runtime() = default;
+
+void Runtime::check_hint(const Hint& hint) {
+  if (hint.placement == Placement::shard) {
+    throw std::invalid_argument(
+        "switchyard: spawn() cannot place a callable in a shard: shards run registered tasks "
+        "only (SWITCHYARD_TASK); callables run in this process");
+  }
+}
+
+void Runtime::submit(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept {
+  impl_->submit(kind, hint, task);
+}
+
+ShutdownSummary Runtime::shutdown(std::chrono::milliseconds grace) {
+  return impl_->shutdown(grace);
+}
+
+Report Runtime::report() const { return impl_->report(); }
+
+const Config& Runtime::config() const noexcept { return impl_->config(); }
+
+const Topology& Runtime::topology() const noexcept { return impl_->topology(); }
+
+}  // namespace switchyard

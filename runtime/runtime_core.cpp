@@ -1,0 +1,268 @@
+#include "runtime_core.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include <boost/fiber/context.hpp>
+
+#include <switchyard/errors.hpp>
+#include <switchyard/policy_factory.hpp>
+
+#include "clock.hpp"
+#include "task.hpp"
+#include "worker.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+// Stacks beyond this many free ones give their pages back to the kernel.
+constexpr std::size_t kHotStacks = 1024;
+// How many placement changes a kind keeps for its report.
+constexpr std::size_t kHistoryLimit = 64;
+
+std::size_t or_cores(std::uint32_t configured, const Topology& topology) {
+  return configured != 0 ? configured : topology.core_count();
+}
+
+bool is_cancellation(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const TaskCancelled&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+RuntimeCore::RuntimeCore(Config config)
+    : config_(std::move(config)),
+      topology_(Topology::discover()),
+      start_ns_(steady_ns()),
+      stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
+      policy_(make_policy(config_.policy)),
+      kinds_(config_) {
+  const ExecutorsConfig& ex = config_.executors;
+  Executor::Options fiber;
+  fiber.placement = Placement::fiber;
+  fiber.min_workers = fiber.max_workers = or_cores(ex.fiber_workers, topology_);
+  fiber.local_queues = true;
+  fiber.pin = ex.pin_fiber_workers;
+
+  Executor::Options cpu;
+  cpu.placement = Placement::cpu;
+  cpu.min_workers = cpu.max_workers = or_cores(ex.cpu_threads, topology_);
+  cpu.pin = ex.pin_cpu_threads;
+
+  Executor::Options blocking;
+  blocking.placement = Placement::blocking;
+  blocking.min_workers = ex.blocking_min;
+  blocking.max_workers = std::max<std::size_t>({1, ex.blocking_min, ex.blocking_max});
+  blocking.idle_timeout = ex.blocking_idle;
+
+  for (const auto& options : {fiber, cpu, blocking}) {
+    executors_[index_of(options.placement)] =
+        std::make_unique<Executor>(*this, topology_, options);
+  }
+  for (auto& e : executors_) e->start();
+}
+
+RuntimeCore::~RuntimeCore() { shutdown(config_.executors.shutdown_grace); }
+
+void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody* body) noexcept {
+  live_.fetch_add(1, std::memory_order_seq_cst);
+  if (stopping_.load(std::memory_order_seq_cst)) {
+    body->cancel(std::make_exception_ptr(RuntimeStopped(
+        "switchyard: a '" + std::string(kind_name) +
+        "' task was spawned after the runtime began to shut down; it did not run")));
+    body->release();
+    end_task();
+    return;
+  }
+  KindRecord* kind = nullptr;
+  Task* task = nullptr;
+  try {
+    kind = &kinds_.get(kind_name);
+    const std::uint64_t seq = kind->spawned.fetch_add(1, std::memory_order_relaxed);
+    const ProfilingConfig& prof = config_.profiling;
+    const bool measured =
+        seq < prof.warmup || prof.sample_every <= 1 || seq % prof.sample_every == 0;
+    const Placement target = hint.placement.value_or(kind->current.load());
+    kind->inflight.fetch_add(1, std::memory_order_relaxed);
+    task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured,
+                    steady_ns());
+    auto ctx = boost::fibers::make_worker_context(boost::fibers::launch::post,
+                                                  StackAllocator(stacks_),
+                                                  [this, task] { run(*task); });
+    ctx->set_properties(task);  // the context owns the Task from here on
+    boost::fibers::context* raw = ctx.get();
+    ctx.reset();  // the context keeps itself alive until it terminates
+    executor(target).schedule_new(raw);
+  } catch (...) {
+    delete task;
+    if (kind != nullptr) kind->inflight.fetch_sub(1, std::memory_order_relaxed);
+    body->cancel(std::current_exception());
+    body->release();
+    end_task();
+  }
+}
+
+Executor& RuntimeCore::executor_for(const Task& task) noexcept {
+  const Placement p = task.destination();
+  return executor(p == Placement::shard ? task.where() : p);
+}
+
+void RuntimeCore::run(Task& task) noexcept {
+  const bool cancelled = cancelling_.load(std::memory_order_acquire);
+  if (cancelled) {
+    task.body->cancel(std::make_exception_ptr(
+        TaskCancelled("switchyard: a '" + task.kind.name +
+                      "' task was cancelled: the runtime shut down before it started")));
+  } else {
+    task.body->compute();
+  }
+  // Close the last slice here: from now on the fiber only unwinds.
+  Worker* w = Worker::current();
+  task.close_slice(task.measured ? steady_ns() : 0, task.measured ? thread_cpu_ns() : 0);
+  w->running = nullptr;
+  --w->attached;
+  finish(task, cancelled);
+}
+
+void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
+  KindRecord& kind = task.kind;
+  const bool failed = !cancelled && task.body->failed();
+  if (task.measured && !cancelled) {
+    const TaskSample sample = task.sample(failed);
+    std::lock_guard lk(kind.mutex);
+    kind.profile.add(sample);
+    reconsider(kind);
+  }
+  if (task.migrations() != 0) kind.task_migrations.fetch_add(task.migrations());
+  kind.finished.fetch_add(1, std::memory_order_relaxed);
+  if (failed) kind.failed.fetch_add(1, std::memory_order_relaxed);
+  if (stopping_.load(std::memory_order_acquire)) {
+    const bool unwound = cancelled || is_cancellation(task.body->error());
+    std::lock_guard lk(summary_mutex_);
+    auto& counts = summary_.kinds[kind.name];
+    ++(unwound ? counts.cancelled : counts.finished);
+  }
+  if (!cancelled) task.body->publish();
+  task.body->release();
+  kind.inflight.fetch_sub(1, std::memory_order_relaxed);
+  end_task();
+}
+
+void RuntimeCore::reconsider(KindRecord& kind) noexcept {
+  const KindState state{kind.name,
+                        kind.profile,
+                        kind.current.load(),
+                        kind.pinned,
+                        kind.inflight.load(std::memory_order_relaxed),
+                        kind.stalled.load(std::memory_order_relaxed),
+                        false};
+  const Decision d = policy_->place(state, load());
+  if (d.placement == state.current || d.placement == Placement::shard) return;
+  if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
+  try {
+    kind.history.push_back({std::chrono::nanoseconds{since_start(steady_ns())}, state.current,
+                            d.placement, std::string(d.rule), d.measured, d.threshold});
+  } catch (const std::bad_alloc&) {
+    // The move matters more than its record.
+  }
+  kind.current.store(d.placement);
+}
+
+LoadView RuntimeCore::load() const noexcept {
+  LoadView view;
+  for (const auto& e : executors_) view[e->placement()] = e->load();
+  return view;
+}
+
+void RuntimeCore::end_task() noexcept {
+  if (live_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+      stopping_.load(std::memory_order_seq_cst)) {
+    std::lock_guard lk(done_mutex_);
+    done_cv_.notify_all();
+  }
+}
+
+void RuntimeCore::sleep_until(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lk(sleep_mutex_);
+  if (sleep_cv_.wait_until(lk, deadline, [this] { return cancelling_.load(); })) {
+    throw TaskCancelled("switchyard: sleep cancelled: the runtime is shutting down");
+  }
+}
+
+ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
+  if (Worker* w = Worker::current(); w != nullptr && &w->executor.runtime() == this) {
+    throw std::logic_error("switchyard: Runtime::shutdown() called from one of its own tasks");
+  }
+  std::lock_guard guard(shutdown_mutex_);
+  if (shut_down_) {
+    std::lock_guard summary_lock(summary_mutex_);
+    return summary_;
+  }
+  stopping_.store(true, std::memory_order_seq_cst);
+  std::unique_lock lk(done_mutex_);
+  auto all_done = [this] { return live_.load(std::memory_order_seq_cst) == 0; };
+  if (!done_cv_.wait_for(lk, grace, all_done)) {
+    cancelling_.store(true, std::memory_order_seq_cst);
+    { std::lock_guard sleepers(sleep_mutex_); }
+    sleep_cv_.notify_all();
+    while (!done_cv_.wait_for(lk, std::chrono::seconds(5), all_done)) {
+      std::fprintf(stderr,
+                   "switchyard: shutdown is waiting for %lld task(s) still running user code\n",
+                   static_cast<long long>(live_.load()));
+    }
+  }
+  lk.unlock();
+  for (auto& e : executors_) e->stop();
+  shut_down_ = true;
+  std::lock_guard summary_lock(summary_mutex_);
+  return summary_;
+}
+
+Report RuntimeCore::report() const {
+  Report r;
+  r.policy = std::string(policy_->name());
+  r.uptime = std::chrono::nanoseconds{since_start(steady_ns())};
+  kinds_.for_each([&](KindRecord& k) {
+    Report::KindReport kr;
+    kr.name = k.name;
+    kr.placement = k.current.load();
+    kr.pinned = k.pinned.has_value();
+    kr.spawned = k.spawned.load();
+    kr.finished = k.finished.load();
+    kr.failed = k.failed.load();
+    kr.task_migrations = k.task_migrations.load();
+    std::lock_guard lk(k.mutex);
+    const KindProfile& p = k.profile;
+    kr.measured = p.count();
+    kr.cpu_share = p.cpu_share();
+    kr.blocked_share = p.blocked_share();
+    kr.wait_share = p.wait_share();
+    kr.queued_share = p.queued_share();
+    kr.active_cpu_share = p.active_cpu_share();
+    kr.active_blocked_share = p.active_blocked_share();
+    kr.active_wait_share = p.active_wait_share();
+    kr.wall_p50 = p.wall_quantile(0.5);
+    kr.wall_p99 = p.wall_quantile(0.99);
+    kr.mean_wall = p.mean_wall();
+    kr.mean_cpu = p.mean_cpu();
+    kr.history = k.history;
+    r.kinds.push_back(std::move(kr));
+  });
+  for (const auto& e : executors_) {
+    const ExecutorLoad l = e->load();
+    r.executors.push_back({e->placement(), l.workers, e->max_workers(), e->slices()});
+  }
+  return r;
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,97 @@
+// RuntimeCore: everything a Runtime owns, and the task life cycle.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include <boost/fiber/condition_variable.hpp>
+#include <boost/fiber/mutex.hpp>
+
+#include <switchyard/config.hpp>
+#include <switchyard/detail/task_body.hpp>
+#include <switchyard/hint.hpp>
+#include <switchyard/load_view.hpp>
+#include <switchyard/policy.hpp>
+#include <switchyard/report.hpp>
+#include <switchyard/shutdown_summary.hpp>
+#include <switchyard/topology.hpp>
+
+#include "executor.hpp"
+#include "kind_registry.hpp"
+#include "stack_pool.hpp"
+
+namespace switchyard::detail {
+
+class Task;
+
+// RuntimeCore is the Runtime's implementation. A task's life: submit() makes its fiber
+// context and queues it on the executor its kind (or hint) names; workers run it; run()
+// executes the body; finish() folds its measurement into the kind's profile, lets the
+// policy re-place the kind, and only then resolves the future. See docs/internals.md.
+class RuntimeCore {
+ public:
+  explicit RuntimeCore(Config config);
+  ~RuntimeCore();
+  RuntimeCore(const RuntimeCore&) = delete;
+  RuntimeCore& operator=(const RuntimeCore&) = delete;
+
+  void submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept;
+  ShutdownSummary shutdown(std::chrono::milliseconds grace);
+  Report report() const;
+
+  // executor_for() is where `task` should run next. An in-process task whose kind moved to
+  // shards stays where it is. Any thread.
+  Executor& executor_for(const Task& task) noexcept;
+  Executor& executor(Placement p) noexcept { return *executors_[index_of(p)]; }
+
+  // run() is the body of every task fiber.
+  void run(Task& task) noexcept;
+
+  // sleep_until() suspends the calling task until `deadline`; throws TaskCancelled when the
+  // runtime cancels its waits.
+  void sleep_until(std::chrono::steady_clock::time_point deadline);
+
+  const Config& config() const noexcept { return config_; }
+  const Topology& topology() const noexcept { return topology_; }
+
+ private:
+  static constexpr std::size_t kExecutors = 3;  // fiber, cpu, blocking: in-process
+  static std::size_t index_of(Placement p) noexcept {
+    return p == Placement::shard ? 0 : static_cast<std::size_t>(p);
+  }
+  void finish(Task& task, bool cancelled) noexcept;
+  void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
+  LoadView load() const noexcept;
+  void end_task() noexcept;
+  std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
+
+  const Config config_;
+  const Topology topology_;
+  const std::int64_t start_ns_;
+  StackPool stacks_;
+  std::unique_ptr<Policy> policy_;
+  KindRegistry kinds_;
+  std::array<std::unique_ptr<Executor>, kExecutors> executors_;
+
+  std::atomic<std::int64_t> live_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> cancelling_{false};
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::mutex shutdown_mutex_;
+  bool shut_down_ = false;
+  ShutdownSummary summary_;  // guarded by summary_mutex_
+  std::mutex summary_mutex_;
+
+  // Sleeping tasks wait here so that shutdown can wake them all to unwind.
+  boost::fibers::mutex sleep_mutex_;
+  boost::fibers::condition_variable sleep_cv_;
+};
+
+}  // namespace switchyard::detail

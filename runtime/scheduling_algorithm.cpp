@@ -1,0 +1,97 @@
+#include "scheduling_algorithm.hpp"
+
+#include "clock.hpp"
+#include "executor.hpp"
+#include "runtime_core.hpp"
+#include "task.hpp"
+#include "worker.hpp"
+
+namespace switchyard::detail {
+
+void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
+  Task* task = Task::of(ctx);
+  if (task == nullptr) {
+    // This thread's main or dispatcher context, or a plain fiber a task started: it stays.
+    worker_.local.push(ctx);
+    return;
+  }
+  if (task->measured) task->on_ready(steady_ns());
+  ctx->detach();
+  --worker_.attached;
+  Executor& dest = task->runtime.executor_for(*task);
+  if (&dest == &worker_.executor && dest.local_queues() && !worker_.retiring) {
+    worker_.local.push(ctx);
+  } else {
+    dest.submit(ctx);
+  }
+}
+
+boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
+  boost::fibers::context* next = nullptr;
+  for (;;) {
+    next = worker_.local.pop();
+    if (next == nullptr && !worker_.retiring) next = worker_.executor.take(worker_);
+    Task* task = next != nullptr ? Task::of(next) : nullptr;
+    if (task == nullptr) break;
+    // A task queued before its kind moved (or a fresh one spawned in bulk before the first
+    // measurements) goes where the kind is now, instead of running here.
+    Executor& dest = task->runtime.executor_for(*task);
+    if (&dest == &worker_.executor) {
+      boost::fibers::context::active()->attach(next);
+      ++worker_.attached;
+      break;
+    }
+    dest.submit(next);
+  }
+  switch_slices(next);
+  if (next != nullptr) worker_.executor.share_if_needed(worker_);
+  return next;
+}
+
+// The task that was running here has stopped (it suspended, yielded or finished: Boost asks
+// for the next context exactly then); `next` starts. One clock reading serves both.
+void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
+  Task* prev = worker_.running;
+  Task* task = next != nullptr ? Task::of(next) : nullptr;
+  if (prev == nullptr && task == nullptr) return;
+  std::int64_t now = 0;
+  std::int64_t cpu = 0;
+  if ((prev != nullptr && prev->measured) || (task != nullptr && task->measured)) {
+    now = steady_ns();
+    cpu = thread_cpu_ns();
+  }
+  if (prev != nullptr) prev->close_slice(now, cpu);
+  worker_.running = task;
+  if (task != nullptr) {
+    task->open_slice(now, cpu, worker_.executor.placement());
+    worker_.idle_since_ns = 0;
+    worker_.switches.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+bool SchedulingAlgorithm::has_ready_fibers() const noexcept {
+  return worker_.local.size() > 0 || (!worker_.retiring && worker_.executor.has_work(worker_));
+}
+
+void SchedulingAlgorithm::suspend_until(
+    std::chrono::steady_clock::time_point const& deadline) noexcept {
+  if (worker_.retiring) {
+    worker_.parker.park_until(deadline);
+    return;
+  }
+  Executor& exec = worker_.executor;
+  // Announce idleness before the last look, so a submitter either sees this worker idle or
+  // this worker sees its task (both sides use sequentially consistent operations).
+  exec.mark_idle(worker_);
+  if (exec.has_work(worker_)) {
+    exec.unmark_idle(worker_);
+    return;
+  }
+  if (worker_.idle_since_ns == 0) worker_.idle_since_ns = steady_ns();
+  worker_.parker.park_until(deadline);
+  exec.unmark_idle(worker_);
+}
+
+void SchedulingAlgorithm::notify() noexcept { worker_.parker.unpark(); }
+
+}  // namespace switchyard::detail

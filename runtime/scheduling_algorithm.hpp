@@ -1,0 +1,35 @@
+// SchedulingAlgorithm: Switchyard's Boost.Fiber scheduling algorithm, one per worker thread.
+#pragma once
+
+#include <chrono>
+
+#include <boost/fiber/algo/algorithm.hpp>
+
+namespace switchyard::detail {
+
+class Worker;
+
+// SchedulingAlgorithm decides, for one worker thread, which ready context runs next, and is
+// where tasks move between executors. Boost calls awakened() after a context has switched
+// away, so a task context can be detached there and queued on any executor: that is how
+// tasks migrate (their kind moved, or this_task::move_to), and how work is shared. It is
+// also where every task slice starts and ends, so the measurements live here. All its state
+// is the Worker's: several runtimes' workers coexist in one process (unlike Boost's
+// shared_work and work_stealing, which keep static state).
+class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
+ public:
+  explicit SchedulingAlgorithm(Worker& worker) noexcept : worker_(worker) {}
+
+  void awakened(boost::fibers::context* ctx) noexcept override;
+  boost::fibers::context* pick_next() noexcept override;
+  bool has_ready_fibers() const noexcept override;
+  void suspend_until(std::chrono::steady_clock::time_point const& deadline) noexcept override;
+  void notify() noexcept override;
+
+ private:
+  void switch_slices(boost::fibers::context* next) noexcept;
+
+  Worker& worker_;
+};
+
+}  // namespace switchyard::detail

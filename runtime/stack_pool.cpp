@@ -1,0 +1,78 @@
+#include "stack_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace switchyard::detail {
+
+namespace {
+
+std::size_t round_to_pages(std::size_t bytes) {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return (bytes + page - 1) / page * page;
+}
+
+}  // namespace
+
+StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot)
+    : stack_bytes_(round_to_pages(stack_bytes)), keep_hot_(keep_hot) {}
+
+StackPool::~StackPool() {
+  for (auto [base, bytes] : slabs_) munmap(base, bytes);
+}
+
+void StackPool::add_slab() {
+  const std::size_t bytes = stack_bytes_ * kSlabStacks;
+  void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  slabs_.emplace_back(base, bytes);
+  for (std::size_t i = kSlabStacks; i-- > 0;) {
+    free_.push_back(static_cast<char*>(base) + i * stack_bytes_);
+  }
+}
+
+boost::context::stack_context StackPool::allocate() {
+  void* bottom = nullptr;
+  {
+    std::lock_guard lk(mutex_);
+    if (free_.empty()) add_slab();
+    bottom = free_.back();
+    free_.pop_back();
+    ++outstanding_;
+  }
+  std::memcpy(bottom, &kCanary, sizeof kCanary);
+  boost::context::stack_context sctx;
+  sctx.size = stack_bytes_;
+  sctx.sp = static_cast<char*>(bottom) + stack_bytes_;
+  return sctx;
+}
+
+void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
+  void* bottom = static_cast<char*>(sctx.sp) - sctx.size;
+  std::uint64_t canary = 0;
+  std::memcpy(&canary, bottom, sizeof canary);
+  if (canary != kCanary) {
+    std::fprintf(stderr,
+                 "switchyard: fiber stack overflow detected (stack size %zu KiB); raise "
+                 "executors.stack_kib in the config\n",
+                 stack_bytes_ / 1024);
+    std::abort();
+  }
+  std::lock_guard lk(mutex_);
+  --outstanding_;
+  if (free_.size() >= keep_hot_) madvise(bottom, stack_bytes_, MADV_DONTNEED);
+  free_.push_back(bottom);
+}
+
+std::size_t StackPool::outstanding() const noexcept {
+  std::lock_guard lk(mutex_);
+  return outstanding_;
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,110 @@
+// Task: the runtime's record of one spawned task, carried by its fiber context.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/properties.hpp>
+
+#include <switchyard/detail/task_body.hpp>
+#include <switchyard/placement.hpp>
+#include <switchyard/task_sample.hpp>
+
+#include "kind_record.hpp"
+
+namespace switchyard {
+class Runtime;
+}
+
+namespace switchyard::detail {
+
+class RuntimeCore;
+
+// Task rides on its fiber context as the context's fiber_properties, so any worker that
+// holds the context finds it in O(1), and Boost deletes it with the context. Its timing
+// fields are touched only by the thread that runs or routes the task at that moment; the
+// run queues' locks order those hand-offs.
+class Task final : public boost::fibers::fiber_properties {
+ public:
+  Task(RuntimeCore& rt, KindRecord& k, TaskBody* b, Placement target, bool pinned_here,
+       bool measure, std::int64_t spawn_ns) noexcept
+      : fiber_properties(nullptr),
+        runtime(rt),
+        kind(k),
+        body(b),
+        measured(measure),
+        target_(target),
+        pinned_(pinned_here),
+        where_(target),
+        spawn_ns_(spawn_ns),
+        ready_ns_(spawn_ns) {}
+
+  // of() is the Task riding on `ctx`, or nullptr for a context that is not a task's (a
+  // thread's main or dispatcher context, or a plain Boost.Fiber fiber).
+  static Task* of(boost::fibers::context* ctx) noexcept {
+    return static_cast<Task*>(ctx->get_properties());
+  }
+
+  // destination() is where the task should run next: its own pin (hint or move_to), else
+  // its kind's current placement. Any thread.
+  Placement destination() const noexcept {
+    return pinned_.load(std::memory_order_acquire) ? target_.load(std::memory_order_acquire)
+                                                   : kind.current.load(std::memory_order_relaxed);
+  }
+  // pin_to() makes the task stay on `p` whatever its kind does.
+  void pin_to(Placement p) noexcept {
+    target_.store(p, std::memory_order_release);
+    pinned_.store(true, std::memory_order_release);
+  }
+  // where() is the executor of its current (or last) slice.
+  Placement where() const noexcept { return where_; }
+
+  // on_ready() is called when the task becomes ready (spawned, woken, yielded).
+  void on_ready(std::int64_t now_ns) noexcept {
+    if (stop_ns_ != 0) wait_ns_ += now_ns - stop_ns_;
+    ready_ns_ = now_ns;
+  }
+  // open_slice() is called when a worker of executor `here` resumes it.
+  void open_slice(std::int64_t now_ns, std::int64_t cpu_ns, Placement here) noexcept {
+    if (started_ && here != where_) ++migrations_;
+    started_ = true;
+    where_ = here;
+    queued_ns_ += now_ns - ready_ns_;
+    resume_ns_ = now_ns;
+    resume_cpu_ns_ = cpu_ns;
+  }
+  // close_slice() is called when it stops running (suspends, yields, finishes).
+  void close_slice(std::int64_t now_ns, std::int64_t cpu_ns) noexcept {
+    run_ns_ += now_ns - resume_ns_;
+    cpu_ns_ += cpu_ns - resume_cpu_ns_;
+    stop_ns_ = now_ns;
+  }
+  // migrations() counts executor changes so far.
+  unsigned migrations() const noexcept { return migrations_; }
+  // sample() is the finished task's measurement; call after the last close_slice().
+  TaskSample sample(bool failed) const noexcept;
+
+  RuntimeCore& runtime;
+  KindRecord& kind;
+  TaskBody* const body;
+  const bool measured;
+
+ private:
+  std::atomic<Placement> target_;
+  std::atomic<bool> pinned_;
+  Placement where_;
+  bool started_ = false;
+  unsigned migrations_ = 0;
+  std::int64_t spawn_ns_;
+  std::int64_t ready_ns_;
+  std::int64_t resume_ns_ = 0;
+  std::int64_t resume_cpu_ns_ = 0;
+  std::int64_t stop_ns_ = 0;
+  std::int64_t queued_ns_ = 0;
+  std::int64_t run_ns_ = 0;
+  std::int64_t cpu_ns_ = 0;
+  std::int64_t wait_ns_ = 0;
+};
+
+}  // namespace switchyard::detail

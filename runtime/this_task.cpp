@@ -1,0 +1,64 @@
+#include <switchyard/this_task.hpp>
+
+#include <stdexcept>
+#include <thread>
+
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/operations.hpp>
+
+#include "runtime_core.hpp"
+#include "task.hpp"
+#include "worker.hpp"
+
+namespace switchyard::this_task {
+
+namespace {
+
+detail::Task* current() noexcept {
+  if (detail::Worker::current() == nullptr) return nullptr;
+  return detail::Task::of(boost::fibers::context::active());
+}
+
+}  // namespace
+
+bool inside() noexcept { return current() != nullptr; }
+
+std::optional<Placement> placement() noexcept {
+  if (const detail::Task* t = current()) return t->where();
+  return std::nullopt;
+}
+
+std::string_view kind() noexcept {
+  if (const detail::Task* t = current()) return t->kind.name;
+  return {};
+}
+
+void move_to(Placement p) {
+  detail::Task* t = current();
+  if (t == nullptr) throw std::logic_error("switchyard::this_task::move_to: not inside a task");
+  if (p == Placement::shard) {
+    throw std::invalid_argument(
+        "switchyard::this_task::move_to: a running task cannot move into a shard process");
+  }
+  t->pin_to(p);
+  // Yielding passes the context to awakened(), which queues it on the new executor.
+  boost::this_fiber::yield();
+}
+
+void yield() {
+  if (current() != nullptr) {
+    boost::this_fiber::yield();
+  } else {
+    std::this_thread::yield();
+  }
+}
+
+void sleep_until(std::chrono::steady_clock::time_point deadline) {
+  if (detail::Task* t = current()) {
+    t->runtime.sleep_until(deadline);
+  } else {
+    std::this_thread::sleep_until(deadline);
+  }
+}
+
+}  // namespace switchyard::this_task

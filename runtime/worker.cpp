@@ -1,0 +1,55 @@
+#include "worker.hpp"
+
+#include <boost/fiber/operations.hpp>
+
+#include "executor.hpp"
+#include "scheduling_algorithm.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+thread_local Worker* tl_worker = nullptr;
+}
+
+Worker::Worker(Executor& exec, std::size_t i) : executor(exec), index(i) {}
+
+Worker::~Worker() { join(); }
+
+void Worker::start() { thread_ = std::thread([this] { main(); }); }
+
+void Worker::request_stop() {
+  {
+    std::lock_guard lk(stop_mutex_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+Worker* Worker::current() noexcept { return tl_worker; }
+
+void Worker::main() {
+  tl_worker = this;
+  executor.on_thread_start(*this);
+  boost::fibers::use_scheduling_algorithm<SchedulingAlgorithm>(*this);
+  {
+    std::unique_lock lk(stop_mutex_);
+    if (executor.elastic()) {
+      // An elastic pool's idle threads look every idle period whether they may leave.
+      while (!stop_) {
+        stop_cv_.wait_for(lk, executor.idle_timeout());
+        if (!stop_ && executor.try_retire(*this)) break;
+      }
+    } else {
+      stop_cv_.wait(lk, [this] { return stop_; });
+    }
+  }
+  retiring = true;
+  // The thread's scheduler is destroyed after this returns, when thread-locals are; it may
+  // still call the algorithm, which needs tl_worker, so it is left set.
+}
+
+}  // namespace switchyard::detail

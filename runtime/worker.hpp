@@ -1,0 +1,64 @@
+// Worker: one thread of an executor, running a Boost.Fiber scheduler with Switchyard's
+// scheduling algorithm.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+
+#include <boost/fiber/condition_variable.hpp>
+#include <boost/fiber/mutex.hpp>
+
+#include "parker.hpp"
+#include "run_queue.hpp"
+
+namespace switchyard::detail {
+
+class Executor;
+class Task;
+
+// Worker owns a thread. On it, a Boost.Fiber scheduler runs tasks as fibers; the thread's
+// main context only waits to be told to stop. The fields marked "own thread" are touched
+// only by the worker's thread.
+class Worker {
+ public:
+  Worker(Executor& exec, std::size_t index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // start() launches the thread. Throws std::system_error if the OS refuses a thread.
+  void start();
+  // request_stop() asks the thread to exit once its scheduler has no task left. Any thread.
+  void request_stop();
+  // join() waits for the thread to exit. Any thread but its own.
+  void join();
+
+  // current() is the worker whose thread is calling, or nullptr.
+  static Worker* current() noexcept;
+
+  Executor& executor;
+  const std::size_t index;
+  RunQueue local;  // contexts ready to run here; tasks in it may be stolen
+  Parker parker;
+
+  // Own thread: the task in its current slice, and how many task contexts are attached to
+  // this thread's scheduler (running, suspended here, or sleeping here).
+  Task* running = nullptr;
+  int attached = 0;
+  bool retiring = false;  // leaving: takes no new work
+  std::int64_t idle_since_ns = 0;
+  // switches counts slices started, so a monitor can tell a stuck worker from a busy one.
+  std::atomic<std::uint64_t> switches{0};
+
+ private:
+  void main();
+
+  std::thread thread_;
+  boost::fibers::mutex stop_mutex_;
+  boost::fibers::condition_variable stop_cv_;
+  bool stop_ = false;
+};
+
+}  // namespace switchyard::detail

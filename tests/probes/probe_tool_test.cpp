@@ -1,0 +1,86 @@
+#include <switchyard/topology.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "test_support.hpp"
+
+namespace sy = switchyard;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+nlohmann::json probe_json(const std::string& arguments, const std::string& environment = "") {
+  const sy::test::ProbeRun run = sy::test::run_probe(arguments, environment);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  return nlohmann::json::parse(run.output);
+}
+
+}  // namespace
+
+TEST_CASE("switchyard-probe --json reports topology, counters and calibration", "[tool]") {
+  INFO("SWITCHYARD_PROBE names the built switchyard-probe");
+  REQUIRE_FALSE(sy::test::probe_path().empty());
+  const nlohmann::json report = probe_json("--json");
+  CHECK(report["schema_version"] == 1);
+  REQUIRE(report["topology"].is_object());
+  REQUIRE(report["counters"].is_object());
+  REQUIRE(report["calibration"].is_object());
+  CHECK(report["topology"]["core_count"] == sy::Topology::discover().core_count());
+  CHECK(report["topology"]["cores"].size() == report["topology"]["core_count"]);
+  CHECK(report["counters"]["events"].size() == 6);
+  CHECK(report["calibration"]["available"] == false);
+}
+
+TEST_CASE("switchyard-probe --events replaces the default list", "[tool]") {
+  const nlohmann::json report = probe_json("--json --events perf::TASK-CLOCK,PAPI_TOT_INS");
+  const nlohmann::json& events = report["counters"]["events"];
+  REQUIRE(events.size() == 2);
+  CHECK(events[0]["requested"] == "perf::TASK-CLOCK");
+  CHECK(events[0]["live"] == true);
+  CHECK(events[1]["requested"] == "PAPI_TOT_INS");
+}
+
+TEST_CASE("switchyard-probe follows SWITCHYARD_COUNTERS", "[tool]") {
+  const nlohmann::json report = probe_json("--json", "SWITCHYARD_COUNTERS=papi-off");
+  CHECK(report["counters"]["mode"] == "papi-off");
+  for (const auto& event : report["counters"]["events"]) {
+    CHECK(event["source"] != "papi-preset");
+    CHECK(event["source"] != "papi-native");
+  }
+}
+
+TEST_CASE("switchyard-probe prints a readable report with all three sections", "[tool]") {
+  const sy::test::ProbeRun run = sy::test::run_probe("");
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK(contains(run.output, "\ntopology ("));
+  CHECK(contains(run.output, "\ncounters ("));
+  CHECK(contains(run.output, "\ncalibration\n"));
+  CHECK(contains(run.output, "not yet available"));
+}
+
+TEST_CASE("switchyard-probe --help describes the options", "[tool]") {
+  const sy::test::ProbeRun run = sy::test::run_probe("--help");
+  CHECK(run.exit_code == 0);
+  CHECK(contains(run.output, "--events LIST"));
+}
+
+TEST_CASE("switchyard-probe rejects bad arguments by name", "[tool]") {
+  const auto [arguments, named] = GENERATE(table<std::string, std::string>({
+      {"--bogus", "'--bogus'"},
+      {"--json extra", "'extra'"},
+      {"--events", "--events"},
+      {"--events a,,b", "empty event name"},
+  }));
+  const sy::test::ProbeRun run = sy::test::run_probe(arguments);
+  INFO(run.output);
+  CHECK(run.exit_code != 0);
+  CHECK(contains(run.output, named));
+}

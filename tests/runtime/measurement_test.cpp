@@ -1,0 +1,71 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+
+#include <switchyard/switchyard.hpp>
+
+#include "support.hpp"
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+namespace {
+
+sy::Report::KindReport run_kind(sy::Placement where, void (*body)()) {
+  auto config = sy::test::small_config();
+  config.profiling.warmup = 1000;  // measure every task
+  sy::Runtime rt(config);
+  // One at a time, so no task queues behind another and the shares are the task's own.
+  for (int i = 0; i < 8; ++i) rt.spawn("k", body, sy::on(where)).get();
+  auto report = rt.report();
+  REQUIRE(report.kinds.size() == 1);
+  return report.kinds[0];
+}
+
+}  // namespace
+
+// Bounds are loose on purpose: this is a shared 2-core machine and the other tests run
+// beside this one. What is asserted is which share dominates.
+TEST_CASE("a CPU-spinning kind's profile shows CPU close to wall", "[measurement]") {
+  const auto k = run_kind(sy::Placement::cpu, [] { sy::test::spin_for(20ms); });
+  CAPTURE(k.cpu_share, k.blocked_share, k.wait_share, k.queued_share);
+  REQUIRE(k.measured == 8);
+  REQUIRE(k.cpu_share > 0.5);
+  REQUIRE(k.cpu_share > k.wait_share);
+  REQUIRE(k.wait_share < 0.1);
+}
+
+TEST_CASE("a sleeping kind's profile shows wait close to wall", "[measurement]") {
+  const auto k = run_kind(sy::Placement::fiber, [] { sy::this_task::sleep_for(30ms); });
+  CAPTURE(k.cpu_share, k.blocked_share, k.wait_share, k.queued_share);
+  REQUIRE(k.wait_share > 0.7);
+  REQUIRE(k.cpu_share < 0.2);
+  REQUIRE(k.wall_p50 >= 25ms);
+}
+
+TEST_CASE("a kind calling usleep on a pool thread shows blocked close to wall",
+          "[measurement]") {
+  const auto k = run_kind(sy::Placement::blocking, [] { ::usleep(30'000); });
+  CAPTURE(k.cpu_share, k.blocked_share, k.wait_share, k.queued_share);
+  REQUIRE(k.blocked_share > 0.5);
+  REQUIRE(k.cpu_share < 0.2);
+  REQUIRE(k.wait_share < 0.2);
+}
+
+TEST_CASE("sampling measures every task during warm-up, then one in sample_every",
+          "[measurement]") {
+  auto config = sy::test::small_config();
+  config.profiling.warmup = 10;
+  config.profiling.sample_every = 5;
+  sy::Runtime rt(config);
+  std::vector<sy::Future<int>> fs;
+  for (int i = 0; i < 60; ++i) fs.push_back(rt.spawn("sampled", [i] { return i; }));
+  for (auto& f : fs) f.get();
+  const auto k = rt.report().kinds.at(0);
+  REQUIRE(k.finished == 60);
+  // Tasks 0..9, then 10, 15, ..., 55: 10 + 10.
+  REQUIRE(k.measured == 20);
+}

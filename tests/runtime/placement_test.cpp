@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+#include <switchyard/switchyard.hpp>
+
+#include "support.hpp"
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+namespace {
+
+sy::Report::KindReport after(sy::Runtime& rt, const char* kind, void (*body)(), int tasks) {
+  for (int i = 0; i < tasks; ++i) rt.spawn(kind, body).get();
+  for (const auto& k : rt.report().kinds) {
+    if (k.name == kind) return k;
+  }
+  FAIL("kind not in the report");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("without a hint, kinds settle where their measurements say", "[placement]") {
+  sy::Runtime rt(sy::test::small_config());
+  const auto cpu = after(rt, "spin", [] { sy::test::spin_for(5ms); }, 6);
+  const auto blocked = after(rt, "usleep", [] { ::usleep(5000); }, 6);
+  const auto waiting = after(rt, "sleep", [] { sy::this_task::sleep_for(5ms); }, 6);
+  CAPTURE(cpu.cpu_share, blocked.blocked_share, waiting.wait_share);
+  REQUIRE(cpu.placement == sy::Placement::cpu);
+  REQUIRE(blocked.placement == sy::Placement::blocking);
+  REQUIRE(waiting.placement == sy::Placement::fiber);
+  REQUIRE_FALSE(cpu.history.empty());
+  REQUIRE(cpu.history.front().from == sy::Placement::fiber);
+  REQUIRE(cpu.history.front().to == sy::Placement::cpu);
+}
+
+TEST_CASE("a kind pinned in the config never moves", "[placement]") {
+  auto config = sy::test::small_config();
+  config.kinds["pinned-spin"].placement = sy::Placement::blocking;
+  sy::Runtime rt(config);
+  const auto k = after(rt, "pinned-spin", [] { sy::test::spin_for(5ms); }, 6);
+  REQUIRE(k.placement == sy::Placement::blocking);
+  REQUIRE(k.pinned);
+  REQUIRE(k.history.empty());
+}

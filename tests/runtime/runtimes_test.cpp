@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include <thread>
+#include <vector>
+
+#include <switchyard/switchyard.hpp>
+
+#include "support.hpp"
+
+namespace sy = switchyard;
+
+namespace {
+
+int run_some(sy::Runtime& rt, int n) {
+  std::vector<sy::Future<int>> fs;
+  for (int i = 0; i < n; ++i) {
+    const auto where = sy::all_placements[static_cast<std::size_t>(i) % 3];
+    fs.push_back(rt.spawn("k", [i] { return i; }, sy::on(where)));
+  }
+  int sum = 0;
+  for (auto& f : fs) sum += f.get();
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("runtimes created one after another each work", "[runtimes]") {
+  for (int round = 0; round < 5; ++round) {
+    sy::Runtime rt(sy::test::small_config());
+    REQUIRE(run_some(rt, 300) == 300 * 299 / 2);
+  }
+}
+
+TEST_CASE("two runtimes at once keep their tasks apart", "[runtimes]") {
+  sy::Runtime a(sy::test::small_config());
+  sy::Runtime b(sy::test::small_config());
+  // A task of one runtime spawning into and waiting on the other crosses their schedulers.
+  auto cross = a.spawn("cross", [&b] { return b.spawn("inner", [] { return 2; }).get() + 1; });
+  int from_a = 0;
+  int from_b = 0;
+  std::thread ta([&] { from_a = run_some(a, 500); });
+  std::thread tb([&] { from_b = run_some(b, 500); });
+  ta.join();
+  tb.join();
+  REQUIRE(from_a == 500 * 499 / 2);
+  REQUIRE(from_b == 500 * 499 / 2);
+  REQUIRE(cross.get() == 3);
+  REQUIRE(a.report().kinds.size() == 2);  // "cross" and "k": nothing of b's leaked into a
+}
+
+TEST_CASE("a destroyed runtime leaves no threads or descriptors behind", "[runtimes]") {
+  const auto threads_before = sy::test::thread_count();
+  const auto fds_before = sy::test::fd_count();
+  {
+    sy::Runtime rt(sy::test::small_config());
+    REQUIRE(run_some(rt, 200) == 200 * 199 / 2);
+  }
+  REQUIRE(sy::test::thread_count() == threads_before);
+  REQUIRE(sy::test::fd_count() == fds_before);
+}

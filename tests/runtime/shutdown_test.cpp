@@ -1,0 +1,70 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+#include <switchyard/switchyard.hpp>
+
+#include "support.hpp"
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+TEST_CASE("shutdown with tasks in flight resolves every future", "[shutdown]") {
+  auto config = sy::test::small_config();
+  config.executors.cpu_threads = 1;
+  const auto threads_before = sy::test::thread_count();
+  std::vector<sy::Future<int>> sleepers;
+  std::vector<sy::Future<int>> quick;
+  std::vector<sy::Future<int>> queued;
+  sy::Future<int> late;
+  sy::ShutdownSummary summary;
+  {
+    sy::Runtime rt(config);
+    for (int i = 0; i < 50; ++i) {
+      sleepers.push_back(rt.spawn("sleeper", [] {
+        sy::this_task::sleep_for(1h);
+        return 1;
+      }));
+    }
+    for (int i = 0; i < 50; ++i) quick.push_back(rt.spawn("quick", [i] { return i; }));
+    // One CPU thread busy for longer than the grace period keeps these queued until then.
+    auto blocker = rt.spawn("blocker", [] {
+      sy::test::spin_for(400ms);
+      return 0;
+    }, sy::on(sy::Placement::cpu));
+    for (int i = 0; i < 20; ++i) {
+      queued.push_back(rt.spawn("queued", [] { return 1; }, sy::on(sy::Placement::cpu)));
+    }
+    summary = rt.shutdown(100ms);
+    late = rt.spawn("late", [] { return 1; });
+    REQUIRE(blocker.get() == 0);
+  }
+  for (auto& f : sleepers) REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
+  int sum = 0;
+  for (auto& f : quick) sum += f.get();
+  REQUIRE(sum == 50 * 49 / 2);
+  for (auto& f : queued) REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
+  REQUIRE_THROWS_AS(late.get(), sy::RuntimeStopped);
+  REQUIRE(summary.kinds.at("sleeper").cancelled == 50);
+  REQUIRE(summary.kinds.at("queued").cancelled == 20);
+  REQUIRE(summary.kinds.at("blocker").finished == 1);
+  REQUIRE(sy::test::thread_count() == threads_before);
+}
+
+TEST_CASE("the destructor finishes quick tasks without waiting for the grace period",
+          "[shutdown]") {
+  auto config = sy::test::small_config();
+  config.executors.shutdown_grace = 1h;
+  std::atomic<int> done{0};
+  const auto start = std::chrono::steady_clock::now();
+  {
+    sy::Runtime rt(config);
+    for (int i = 0; i < 1000; ++i) {
+      (void)rt.spawn("fire-and-forget", [&done] { done.fetch_add(1); });
+    }
+  }
+  REQUIRE(done.load() == 1000);
+  REQUIRE(std::chrono::steady_clock::now() - start < 10min);
+}

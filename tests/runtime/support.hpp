@@ -1,0 +1,51 @@
+// Helpers shared by the runtime tests.
+#pragma once
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include <switchyard/config.hpp>
+
+namespace switchyard::test {
+
+// small_config() is the defaults with a short shutdown grace, so tests end quickly.
+inline Config small_config() {
+  Config c;
+  c.executors.shutdown_grace = std::chrono::milliseconds(200);
+  c.executors.blocking_idle = std::chrono::milliseconds(100);
+  return c;
+}
+
+// entries() counts the entries of a /proc directory (threads, open descriptors).
+inline std::size_t entries(const std::string& dir) {
+  std::size_t n = 0;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') ++n;
+    }
+    closedir(d);
+  }
+  return n;
+}
+inline std::size_t thread_count() { return entries("/proc/self/task"); }
+inline std::size_t fd_count() { return entries("/proc/self/fd"); }
+
+// spin_for() keeps the CPU busy for about `d` of this thread's CPU time.
+inline void spin_for(std::chrono::nanoseconds d) {
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  };
+  const auto end = cpu_now() + d;
+  volatile unsigned long sink = 0;
+  while (cpu_now() < end) {
+    for (int i = 0; i < 1000; ++i) sink = sink + static_cast<unsigned long>(i);
+  }
+}
+
+}  // namespace switchyard::test

@@ -1,0 +1,245 @@
+// switchyard-probe: what Switchyard sees of this machine (topology, counters, calibration),
+// as a readable report or as JSON (schema in docs/probe.md).
+#include <switchyard/counters.hpp>
+#include <switchyard/topology.hpp>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sy = switchyard;
+
+namespace {
+
+// kSchemaVersion changes whenever a JSON field changes meaning or disappears; adding a field
+// does not change it.
+constexpr int kSchemaVersion = 1;
+
+constexpr std::string_view kUsage = R"(usage: switchyard-probe [--json] [--events LIST] [--help]
+
+Reports what Switchyard sees of this machine: the cores it may run on, which hardware
+and software counters work (and why the others do not), and calibration figures.
+
+  --json         print the report as JSON (schema: docs/probe.md)
+  --events LIST  comma-separated counter names to try instead of the default list,
+                 e.g. PAPI_TOT_INS,perf::TASK-CLOCK
+  --help         print this help
+
+Environment: SWITCHYARD_COUNTERS=presets-off|papi-off starts the counter fallback
+chain later (skip PAPI presets, or PAPI entirely).
+)";
+
+struct Arguments {
+  bool json = false;
+  bool help = false;
+  std::optional<std::vector<std::string>> events;
+};
+
+// ArgumentError: a bad command line, with the message that names the bad argument.
+struct ArgumentError {
+  std::string message;
+};
+
+std::vector<std::string> split_events(std::string_view list) {
+  std::vector<std::string> names;
+  while (true) {
+    const auto comma = list.find(',');
+    const std::string_view name = list.substr(0, comma);
+    if (name.empty()) {
+      throw ArgumentError{fmt::format("--events '{}' has an empty event name", list)};
+    }
+    names.emplace_back(name);
+    if (comma == std::string_view::npos) return names;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+Arguments parse(int argc, char** argv) {
+  Arguments arguments;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--json") {
+      arguments.json = true;
+    } else if (arg == "--help" || arg == "-h") {
+      arguments.help = true;
+    } else if (arg == "--events") {
+      if (i + 1 == argc) throw ArgumentError{"--events needs a comma-separated list of names"};
+      arguments.events = split_events(argv[++i]);
+    } else if (arg.substr(0, 9) == "--events=") {
+      arguments.events = split_events(arg.substr(9));
+    } else {
+      throw ArgumentError{fmt::format("unknown argument '{}'", arg)};
+    }
+  }
+  return arguments;
+}
+
+std::string bytes(std::size_t size) {
+  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
+  if (size >= (1u << 10) && size % (1u << 10) == 0) return fmt::format("{} KiB", size >> 10);
+  return fmt::format("{} B", size);
+}
+
+std::string plural(std::size_t count, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", count, count == 1 ? one : many);
+}
+
+std::string join(const std::vector<unsigned>& values) {
+  std::string text;
+  for (unsigned value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
+  return text;
+}
+
+void print_topology(const sy::Topology& topology) {
+  fmt::print("topology ({})\n", topology.source());
+  fmt::print("  cpu: {}\n", topology.cpu_model());
+  fmt::print("  {}, {}, {}, {}\n", plural(topology.packages(), "package", "packages"),
+             plural(topology.numa_nodes(), "NUMA node", "NUMA nodes"),
+             plural(topology.core_count(), "core", "cores"),
+             plural(topology.hardware_threads(), "hardware thread", "hardware threads"));
+  std::map<unsigned, std::map<unsigned, std::vector<const sy::Core*>>> tree;
+  for (const sy::Core& core : topology.cores()) tree[core.package][core.numa_node].push_back(&core);
+  for (const auto& [package, nodes] : tree) {
+    fmt::print("  package {}\n", package);
+    for (const auto& [node, cores] : nodes) {
+      fmt::print("    NUMA node {}\n", node);
+      for (const sy::Core* core : cores) {
+        fmt::print("      core {}: PU {}\n", core->index, join(core->pus));
+      }
+    }
+  }
+  if (topology.caches().empty()) {
+    fmt::print("  caches: unknown\n");
+    return;
+  }
+  fmt::print("  caches\n");
+  for (const sy::Cache& cache : topology.caches()) {
+    fmt::print("    L{} {:<11} {:>7}, {} B lines, shared by {}, {}\n", cache.level, cache.type,
+               bytes(cache.size_bytes), cache.line_bytes,
+               plural(cache.shared_by_cores, "core", "cores"),
+               plural(cache.instances, "instance", "instances"));
+  }
+}
+
+void print_counters(const sy::CounterPlan& plan) {
+  fmt::print("counters (mode {}, chosen by {})\n", sy::to_string(plan.mode()), plan.mode_origin());
+  fmt::print("  {}\n", plan.papi());
+  for (const std::string& note : plan.notes()) fmt::print("  note: {}\n", note);
+  fmt::print("  live\n");
+  for (const sy::PlannedEvent& event : plan.events()) {
+    if (!event.live) continue;
+    fmt::print("    {:<24} {:<13} {}\n", event.requested, sy::to_string(event.source),
+               event.reason);
+  }
+  if (plan.live_count() == 0) fmt::print("    none\n");
+  fmt::print("  missing\n");
+  bool any_missing = false;
+  for (const sy::PlannedEvent& event : plan.events()) {
+    if (event.live) continue;
+    any_missing = true;
+    fmt::print("    {:<24} {}\n", event.requested, event.reason);
+  }
+  if (!any_missing) fmt::print("    none\n");
+}
+
+// Calibration: the dispatch-cost microbenchmarks of issue 4 fill this section. Until they
+// exist it says so, rather than print numbers nobody measured.
+constexpr std::string_view kCalibrationMissing =
+    "not yet available: the calibration microbenchmarks are not built into this version";
+
+void print_calibration() {
+  fmt::print("calibration\n  {}\n", kCalibrationMissing);
+}
+
+nlohmann::ordered_json calibration_json() {
+  return {{"available", false}, {"reason", kCalibrationMissing}};
+}
+
+nlohmann::ordered_json topology_json(const sy::Topology& topology) {
+  nlohmann::ordered_json cores = nlohmann::ordered_json::array();
+  for (const sy::Core& core : topology.cores()) {
+    cores.push_back({{"index", core.index},
+                     {"os_index", core.os_index},
+                     {"pus", core.pus},
+                     {"numa_node", core.numa_node},
+                     {"package", core.package}});
+  }
+  nlohmann::ordered_json caches = nlohmann::ordered_json::array();
+  for (const sy::Cache& cache : topology.caches()) {
+    caches.push_back({{"level", cache.level},
+                      {"type", cache.type},
+                      {"size_bytes", cache.size_bytes},
+                      {"line_bytes", cache.line_bytes},
+                      {"shared_by_cores", cache.shared_by_cores},
+                      {"instances", cache.instances}});
+  }
+  return {{"source", topology.source()},         {"cpu_model", topology.cpu_model()},
+          {"packages", topology.packages()},     {"numa_nodes", topology.numa_nodes()},
+          {"core_count", topology.core_count()}, {"hardware_threads", topology.hardware_threads()},
+          {"cores", std::move(cores)},           {"caches", std::move(caches)}};
+}
+
+nlohmann::ordered_json counters_json(const sy::CounterPlan& plan) {
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  for (const sy::PlannedEvent& event : plan.events()) {
+    events.push_back(
+        {{"requested", event.requested},
+         {"live", event.live},
+         {"source", sy::to_string(event.source)},
+         {"counted_by", event.live ? nlohmann::ordered_json(event.counted_by) : nullptr},
+         {"slot", event.live ? nlohmann::ordered_json(event.slot) : nullptr},
+         {"reason", event.reason}});
+  }
+  return {{"mode", sy::to_string(plan.mode())},
+          {"mode_origin", plan.mode_origin()},
+          {"papi", plan.papi()},
+          {"notes", plan.notes()},
+          {"live_count", plan.live_count()},
+          {"events", std::move(events)}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Arguments arguments;
+  try {
+    arguments = parse(argc, argv);
+  } catch (const ArgumentError& error) {
+    fmt::print(stderr, "switchyard-probe: {}\n(see switchyard-probe --help)\n", error.message);
+    return 2;
+  }
+  if (arguments.help) {
+    fmt::print("{}", kUsage);
+    return 0;
+  }
+
+  sy::CounterOptions options = sy::CounterOptions::from_environment();
+  if (arguments.events) options.events = *arguments.events;
+  const sy::Topology topology = sy::Topology::discover();
+  const sy::CounterPlan plan = sy::CounterPlan::decide(options);
+
+  if (arguments.json) {
+    const nlohmann::ordered_json report = {
+        {"schema_version", kSchemaVersion},
+        {"tool", {{"name", "switchyard-probe"}, {"version", SWITCHYARD_VERSION}}},
+        {"topology", topology_json(topology)},
+        {"counters", counters_json(plan)},
+        {"calibration", calibration_json()}};
+    fmt::print("{}\n", report.dump(2));
+    return 0;
+  }
+  fmt::print("switchyard-probe {}\n\n", SWITCHYARD_VERSION);
+  print_topology(topology);
+  fmt::print("\n");
+  print_counters(plan);
+  fmt::print("\n");
+  print_calibration();
+  return 0;
+}
