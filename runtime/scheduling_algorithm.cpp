@@ -55,15 +55,15 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   Task* task = next != nullptr ? Task::of(next) : nullptr;
   if (prev == nullptr && task == nullptr) return;
   std::int64_t now = 0;
-  std::int64_t cpu = 0;
+  ThreadUsage usage;
   if ((prev != nullptr && prev->measured) || (task != nullptr && task->measured)) {
     now = steady_ns();
-    cpu = thread_cpu_ns();
+    usage = thread_usage();
   }
-  if (prev != nullptr) prev->close_slice(now, cpu);
+  if (prev != nullptr) prev->close_slice(now, usage);
   worker_.running = task;
   if (task != nullptr) {
-    task->open_slice(now, cpu, worker_.executor.placement());
+    task->open_slice(now, usage, worker_.executor.placement());
     worker_.idle_since_ns = 0;
     worker_.switches.fetch_add(1, std::memory_order_relaxed);
   }

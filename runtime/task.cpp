@@ -1,7 +1,5 @@
 #include "task.hpp"
 
-#include <algorithm>
-
 namespace switchyard::detail {
 
 TaskSample Task::sample(bool failed) const noexcept {
@@ -9,8 +7,8 @@ TaskSample Task::sample(bool failed) const noexcept {
   TaskSample s;
   s.placement = where_;
   s.wall = nanoseconds{stop_ns_ - spawn_ns_};
-  s.cpu = nanoseconds{std::min(cpu_ns_, run_ns_)};
-  s.blocked = nanoseconds{std::max<std::int64_t>(0, run_ns_ - cpu_ns_)};
+  s.cpu = nanoseconds{cpu_ns_};
+  s.blocked = nanoseconds{blocked_ns_};
   s.wait = nanoseconds{wait_ns_};
   s.queued = nanoseconds{queued_ns_};
   s.migrations = migrations_;

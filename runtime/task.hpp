@@ -1,6 +1,7 @@
 // Task: the runtime's record of one spawned task, carried by its fiber context.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -11,6 +12,7 @@
 #include <switchyard/placement.hpp>
 #include <switchyard/task_sample.hpp>
 
+#include "clock.hpp"
 #include "kind_record.hpp"
 
 namespace switchyard {
@@ -66,18 +68,24 @@ class Task final : public boost::fibers::fiber_properties {
     ready_ns_ = now_ns;
   }
   // open_slice() is called when a worker of executor `here` resumes it.
-  void open_slice(std::int64_t now_ns, std::int64_t cpu_ns, Placement here) noexcept {
+  void open_slice(std::int64_t now_ns, const ThreadUsage& usage, Placement here) noexcept {
     if (started_ && here != where_) ++migrations_;
     started_ = true;
     where_ = here;
     queued_ns_ += now_ns - ready_ns_;
     resume_ns_ = now_ns;
-    resume_cpu_ns_ = cpu_ns;
+    resume_usage_ = usage;
   }
-  // close_slice() is called when it stops running (suspends, yields, finishes).
-  void close_slice(std::int64_t now_ns, std::int64_t cpu_ns) noexcept {
-    run_ns_ += now_ns - resume_ns_;
-    cpu_ns_ += cpu_ns - resume_cpu_ns_;
+  // close_slice() is called when it stops running (suspends, yields, finishes). Time off
+  // the CPU during the slice is "blocked" if the thread gave up the CPU itself (it called
+  // into the kernel and waited), else it was preempted: runnable, waiting for a CPU, which
+  // is queueing.
+  void close_slice(std::int64_t now_ns, const ThreadUsage& usage) noexcept {
+    const std::int64_t wall = now_ns - resume_ns_;
+    const std::int64_t cpu = std::min(wall, usage.cpu_ns - resume_usage_.cpu_ns);
+    cpu_ns_ += cpu;
+    (usage.voluntary_switches != resume_usage_.voluntary_switches ? blocked_ns_ : queued_ns_) +=
+        wall - cpu;
     stop_ns_ = now_ns;
   }
   // migrations() counts executor changes so far.
@@ -99,11 +107,11 @@ class Task final : public boost::fibers::fiber_properties {
   std::int64_t spawn_ns_;
   std::int64_t ready_ns_;
   std::int64_t resume_ns_ = 0;
-  std::int64_t resume_cpu_ns_ = 0;
+  ThreadUsage resume_usage_;
   std::int64_t stop_ns_ = 0;
   std::int64_t queued_ns_ = 0;
-  std::int64_t run_ns_ = 0;
   std::int64_t cpu_ns_ = 0;
+  std::int64_t blocked_ns_ = 0;
   std::int64_t wait_ns_ = 0;
 };
 

@@ -8,9 +8,9 @@
 namespace switchyard {
 
 // TaskSample is the measurement of one task, from spawn to completion. The parts add up to
-// about `wall`: queued (ready but not running) + cpu (running on a CPU) + blocked (running
-// but off-CPU: inside an OS call, or preempted) + wait (suspended in a Switchyard wait: I/O,
-// timer, future).
+// about `wall`: queued (ready but not running, or running but preempted by the OS) + cpu
+// (running on a CPU) + blocked (running, but waiting inside an OS call) + wait (suspended in
+// a Switchyard wait: I/O, timer, future).
 struct TaskSample {
   Placement placement = Placement::fiber;  // where it finished
   std::chrono::nanoseconds wall{0};
