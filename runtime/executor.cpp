@@ -16,9 +16,12 @@ Executor::~Executor() { stop(); }
 
 void Executor::start() {
   std::lock_guard lk(workers_mutex_);
+  // Every worker exists before any starts: running workers read the list to steal.
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, next_index_++));
-    workers_.back()->start();
+  }
+  for (auto& w : workers_) {
+    w->start();
     worker_count_.fetch_add(1);
   }
 }

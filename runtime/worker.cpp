@@ -19,8 +19,11 @@ void Worker::start() { thread_ = std::thread([this] { main(); }); }
 
 void Worker::request_stop() {
   {
+    // The flag is atomic as well as written under the mutex: the mutex orders it with the
+    // worker's wait, the atomic makes that order visible to tools that cannot see inside
+    // Boost.Fiber's mutex.
     std::lock_guard lk(stop_mutex_);
-    stop_ = true;
+    stop_.store(true);
   }
   stop_cv_.notify_all();
 }
@@ -39,12 +42,12 @@ void Worker::main() {
     std::unique_lock lk(stop_mutex_);
     if (executor.elastic()) {
       // An elastic pool's idle threads look every idle period whether they may leave.
-      while (!stop_) {
+      while (!stop_.load()) {
         stop_cv_.wait_for(lk, executor.idle_timeout());
-        if (!stop_ && executor.try_retire(*this)) break;
+        if (!stop_.load() && executor.try_retire(*this)) break;
       }
     } else {
-      stop_cv_.wait(lk, [this] { return stop_; });
+      stop_cv_.wait(lk, [this] { return stop_.load(); });
     }
   }
   retiring = true;

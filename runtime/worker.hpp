@@ -58,7 +58,7 @@ class Worker {
   std::thread thread_;
   boost::fibers::mutex stop_mutex_;
   boost::fibers::condition_variable stop_cv_;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace switchyard::detail

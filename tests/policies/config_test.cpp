@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <catch2/catch.hpp>
+
 #include <switchyard/config.hpp>
 
 namespace sy = switchyard;
@@ -18,11 +19,11 @@ using Catch::Matchers::Equals;
 
 namespace {
 
-// example_path() finds the example relative to this source file, because meson compiles
-// with paths relative to the build root and runs tests from there.
+// example_path() is the example config in the source tree, whose root meson passes in
+// SWITCHYARD_SOURCE_ROOT, so the test runs from any directory.
 fs::path example_path() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "examples" / "config" /
-         "switchyard.toml";
+  const char* root = std::getenv("SWITCHYARD_SOURCE_ROOT");
+  return fs::path(root != nullptr ? root : ".") / "examples" / "config" / "switchyard.toml";
 }
 
 sy::ConfigError error_of(std::string_view text) {

@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+#include <switchyard/kind_profile.hpp>
+#include <switchyard/latency_histogram.hpp>
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+namespace {
+
+sy::TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds blocked,
+                      std::chrono::nanoseconds wait, std::chrono::nanoseconds queued) {
+  sy::TaskSample s;
+  s.cpu = cpu;
+  s.blocked = blocked;
+  s.wait = wait;
+  s.queued = queued;
+  s.wall = cpu + blocked + wait + queued;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("histogram quantiles are within one bucket of the truth", "[profile]") {
+  sy::LatencyHistogram h;
+  REQUIRE(h.quantile(0.5) == 0ns);
+  for (int i = 1; i <= 1000; ++i) h.add(std::chrono::microseconds(i));
+  REQUIRE(h.count() == 1000);
+  const auto p50 = h.quantile(0.5);
+  const auto p99 = h.quantile(0.99);
+  REQUIRE(p50 >= 500us);
+  REQUIRE(p50 <= 500us * 1.125 + 1us);
+  REQUIRE(p99 >= 990us);
+  REQUIRE(p99 <= 990us * 1.125 + 1us);
+  REQUIRE(h.quantile(0.0) <= h.quantile(1.0));
+  h.add(-5ns);  // clamps to zero, never crashes
+  REQUIRE(h.quantile(0.0) == 0ns);
+}
+
+TEST_CASE("histogram merge adds counts", "[profile]") {
+  sy::LatencyHistogram a;
+  sy::LatencyHistogram b;
+  for (int i = 0; i < 10; ++i) a.add(1ms);
+  for (int i = 0; i < 30; ++i) b.add(100ms);
+  a.merge(b);
+  REQUIRE(a.count() == 40);
+  REQUIRE(a.quantile(0.2) < 2ms);
+  REQUIRE(a.quantile(0.5) > 90ms);
+}
+
+TEST_CASE("shares follow the samples; active shares leave queueing out", "[profile]") {
+  sy::KindProfile p;
+  REQUIRE(p.cpu_share() == 0.0);
+  for (int i = 0; i < 10; ++i) p.add(sample(6ms, 0ms, 0ms, 4ms));
+  REQUIRE(p.count() == 10);
+  REQUIRE(p.cpu_share() == Approx(0.6));
+  REQUIRE(p.queued_share() == Approx(0.4));
+  REQUIRE(p.active_cpu_share() == Approx(1.0));
+  REQUIRE(p.mean_wall() == 10ms);
+  REQUIRE(p.totals().cpu == 60ms);
+}
+
+TEST_CASE("the moving averages forget old behaviour", "[profile]") {
+  sy::KindProfile p;
+  for (int i = 0; i < 200; ++i) p.add(sample(10ms, 0ms, 0ms, 0ms));
+  REQUIRE(p.active_cpu_share() == Approx(1.0));
+  for (int i = 0; i < 200; ++i) p.add(sample(0ms, 0ms, 10ms, 0ms));
+  // After a few windows of waiting tasks the profile says "waiting", not the all-time mix.
+  REQUIRE(p.active_wait_share() > 0.95);
+  REQUIRE(p.totals().cpu == 2000ms);
+}
+
+TEST_CASE("failures are counted", "[profile]") {
+  sy::KindProfile p;
+  auto s = sample(1ms, 0ms, 0ms, 0ms);
+  s.failed = true;
+  p.add(s);
+  p.add(sample(1ms, 0ms, 0ms, 0ms));
+  REQUIRE(p.failures() == 1);
+  REQUIRE(p.count() == 2);
+}

@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <optional>
+
+#include <switchyard/rules_policy.hpp>
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+namespace {
+
+sy::TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds blocked,
+                      std::chrono::nanoseconds wait) {
+  sy::TaskSample s;
+  s.cpu = cpu;
+  s.blocked = blocked;
+  s.wait = wait;
+  s.wall = cpu + blocked + wait;
+  return s;
+}
+
+sy::KindState state(const sy::KindProfile& profile, sy::Placement current,
+                   std::optional<sy::Placement> pinned = std::nullopt, bool stalled = false) {
+  return sy::KindState{"k", profile, current, pinned, 0, stalled, false};
+}
+
+// Feeds `n` samples to a profile and asks the policy after each, as the runtime does,
+// carrying the placement forward. Returns the final placement.
+sy::Placement settle(sy::RulesPolicy& policy, sy::KindProfile& profile, sy::Placement start,
+                     const sy::TaskSample& s, int n) {
+  sy::Placement current = start;
+  for (int i = 0; i < n; ++i) {
+    profile.add(s);
+    current = policy.place(state(profile, current), {}).placement;
+  }
+  return current;
+}
+
+}  // namespace
+
+TEST_CASE("rules: the three seed cases", "[rules]") {
+  sy::RulesPolicy policy;
+  sy::KindProfile cpu;
+  sy::KindProfile blocking;
+  sy::KindProfile waiting;
+  REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 5) ==
+          sy::Placement::cpu);
+  REQUIRE(settle(policy, blocking, sy::Placement::fiber, sample(0ms, 8ms, 0ms), 5) ==
+          sy::Placement::blocking);
+  REQUIRE(settle(policy, waiting, sy::Placement::cpu, sample(0ms, 0ms, 10ms), 5) ==
+          sy::Placement::fiber);
+}
+
+TEST_CASE("rules: a kind with no samples stays where it is", "[rules]") {
+  sy::RulesPolicy policy;
+  sy::KindProfile empty;
+  const auto d = policy.place(state(empty, sy::Placement::blocking), {});
+  REQUIRE(d.placement == sy::Placement::blocking);
+}
+
+TEST_CASE("rules: hysteresis keeps a kind near the threshold from flapping", "[rules]") {
+  sy::RulesConfig params;  // cpu_share 0.6, hysteresis 0.1
+  sy::RulesPolicy policy(params);
+  sy::KindProfile p;
+  REQUIRE(settle(policy, p, sy::Placement::fiber, sample(7ms, 0ms, 3ms), 40) ==
+          sy::Placement::cpu);
+  // 55% CPU: below the 0.6 threshold but within the margin: it stays on the CPU pool.
+  REQUIRE(settle(policy, p, sy::Placement::cpu, sample(55ms, 0ms, 45ms), 200) ==
+          sy::Placement::cpu);
+  // 40% CPU is past the margin: it moves.
+  REQUIRE(settle(policy, p, sy::Placement::cpu, sample(4ms, 0ms, 6ms), 200) ==
+          sy::Placement::fiber);
+  // And a kind on fibers at 55% does not go to the CPU pool: it has not reached 0.6.
+  sy::KindProfile q;
+  REQUIRE(settle(policy, q, sy::Placement::fiber, sample(55ms, 0ms, 45ms), 200) ==
+          sy::Placement::fiber);
+}
+
+TEST_CASE("rules: a kind whose behaviour changes follows it", "[rules]") {
+  sy::RulesPolicy policy;
+  sy::KindProfile p;
+  sy::Placement at = settle(policy, p, sy::Placement::fiber, sample(0ms, 0ms, 10ms), 100);
+  REQUIRE(at == sy::Placement::fiber);
+  at = settle(policy, p, at, sample(10ms, 0ms, 0ms), 100);
+  REQUIRE(at == sy::Placement::cpu);
+}
+
+TEST_CASE("rules: pinned kinds never move; stalled kinds go to the blocking pool", "[rules]") {
+  sy::RulesPolicy policy;
+  sy::KindProfile p;
+  for (int i = 0; i < 10; ++i) p.add(sample(10ms, 0ms, 0ms));
+  REQUIRE(policy.place(state(p, sy::Placement::fiber, sy::Placement::fiber), {}).placement ==
+          sy::Placement::fiber);
+  REQUIRE(policy.place(state(p, sy::Placement::fiber, std::nullopt, true), {}).placement ==
+          sy::Placement::blocking);
+}
