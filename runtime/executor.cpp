@@ -65,7 +65,7 @@ boost::fibers::context* Executor::take(Worker& w) noexcept {
   const std::size_t n = workers_.size();
   for (std::size_t k = 1; k < n; ++k) {
     Worker& victim = *workers_[(w.index + k) % n];
-    if (auto* ctx = victim.local.steal()) return ctx;
+    if (auto* ctx = victim.local.pop()) return ctx;
   }
   return nullptr;
 }
@@ -74,7 +74,7 @@ bool Executor::has_work(const Worker& w) const noexcept {
   if (shared_.size() > 0) return true;
   if (!options_.local_queues) return false;
   for (const auto& other : workers_) {
-    if (other.get() != &w && other->local.tasks() > 0) return true;
+    if (other.get() != &w && other->local.size() > 0) return true;
   }
   return false;
 }
@@ -83,7 +83,7 @@ void Executor::share_if_needed(const Worker& w) noexcept {
   // One queued task is left for this worker: it is most often the child a task just spawned
   // and is about to join, and waking a sibling to steal it would only add a cross-thread
   // round trip. Two or more waiting, with a sibling asleep, is work to share.
-  if (options_.local_queues && w.local.tasks() > 1 && idle_count_.load() > 0) wake_one();
+  if (options_.local_queues && w.local.size() > 1 && idle_count_.load() > 0) wake_one();
 }
 
 void Executor::mark_idle(Worker& w) {
@@ -140,7 +140,7 @@ void Executor::reap_retired() {
 bool Executor::try_retire(Worker& w) {
   std::lock_guard lk(workers_mutex_);
   if (stopping_ || workers_.size() <= options_.min_workers || w.attached != 0 ||
-      w.local.tasks() > 0 || shared_.size() > 0) {
+      w.local.size() > 0 || shared_.size() > 0) {
     return false;
   }
   const auto idle_ns = steady_ns() - w.idle_since_ns;

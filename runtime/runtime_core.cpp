@@ -90,8 +90,10 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
     kind = &kinds_.get(kind_name);
     const std::uint64_t seq = kind->spawned.fetch_add(1, std::memory_order_relaxed);
     const ProfilingConfig& prof = config_.profiling;
+    // After warm-up, the last task of every sample_every is measured (not the first, so a
+    // kind configured never to be sampled has no measured task at all).
     const bool measured =
-        seq < prof.warmup || prof.sample_every <= 1 || seq % prof.sample_every == 0;
+        seq < prof.warmup || (seq - prof.warmup + 1) % std::max<std::uint32_t>(1, prof.sample_every) == 0;
     const Placement target = hint.placement.value_or(kind->current.load());
     kind->inflight.fetch_add(1, std::memory_order_relaxed);
     task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured,

@@ -8,11 +8,18 @@
 
 namespace switchyard::detail {
 
+namespace {
+// Ready tasks run before this thread's own contexts, so a task switch does not detour
+// through the dispatcher; but the dispatcher (which releases finished fibers and takes in
+// wake-ups from other threads) still runs at least every this many picks.
+constexpr unsigned kPinnedEvery = 8;
+}  // namespace
+
 void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   Task* task = Task::of(ctx);
   if (task == nullptr) {
     // This thread's main or dispatcher context, or a plain fiber a task started: it stays.
-    worker_.local.push(ctx);
+    ctx->ready_link(worker_.pinned);
     return;
   }
   if (task->measured) task->on_ready(steady_ns());
@@ -28,23 +35,36 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
 
 boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
   boost::fibers::context* next = nullptr;
+  if (!worker_.pinned.empty() && ++worker_.picks % kPinnedEvery == 0) next = next_pinned();
+  if (next == nullptr) next = next_task();
+  if (next == nullptr) next = next_pinned();
+  switch_slices(next);
+  if (next != nullptr) worker_.executor.share_if_needed(worker_);
+  return next;
+}
+
+boost::fibers::context* SchedulingAlgorithm::next_task() noexcept {
   for (;;) {
-    next = worker_.local.pop();
+    boost::fibers::context* next = worker_.local.pop();
     if (next == nullptr && !worker_.retiring) next = worker_.executor.take(worker_);
-    Task* task = next != nullptr ? Task::of(next) : nullptr;
-    if (task == nullptr) break;
+    if (next == nullptr) return nullptr;
+    Task* task = Task::of(next);
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.
     Executor& dest = task->runtime.executor_for(*task);
     if (&dest == &worker_.executor) {
       boost::fibers::context::active()->attach(next);
       ++worker_.attached;
-      break;
+      return next;
     }
     dest.submit(next);
   }
-  switch_slices(next);
-  if (next != nullptr) worker_.executor.share_if_needed(worker_);
+}
+
+boost::fibers::context* SchedulingAlgorithm::next_pinned() noexcept {
+  if (worker_.pinned.empty()) return nullptr;
+  boost::fibers::context* next = &worker_.pinned.front();
+  next->ready_unlink();
   return next;
 }
 
@@ -70,7 +90,8 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
 }
 
 bool SchedulingAlgorithm::has_ready_fibers() const noexcept {
-  return worker_.local.size() > 0 || (!worker_.retiring && worker_.executor.has_work(worker_));
+  return !worker_.pinned.empty() || worker_.local.size() > 0 ||
+         (!worker_.retiring && worker_.executor.has_work(worker_));
 }
 
 void SchedulingAlgorithm::suspend_until(

@@ -27,6 +27,8 @@ class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
   void notify() noexcept override;
 
  private:
+  boost::fibers::context* next_task() noexcept;
+  boost::fibers::context* next_pinned() noexcept;
   void switch_slices(boost::fibers::context* next) noexcept;
 
   Worker& worker_;

@@ -9,6 +9,7 @@
 
 #include <boost/fiber/condition_variable.hpp>
 #include <boost/fiber/mutex.hpp>
+#include <boost/fiber/scheduler.hpp>
 
 #include "parker.hpp"
 #include "run_queue.hpp"
@@ -40,9 +41,13 @@ class Worker {
 
   Executor& executor;
   const std::size_t index;
-  RunQueue local;  // contexts ready to run here; tasks in it may be stolen
+  RunQueue local;  // tasks ready to run here; idle siblings may steal them
   Parker parker;
 
+  // Own thread: contexts bound to this thread (its main and dispatcher contexts, plain fibers
+  // a task started), ready to run; only this thread touches them, so no lock.
+  boost::fibers::scheduler::ready_queue_type pinned;
+  unsigned picks = 0;
   // Own thread: the task in its current slice, and how many task contexts are attached to
   // this thread's scheduler (running, suspended here, or sleeping here).
   Task* running = nullptr;

@@ -66,6 +66,6 @@ TEST_CASE("sampling measures every task during warm-up, then one in sample_every
   for (auto& f : fs) f.get();
   const auto k = rt.report().kinds.at(0);
   REQUIRE(k.finished == 60);
-  // Tasks 0..9, then 10, 15, ..., 55: 10 + 10.
+  // Tasks 0..9, then the last of every five: 14, 19, ..., 59: 10 + 10.
   REQUIRE(k.measured == 20);
 }

@@ -10,13 +10,15 @@
 #include <utility>
 
 #include <boost/fiber/condition_variable.hpp>
-#include <boost/fiber/mutex.hpp>
 
 namespace switchyard::detail {
 
 // StateBase holds the part of a future's state that does not depend on the value type. It is
-// reference-counted: the Future holds one reference and the task another. Waiting uses
-// Boost.Fiber primitives, which suspend a fiber and block a plain thread.
+// reference-counted: the Future holds one reference and the task another. Waiting uses a
+// Boost.Fiber condition variable, which suspends a fiber and blocks a plain thread. Its lock
+// is a plain std::mutex: it guards a few instructions and is never held across a
+// suspension (the condition variable releases it once the waiter is queued), so a fiber
+// mutex's own wait queue would only add cost.
 class StateBase {
  public:
   StateBase() = default;
@@ -57,7 +59,7 @@ class StateBase {
 
  protected:
   // publish() marks the state ready and wakes every waiter. Caller holds the lock.
-  void publish(std::unique_lock<boost::fibers::mutex>& lk) noexcept {
+  void publish(std::unique_lock<std::mutex>& lk) noexcept {
     ready_.store(true, std::memory_order_release);
     lk.unlock();
     cv_.notify_all();
@@ -66,10 +68,10 @@ class StateBase {
     if (error_) std::rethrow_exception(error_);
   }
 
-  boost::fibers::mutex mutex_;
+  std::mutex mutex_;
 
  private:
-  boost::fibers::condition_variable cv_;
+  boost::fibers::condition_variable_any cv_;
   std::atomic<bool> ready_{false};
   std::atomic<int> refs_{1};
   std::exception_ptr error_;
