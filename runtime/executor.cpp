@@ -12,7 +12,9 @@ namespace switchyard::detail {
 Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
     : runtime_(rt), topology_(topology), options_(options) {}
 
-Executor::~Executor() { stop(); }
+Executor::~Executor() {
+  stop();
+}
 
 void Executor::start() {
   std::lock_guard lk(workers_mutex_);
@@ -144,14 +146,13 @@ bool Executor::try_retire(Worker& w) {
     return false;
   }
   const auto idle_ns = steady_ns() - w.idle_since_ns;
-  if (w.idle_since_ns == 0 ||
-      idle_ns < std::chrono::nanoseconds(options_.idle_timeout).count()) {
+  if (w.idle_since_ns == 0 || idle_ns < std::chrono::nanoseconds(options_.idle_timeout).count()) {
     return false;
   }
   unmark_idle(w);
   w.retiring = true;
-  auto it = std::find_if(workers_.begin(), workers_.end(),
-                         [&](const auto& p) { return p.get() == &w; });
+  auto it =
+      std::find_if(workers_.begin(), workers_.end(), [&](const auto& p) { return p.get() == &w; });
   retired_.push_back(std::move(*it));
   workers_.erase(it);
   worker_count_.fetch_sub(1);

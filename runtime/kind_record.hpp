@@ -23,7 +23,7 @@ struct KindRecord {
 
   const std::string name;
   const std::optional<Placement> pinned;
-  std::atomic<Placement> current;        // where its new tasks go
+  std::atomic<Placement> current;  // where its new tasks go
   std::atomic<std::uint32_t> inflight{0};
   std::atomic<std::uint64_t> spawned{0};
   std::atomic<std::uint64_t> finished{0};

@@ -13,7 +13,9 @@ std::string ms(std::chrono::nanoseconds d) {
   return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1e6);
 }
 
-std::string pct(double share) { return fmt::format("{:.0f}%", share * 100.0); }
+std::string pct(double share) {
+  return fmt::format("{:.0f}%", share * 100.0);
+}
 
 }  // namespace
 
@@ -28,12 +30,11 @@ void Report::print(std::ostream& out) const {
     fmt::print(out, "{:<16} {:<9} {:>8} {:>5} {:>5} {:>5} {:>7} {:>10} {:>10} {:>6}\n", k.name,
                fmt::format("{}{}", to_string(k.placement), k.pinned ? "*" : ""), k.finished,
                pct(k.active_cpu_share), pct(k.active_blocked_share), pct(k.active_wait_share),
-               pct(k.queued_share),
-               ms(k.wall_p50), ms(k.wall_p99), k.task_migrations);
+               pct(k.queued_share), ms(k.wall_p50), ms(k.wall_p99), k.task_migrations);
     for (const PlacementChange& c : k.history) {
       fmt::print(out, "    at {} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
-                 fmt::format("{:.3f}", static_cast<double>(c.at.count()) / 1e9),
-                 to_string(c.from), to_string(c.to), c.rule, c.measured, c.threshold);
+                 fmt::format("{:.3f}", static_cast<double>(c.at.count()) / 1e9), to_string(c.from),
+                 to_string(c.to), c.rule, c.measured, c.threshold);
     }
   }
   for (const ExecutorReport& e : executors) {

@@ -28,10 +28,16 @@ ShutdownSummary Runtime::shutdown(std::chrono::milliseconds grace) {
   return impl_->shutdown(grace);
 }
 
-Report Runtime::report() const { return impl_->report(); }
+Report Runtime::report() const {
+  return impl_->report();
+}
 
-const Config& Runtime::config() const noexcept { return impl_->config(); }
+const Config& Runtime::config() const noexcept {
+  return impl_->config();
+}
 
-const Topology& Runtime::topology() const noexcept { return impl_->topology(); }
+const Topology& Runtime::topology() const noexcept {
+  return impl_->topology();
+}
 
 }  // namespace switchyard

@@ -66,20 +66,21 @@ RuntimeCore::RuntimeCore(Config config)
   blocking.idle_timeout = ex.blocking_idle;
 
   for (const auto& options : {fiber, cpu, blocking}) {
-    executors_[index_of(options.placement)] =
-        std::make_unique<Executor>(*this, topology_, options);
+    executors_[index_of(options.placement)] = std::make_unique<Executor>(*this, topology_, options);
   }
   for (auto& e : executors_) e->start();
 }
 
-RuntimeCore::~RuntimeCore() { shutdown(config_.executors.shutdown_grace); }
+RuntimeCore::~RuntimeCore() {
+  shutdown(config_.executors.shutdown_grace);
+}
 
 void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody* body) noexcept {
   live_.fetch_add(1, std::memory_order_seq_cst);
   if (stopping_.load(std::memory_order_seq_cst)) {
-    body->cancel(std::make_exception_ptr(RuntimeStopped(
-        "switchyard: a '" + std::string(kind_name) +
-        "' task was spawned after the runtime began to shut down; it did not run")));
+    body->cancel(std::make_exception_ptr(
+        RuntimeStopped("switchyard: a '" + std::string(kind_name) +
+                       "' task was spawned after the runtime began to shut down; it did not run")));
     body->release();
     end_task();
     return;
@@ -93,14 +94,13 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
     // After warm-up, the last task of every sample_every is measured (not the first, so a
     // kind configured never to be sampled has no measured task at all).
     const bool measured =
-        seq < prof.warmup || (seq - prof.warmup + 1) % std::max<std::uint32_t>(1, prof.sample_every) == 0;
+        seq < prof.warmup ||
+        (seq - prof.warmup + 1) % std::max<std::uint32_t>(1, prof.sample_every) == 0;
     const Placement target = hint.placement.value_or(kind->current.load());
     kind->inflight.fetch_add(1, std::memory_order_relaxed);
-    task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured,
-                    steady_ns());
-    auto ctx = boost::fibers::make_worker_context(boost::fibers::launch::post,
-                                                  StackAllocator(stacks_),
-                                                  [this, task] { run(*task); });
+    task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured, steady_ns());
+    auto ctx = boost::fibers::make_worker_context(
+        boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
     ctx->set_properties(task);  // the context owns the Task from here on
     boost::fibers::context* raw = ctx.get();
     ctx.reset();  // the context keeps itself alive until it terminates

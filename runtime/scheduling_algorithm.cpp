@@ -113,6 +113,8 @@ void SchedulingAlgorithm::suspend_until(
   exec.unmark_idle(worker_);
 }
 
-void SchedulingAlgorithm::notify() noexcept { worker_.parker.unpark(); }
+void SchedulingAlgorithm::notify() noexcept {
+  worker_.parker.unpark();
+}
 
 }  // namespace switchyard::detail

@@ -21,7 +21,9 @@ detail::Task* current() noexcept {
 
 }  // namespace
 
-bool inside() noexcept { return current() != nullptr; }
+bool inside() noexcept {
+  return current() != nullptr;
+}
 
 std::optional<Placement> placement() noexcept {
   if (const detail::Task* t = current()) return t->where();

@@ -13,9 +13,13 @@ thread_local Worker* tl_worker = nullptr;
 
 Worker::Worker(Executor& exec, std::size_t i) : executor(exec), index(i) {}
 
-Worker::~Worker() { join(); }
+Worker::~Worker() {
+  join();
+}
 
-void Worker::start() { thread_ = std::thread([this] { main(); }); }
+void Worker::start() {
+  thread_ = std::thread([this] { main(); });
+}
 
 void Worker::request_stop() {
   {
@@ -32,7 +36,9 @@ void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }
 
-Worker* Worker::current() noexcept { return tl_worker; }
+Worker* Worker::current() noexcept {
+  return tl_worker;
+}
 
 void Worker::main() {
   tl_worker = this;

@@ -51,9 +51,16 @@ BENCHMARK(raw_boost_fiber_pooled_stack)->UseRealTime();
 // parent's own run queue and runs when the parent suspends in get().
 void spawn_join_in_task(benchmark::State& state, bool measured) {
   sy::Runtime rt(bench_config(measured));
-  rt.spawn("bench", [&] {
-      for (auto _ : state) rt.spawn("child", [] {}, sy::on(sy::Placement::fiber)).get();
-    }, sy::on(sy::Placement::fiber)).get();
+  rt.spawn(
+        "bench",
+        [&] {
+          for (auto _ : state)
+            rt.spawn(
+                  "child", [] {}, sy::on(sy::Placement::fiber))
+                .get();
+        },
+        sy::on(sy::Placement::fiber))
+      .get();
 }
 BENCHMARK_CAPTURE(spawn_join_in_task, measured, true)->UseRealTime();
 BENCHMARK_CAPTURE(spawn_join_in_task, unmeasured, false)->UseRealTime();
@@ -61,7 +68,10 @@ BENCHMARK_CAPTURE(spawn_join_in_task, unmeasured, false)->UseRealTime();
 // A plain thread hands a task to an executor and blocks until it is done.
 void spawn_join_from_thread(benchmark::State& state, sy::Placement where) {
   sy::Runtime rt(bench_config(true));
-  for (auto _ : state) rt.spawn("child", [] {}, sy::on(where)).get();
+  for (auto _ : state)
+    rt.spawn(
+          "child", [] {}, sy::on(where))
+        .get();
 }
 BENCHMARK_CAPTURE(spawn_join_from_thread, fiber, sy::Placement::fiber)->UseRealTime();
 BENCHMARK_CAPTURE(spawn_join_from_thread, cpu, sy::Placement::cpu)->UseRealTime();

@@ -21,7 +21,7 @@ sy::TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds blo
 }
 
 sy::KindState state(const sy::KindProfile& profile, sy::Placement current,
-                   std::optional<sy::Placement> pinned = std::nullopt, bool stalled = false) {
+                    std::optional<sy::Placement> pinned = std::nullopt, bool stalled = false) {
   return sy::KindState{"k", profile, current, pinned, 0, stalled, false};
 }
 
@@ -63,8 +63,7 @@ TEST_CASE("rules: hysteresis keeps a kind near the threshold from flapping", "[r
   sy::RulesConfig params;  // cpu_share 0.6, hysteresis 0.1
   sy::RulesPolicy policy(params);
   sy::KindProfile p;
-  REQUIRE(settle(policy, p, sy::Placement::fiber, sample(7ms, 0ms, 3ms), 40) ==
-          sy::Placement::cpu);
+  REQUIRE(settle(policy, p, sy::Placement::fiber, sample(7ms, 0ms, 3ms), 40) == sy::Placement::cpu);
   // 55% CPU: below the 0.6 threshold but within the margin: it stays on the CPU pool.
   REQUIRE(settle(policy, p, sy::Placement::cpu, sample(55ms, 0ms, 45ms), 200) ==
           sy::Placement::cpu);

@@ -12,16 +12,19 @@
 namespace sy = switchyard;
 
 TEST_CASE("a task's value and exception reach its future on every executor", "[futures]") {
-  const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu,
-                                       sy::Placement::blocking);
+  const sy::Placement where =
+      GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
   CAPTURE(sy::to_string(where));
   sy::Runtime rt(sy::test::small_config());
 
-  auto value = rt.spawn("value", [] { return std::string("forty-two"); }, sy::on(where));
+  auto value = rt.spawn(
+      "value", [] { return std::string("forty-two"); }, sy::on(where));
   auto thrown = rt.spawn(
       "throws", []() -> int { throw std::runtime_error("boom from a task"); }, sy::on(where));
-  auto nothing = rt.spawn("void", [] {}, sy::on(where));
-  auto ran_on = rt.spawn("where", [] { return sy::this_task::placement(); }, sy::on(where));
+  auto nothing = rt.spawn(
+      "void", [] {}, sy::on(where));
+  auto ran_on = rt.spawn(
+      "where", [] { return sy::this_task::placement(); }, sy::on(where));
 
   REQUIRE(value.get() == "forty-two");
   REQUIRE_THROWS_WITH(thrown.get(), "boom from a task");
@@ -34,7 +37,8 @@ TEST_CASE("get() suspends a task and blocks a plain thread", "[futures]") {
   // A parent on the fiber executor waits for a child on the CPU pool: the wait suspends the
   // parent fiber, so its worker stays free for the other fibers spawned below.
   auto parent = rt.spawn("parent", [&rt] {
-    auto child = rt.spawn("child", [] { return 7; }, sy::on(sy::Placement::cpu));
+    auto child = rt.spawn(
+        "child", [] { return 7; }, sy::on(sy::Placement::cpu));
     return child.get() * 6;
   });
   std::vector<sy::Future<int>> others;
@@ -63,6 +67,7 @@ TEST_CASE("a future is single-use and says so", "[futures]") {
 
 TEST_CASE("spawn rejects a shard hint for a callable with a clear error", "[futures]") {
   sy::Runtime rt(sy::test::small_config());
-  REQUIRE_THROWS_WITH(rt.spawn("x", [] { return 1; }, sy::on(sy::Placement::shard)),
+  REQUIRE_THROWS_WITH(rt.spawn(
+                          "x", [] { return 1; }, sy::on(sy::Placement::shard)),
                       Catch::Contains("registered tasks only"));
 }

@@ -46,8 +46,7 @@ TEST_CASE("a sleeping kind's profile shows wait close to wall", "[measurement]")
   REQUIRE(k.wall_p50 >= 25ms);
 }
 
-TEST_CASE("a kind calling usleep on a pool thread shows blocked close to wall",
-          "[measurement]") {
+TEST_CASE("a kind calling usleep on a pool thread shows blocked close to wall", "[measurement]") {
   const auto k = run_kind(sy::Placement::blocking, [] { ::usleep(30'000); });
   CAPTURE(k.cpu_share, k.blocked_share, k.wait_share, k.queued_share);
   REQUIRE(k.blocked_share > 0.5);

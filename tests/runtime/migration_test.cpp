@@ -32,7 +32,8 @@ TEST_CASE("a suspended task moves fiber -> cpu -> blocking -> fiber with its sta
           carried += "+";
         };
         record();
-        for (sy::Placement p : {sy::Placement::cpu, sy::Placement::blocking, sy::Placement::fiber}) {
+        for (sy::Placement p :
+             {sy::Placement::cpu, sy::Placement::blocking, sy::Placement::fiber}) {
           sy::this_task::move_to(p);
           record();
         }

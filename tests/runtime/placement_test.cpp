@@ -27,9 +27,12 @@ sy::Report::KindReport after(sy::Runtime& rt, const char* kind, void (*body)(), 
 
 TEST_CASE("without a hint, kinds settle where their measurements say", "[placement]") {
   sy::Runtime rt(sy::test::small_config());
-  const auto cpu = after(rt, "spin", [] { sy::test::spin_for(5ms); }, 6);
-  const auto blocked = after(rt, "usleep", [] { ::usleep(5000); }, 6);
-  const auto waiting = after(rt, "sleep", [] { sy::this_task::sleep_for(5ms); }, 6);
+  const auto cpu = after(
+      rt, "spin", [] { sy::test::spin_for(5ms); }, 6);
+  const auto blocked = after(
+      rt, "usleep", [] { ::usleep(5000); }, 6);
+  const auto waiting = after(
+      rt, "sleep", [] { sy::this_task::sleep_for(5ms); }, 6);
   CAPTURE(cpu.cpu_share, blocked.blocked_share, waiting.wait_share);
   REQUIRE(cpu.placement == sy::Placement::cpu);
   REQUIRE(blocked.placement == sy::Placement::blocking);
@@ -43,7 +46,8 @@ TEST_CASE("a kind pinned in the config never moves", "[placement]") {
   auto config = sy::test::small_config();
   config.kinds["pinned-spin"].placement = sy::Placement::blocking;
   sy::Runtime rt(config);
-  const auto k = after(rt, "pinned-spin", [] { sy::test::spin_for(5ms); }, 6);
+  const auto k = after(
+      rt, "pinned-spin", [] { sy::test::spin_for(5ms); }, 6);
   REQUIRE(k.placement == sy::Placement::blocking);
   REQUIRE(k.pinned);
   REQUIRE(k.history.empty());

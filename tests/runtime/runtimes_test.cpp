@@ -15,7 +15,8 @@ int run_some(sy::Runtime& rt, int n) {
   std::vector<sy::Future<int>> fs;
   for (int i = 0; i < n; ++i) {
     const auto where = sy::all_placements[static_cast<std::size_t>(i) % 3];
-    fs.push_back(rt.spawn("k", [i] { return i; }, sy::on(where)));
+    fs.push_back(rt.spawn(
+        "k", [i] { return i; }, sy::on(where)));
   }
   int sum = 0;
   for (auto& f : fs) sum += f.get();

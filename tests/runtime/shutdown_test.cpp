@@ -30,12 +30,16 @@ TEST_CASE("shutdown with tasks in flight resolves every future", "[shutdown]") {
     }
     for (int i = 0; i < 50; ++i) quick.push_back(rt.spawn("quick", [i] { return i; }));
     // One CPU thread busy for longer than the grace period keeps these queued until then.
-    auto blocker = rt.spawn("blocker", [] {
-      sy::test::spin_for(400ms);
-      return 0;
-    }, sy::on(sy::Placement::cpu));
+    auto blocker = rt.spawn(
+        "blocker",
+        [] {
+          sy::test::spin_for(400ms);
+          return 0;
+        },
+        sy::on(sy::Placement::cpu));
     for (int i = 0; i < 20; ++i) {
-      queued.push_back(rt.spawn("queued", [] { return 1; }, sy::on(sy::Placement::cpu)));
+      queued.push_back(rt.spawn(
+          "queued", [] { return 1; }, sy::on(sy::Placement::cpu)));
     }
     summary = rt.shutdown(100ms);
     late = rt.spawn("late", [] { return 1; });

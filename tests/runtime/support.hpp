@@ -31,8 +31,12 @@ inline std::size_t entries(const std::string& dir) {
   }
   return n;
 }
-inline std::size_t thread_count() { return entries("/proc/self/task"); }
-inline std::size_t fd_count() { return entries("/proc/self/fd"); }
+inline std::size_t thread_count() {
+  return entries("/proc/self/task");
+}
+inline std::size_t fd_count() {
+  return entries("/proc/self/fd");
+}
 
 // spin_for() keeps the CPU busy for about `d` of this thread's CPU time.
 inline void spin_for(std::chrono::nanoseconds d) {

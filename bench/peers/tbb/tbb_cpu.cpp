@@ -42,8 +42,8 @@ int check() {
   std::uint64_t got = 0;
   for (std::uint64_t i = 0; i < 20; ++i) got += spin(i, 200000);
   if (got != want) {
-    std::fprintf(stderr, "spin check failed: 20 x 200000 gave %" PRIu64 ", want %" PRIu64 "\n",
-                 got, want);
+    std::fprintf(stderr, "spin check failed: 20 x 200000 gave %" PRIu64 ", want %" PRIu64 "\n", got,
+                 want);
     return 1;
   }
   std::printf("spin check ok: 20 x 200000 -> %" PRIu64 "\n", got);
@@ -78,12 +78,11 @@ int run(std::uint64_t tasks, std::uint64_t iters) {
   std::sort(latency_ms.begin(), latency_ms.end());
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf(
-      "{\"workload\":\"cpu\",\"placement\":\"tbb\",\"tasks\":%" PRIu64
-      ",\"makespan_s\":%.6f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"checksum\":%" PRIu64
-      ",\"cpu_s\":%.6f,\"max_rss_kb\":%ld}\n",
-      tasks, makespan, quantile(latency_ms, 0.50), quantile(latency_ms, 0.99), checksum.load(),
-      seconds(ru.ru_utime) + seconds(ru.ru_stime), ru.ru_maxrss);
+  std::printf("{\"workload\":\"cpu\",\"placement\":\"tbb\",\"tasks\":%" PRIu64
+              ",\"makespan_s\":%.6f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"checksum\":%" PRIu64
+              ",\"cpu_s\":%.6f,\"max_rss_kb\":%ld}\n",
+              tasks, makespan, quantile(latency_ms, 0.50), quantile(latency_ms, 0.99),
+              checksum.load(), seconds(ru.ru_utime) + seconds(ru.ru_stime), ru.ru_maxrss);
   return 0;
 }
 

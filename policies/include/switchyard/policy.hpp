@@ -15,11 +15,11 @@ namespace switchyard {
 struct KindState {
   std::string_view name;
   const KindProfile& profile;
-  Placement current = Placement::fiber;    // where its new tasks go now
-  std::optional<Placement> pinned;         // set by config or hint: never moves
-  std::uint32_t inflight = 0;              // its tasks spawned and not yet finished
-  bool stalled = false;                    // the watchdog caught it blocking a fiber worker
-  bool shardable = false;                  // a registered task: may run in a process shard
+  Placement current = Placement::fiber;  // where its new tasks go now
+  std::optional<Placement> pinned;       // set by config or hint: never moves
+  std::uint32_t inflight = 0;            // its tasks spawned and not yet finished
+  bool stalled = false;                  // the watchdog caught it blocking a fiber worker
+  bool shardable = false;                // a registered task: may run in a process shard
 };
 
 // Decision is a policy's answer: the placement and the rule that chose it, with the measured

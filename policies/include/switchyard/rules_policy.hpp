@@ -7,11 +7,11 @@
 namespace switchyard {
 
 // RulesPolicy places a kind by the share of its active time (wall time less time queued) it
-// spends on CPU and blocked in OS calls: mostly CPU → cpu pool; mostly blocked → blocking pool; otherwise (waiting
-// through Switchyard) → fibers. A kind the watchdog caught stalling a fiber worker goes to
-// the blocking pool. A kind leaves its placement only when the share crosses the threshold
-// by `hysteresis`, so kinds near a threshold do not flap. Stateless beyond its parameters:
-// safe to call from any thread.
+// spends on CPU and blocked in OS calls: mostly CPU → cpu pool; mostly blocked → blocking pool;
+// otherwise (waiting through Switchyard) → fibers. A kind the watchdog caught stalling a fiber
+// worker goes to the blocking pool. A kind leaves its placement only when the share crosses the
+// threshold by `hysteresis`, so kinds near a threshold do not flap. Stateless beyond its
+// parameters: safe to call from any thread.
 class RulesPolicy final : public Policy {
  public:
   RulesPolicy() = default;

@@ -59,7 +59,8 @@ class Future {
 
  private:
   detail::SharedState<T>& checked() const {
-    if (!state_) throw std::logic_error("switchyard::Future: no state (moved from, or get() called)");
+    if (!state_)
+      throw std::logic_error("switchyard::Future: no state (moved from, or get() called)");
     return *state_;
   }
   void reset() noexcept {

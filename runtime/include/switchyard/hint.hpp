@@ -15,6 +15,8 @@ struct Hint {
 };
 
 // on() is shorthand for Hint{placement}: rt.spawn("k", fn, on(Placement::cpu)).
-inline Hint on(Placement p) noexcept { return Hint{p}; }
+inline Hint on(Placement p) noexcept {
+  return Hint{p};
+}
 
 }  // namespace switchyard

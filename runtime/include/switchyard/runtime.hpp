@@ -68,7 +68,6 @@ class Runtime {
   const Config& config() const noexcept;
   const Topology& topology() const noexcept;
 
-
  private:
   static void check_hint(const Hint& hint);
   void submit(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
