@@ -1,11 +1,14 @@
 // switchyard-probe: what Switchyard sees of this machine (topology, counters, calibration),
 // as a readable report or as JSON (schema in docs/probe.md).
+#include <switchyard/calibration.hpp>
 #include <switchyard/counters.hpp>
+#include <switchyard/machine_model.hpp>
 #include <switchyard/topology.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -22,7 +25,8 @@ namespace {
 // does not change it.
 constexpr int kSchemaVersion = 1;
 
-constexpr std::string_view kUsage = R"(usage: switchyard-probe [--json] [--events LIST] [--help]
+constexpr std::string_view kUsage =
+    R"(usage: switchyard-probe [--json] [--events LIST] [--recalibrate] [--help]
 
 Reports what Switchyard sees of this machine: the cores it may run on, which hardware
 and software counters work (and why the others do not), and calibration figures.
@@ -30,15 +34,19 @@ and software counters work (and why the others do not), and calibration figures.
   --json         print the report as JSON (schema: docs/probe.md)
   --events LIST  comma-separated counter names to try instead of the default list,
                  e.g. PAPI_TOT_INS,perf::TASK-CLOCK
+  --recalibrate  measure the calibration figures again, ignoring the cache (and
+                 rewrite it)
   --help         print this help
 
 Environment: SWITCHYARD_COUNTERS=presets-off|papi-off starts the counter fallback
-chain later (skip PAPI presets, or PAPI entirely).
+chain later (skip PAPI presets, or PAPI entirely). The calibration cache is
+$XDG_CACHE_HOME/switchyard/machine-model.json (default ~/.cache/...).
 )";
 
 struct Arguments {
   bool json = false;
   bool help = false;
+  bool recalibrate = false;
   std::optional<std::vector<std::string>> events;
 };
 
@@ -67,6 +75,8 @@ Arguments parse(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--json") {
       arguments.json = true;
+    } else if (arg == "--recalibrate") {
+      arguments.recalibrate = true;
     } else if (arg == "--help" || arg == "-h") {
       arguments.help = true;
     } else if (arg == "--events") {
@@ -149,17 +159,96 @@ void print_counters(const sy::CounterPlan& plan) {
   if (!any_missing) fmt::print("    none\n");
 }
 
-// Calibration: the dispatch-cost microbenchmarks of issue 4 fill this section. Until they
-// exist it says so, rather than print numbers nobody measured.
-constexpr std::string_view kCalibrationMissing =
-    "not yet available: the calibration microbenchmarks are not built into this version";
-
-void print_calibration() {
-  fmt::print("calibration\n  {}\n", kCalibrationMissing);
+// figure_text() prints a figure with 4 significant digits, or "-" when not measured.
+std::string figure_text(const sy::Figure& figure) {
+  if (!figure.value) return "-";
+  const double value = *figure.value;
+  if (value >= 1e6) return fmt::format("{:.3e}", value);
+  if (value >= 1000) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.4g}", value);
 }
 
-nlohmann::ordered_json calibration_json() {
-  return {{"available", false}, {"reason", kCalibrationMissing}};
+// cache_text() says in a few words what the cache did.
+std::string cache_text(const sy::Calibration& calibration) {
+  const std::string path =
+      calibration.cache_path.empty() ? "no cache path" : calibration.cache_path.string();
+  switch (calibration.cache) {
+    case sy::CacheOutcome::hit:
+      return fmt::format("read from {}", path);
+    case sy::CacheOutcome::topped_up:
+      return fmt::format("read from {}, missing figures measured", path);
+    case sy::CacheOutcome::missing:
+      return fmt::format("none at {}, measured", path);
+    case sy::CacheOutcome::stale:
+      return fmt::format("stale at {}, measured", path);
+    case sy::CacheOutcome::corrupt:
+      return fmt::format("corrupt at {}, measured", path);
+    case sy::CacheOutcome::ignored:
+      return "ignored (--recalibrate), measured";
+    case sy::CacheOutcome::disabled:
+      break;
+  }
+  return "disabled, measured";
+}
+
+// not_measured_reason() lists the figures without a value and why, for the JSON `reason`.
+std::string not_measured_reason(const sy::MachineModel& model) {
+  std::string reason;
+  for (const sy::FigureField& field : sy::figure_fields()) {
+    const sy::Figure& figure = model.*field.member;
+    if (figure.value) continue;
+    reason += fmt::format("{}{}: {}", reason.empty() ? "" : "; ", field.name, figure.note);
+  }
+  return reason;
+}
+
+void print_calibration(const sy::Calibration& calibration) {
+  const sy::MachineModel& model = calibration.model;
+  fmt::print("calibration\n");
+  fmt::print("  cache {}: {}\n", to_string(calibration.cache), cache_text(calibration));
+  if (!calibration.cache_note.empty()) fmt::print("  note: {}\n", calibration.cache_note);
+  if (calibration.cache_written) fmt::print("  written to {}\n", calibration.cache_path.string());
+  fmt::print("  this run: {:.2f} ms; measuring took {:.1f} ms when the figures were measured\n",
+             calibration.elapsed_ms, model.calibration_ms);
+  fmt::print("  {:<32} {:>10} {:<7} {:<13} {}\n", "figure", "value", "unit", "source", "how");
+  for (const sy::FigureField& field : sy::figure_fields()) {
+    const sy::Figure& figure = model.*field.member;
+    fmt::print("  {:<32} {:>10} {:<7} {:<13} {}\n", field.name, figure_text(figure), field.unit,
+               sy::to_string(figure.source), figure.note);
+  }
+}
+
+nlohmann::ordered_json calibration_json(const sy::Calibration& calibration) {
+  const sy::MachineModel& model = calibration.model;
+  nlohmann::ordered_json figures = nlohmann::ordered_json::object();
+  for (const sy::FigureField& field : sy::figure_fields()) {
+    const sy::Figure& figure = model.*field.member;
+    figures[std::string(field.name)] = {
+        {"value", figure.value ? nlohmann::ordered_json(*figure.value) : nullptr},
+        {"unit", field.unit},
+        {"source", sy::to_string(figure.source)},
+        {"note", figure.note},
+        {"meaning", field.meaning}};
+  }
+  const sy::MachineSignature& signature = model.signature;
+  return {{"available", true},
+          {"reason", not_measured_reason(model)},
+          {"cache",
+           {{"path", calibration.cache_path.empty()
+                         ? nullptr
+                         : nlohmann::ordered_json(calibration.cache_path.string())},
+            {"outcome", sy::to_string(calibration.cache)},
+            {"note", calibration.cache_note},
+            {"written", calibration.cache_written}}},
+          {"elapsed_ms", calibration.elapsed_ms},
+          {"calibration_ms", model.calibration_ms},
+          {"signature",
+           {{"cpu_model", signature.cpu_model},
+            {"cores", signature.cores},
+            {"hardware_threads", signature.hardware_threads},
+            {"kernel_release", signature.kernel_release},
+            {"switchyard_version", signature.switchyard_version}}},
+          {"figures", std::move(figures)}};
 }
 
 nlohmann::ordered_json topology_json(const sy::Topology& topology) {
@@ -224,6 +313,10 @@ int main(int argc, char** argv) {
   if (arguments.events) options.events = *arguments.events;
   const sy::Topology topology = sy::Topology::discover();
   const sy::CounterPlan plan = sy::CounterPlan::decide(options);
+  sy::CalibrationOptions calibration_options;
+  calibration_options.switchyard_version = SWITCHYARD_VERSION;
+  calibration_options.recalibrate = arguments.recalibrate;
+  const sy::Calibration calibration = sy::calibrate(topology, calibration_options);
 
   if (arguments.json) {
     const nlohmann::ordered_json report = {
@@ -231,7 +324,7 @@ int main(int argc, char** argv) {
         {"tool", {{"name", "switchyard-probe"}, {"version", SWITCHYARD_VERSION}}},
         {"topology", topology_json(topology)},
         {"counters", counters_json(plan)},
-        {"calibration", calibration_json()}};
+        {"calibration", calibration_json(calibration)}};
     fmt::print("{}\n", report.dump(2));
     return 0;
   }
@@ -240,6 +333,6 @@ int main(int argc, char** argv) {
   fmt::print("\n");
   print_counters(plan);
   fmt::print("\n");
-  print_calibration();
+  print_calibration(calibration);
   return 0;
 }

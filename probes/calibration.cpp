@@ -1,0 +1,299 @@
+// calibrate(): the cache file (read, validate, write atomically) around the microbenchmarks.
+#include <switchyard/calibration.hpp>
+#include <switchyard/microbenchmarks.hpp>
+#include <switchyard/topology.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+namespace switchyard {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+// kCacheFormat changes whenever the cache file's shape does; an old file then reads as
+// corrupt and is recalibrated.
+constexpr int kCacheFormat = 1;
+
+// BuiltIn: how probes/ measures a figure itself; a null `measure` means it cannot.
+struct BuiltIn {
+  std::string_view name;
+  Figure (*measure)();
+};
+
+// The process round trip runs first, so that the fork happens before this call has started
+// any thread of its own.
+constexpr std::array<BuiltIn, 8> kBuiltIns = {{
+    {"process_round_trip_ns", &measure_process_round_trip_ns},
+    {"fiber_switch_ns", &measure_fiber_switch_ns},
+    {"fiber_spawn_join_ns", &measure_fiber_spawn_join_ns},
+    {"cpu_pool_handoff_ns", nullptr},
+    {"blocking_pool_handoff_ns", nullptr},
+    {"serialize_ns_per_byte", &measure_serialize_ns_per_byte},
+    {"syscall_ns", &measure_syscall_ns},
+    {"spin_iters_per_second_per_core", &measure_spin_iters_per_second},
+}};
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// run() measures one figure: the caller's Measure when there is one, else the built-in one.
+Figure run(std::string_view name, const CalibrationOptions& options) {
+  Figure figure = Figure::missing("needs the runtime's executors: no Measure is registered for it");
+  if (const auto measure = options.measures.find(name); measure != options.measures.end()) {
+    figure = measure->second();
+  } else {
+    for (const BuiltIn& built_in : kBuiltIns) {
+      if (built_in.name == name && built_in.measure != nullptr) figure = built_in.measure();
+    }
+  }
+  // A figure is measured exactly when it has a value, whatever the Measure claimed.
+  figure.source = figure.value ? FigureSource::measured : FigureSource::not_measured;
+  return figure;
+}
+
+MachineModel measure_all(const MachineSignature& signature, const CalibrationOptions& options) {
+  const auto start = Clock::now();
+  MachineModel model;
+  model.signature = signature;
+  for (const BuiltIn& built_in : kBuiltIns) {
+    model.*(find_figure_field(built_in.name)->member) = run(built_in.name, options);
+  }
+  model.calibration_ms = ms_since(start);
+  return model;
+}
+
+json signature_json(const MachineSignature& signature) {
+  return {{"cpu_model", signature.cpu_model},
+          {"cores", signature.cores},
+          {"hardware_threads", signature.hardware_threads},
+          {"kernel_release", signature.kernel_release},
+          {"switchyard_version", signature.switchyard_version}};
+}
+
+json model_json(const MachineModel& model) {
+  json figures = json::object();
+  for (const FigureField& field : figure_fields()) {
+    const Figure& figure = model.*field.member;
+    figures[std::string(field.name)] = {
+        {"value", figure.value ? json(*figure.value) : json(nullptr)}, {"note", figure.note}};
+  }
+  return {{"format", kCacheFormat},
+          {"signature", signature_json(model.signature)},
+          {"calibration_ms", model.calibration_ms},
+          {"figures", std::move(figures)}};
+}
+
+// Invalid: why a cache file cannot be used as it is.
+struct Invalid {
+  std::string why;
+};
+
+const json& member(const json& object, const char* key, json::value_t type) {
+  const auto found = object.find(key);
+  if (found == object.end()) throw Invalid{std::string("missing field '") + key + "'"};
+  const bool number_ok = type == json::value_t::number_float && found->is_number();
+  const bool unsigned_ok =
+      type == json::value_t::number_unsigned && found->is_number_integer() && *found >= 0;
+  if (found->type() != type && !number_ok && !unsigned_ok) {
+    throw Invalid{std::string("field '") + key + "' is a " + found->type_name()};
+  }
+  return *found;
+}
+
+MachineModel model_from_json(const json& root) {
+  if (!root.is_object()) throw Invalid{"not a JSON object"};
+  if (member(root, "format", json::value_t::number_unsigned) != kCacheFormat) {
+    throw Invalid{"format is not " + std::to_string(kCacheFormat)};
+  }
+  MachineModel model;
+  const json& signature = member(root, "signature", json::value_t::object);
+  model.signature.cpu_model =
+      member(signature, "cpu_model", json::value_t::string).get<std::string>();
+  model.signature.cores =
+      member(signature, "cores", json::value_t::number_unsigned).get<std::size_t>();
+  model.signature.hardware_threads =
+      member(signature, "hardware_threads", json::value_t::number_unsigned).get<std::size_t>();
+  model.signature.kernel_release =
+      member(signature, "kernel_release", json::value_t::string).get<std::string>();
+  model.signature.switchyard_version =
+      member(signature, "switchyard_version", json::value_t::string).get<std::string>();
+  model.calibration_ms = member(root, "calibration_ms", json::value_t::number_float).get<double>();
+  const json& figures = member(root, "figures", json::value_t::object);
+  for (const FigureField& field : figure_fields()) {
+    const std::string name(field.name);
+    const json& entry = member(figures, name.c_str(), json::value_t::object);
+    Figure& figure = model.*field.member;
+    figure.note = member(entry, "note", json::value_t::string).get<std::string>();
+    const auto value = entry.find("value");
+    if (value == entry.end()) throw Invalid{"figure '" + name + "' has no 'value'"};
+    if (value->is_null()) continue;  // not measured, and the note says why
+    if (!value->is_number()) throw Invalid{"figure '" + name + "' is a " + value->type_name()};
+    const double number = value->get<double>();
+    if (!std::isfinite(number) || number <= 0) {
+      throw Invalid{"figure '" + name + "' is " + value->dump() + ", not a positive number"};
+    }
+    figure.value = number;
+    figure.source = FigureSource::cached;
+  }
+  return model;
+}
+
+// Read: what the cache file held.
+struct Read {
+  std::optional<MachineModel> model;
+  bool missing = false;
+  std::string why;  // why it is not usable
+};
+
+Read read_cache(const std::filesystem::path& path) {
+  Read read;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::error_code error;
+    read.missing = !std::filesystem::exists(path, error);
+    read.why = read.missing ? "no cache file" : "cannot open the cache file";
+    return read;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  const json root = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) {
+    read.why = "not valid JSON";
+    return read;
+  }
+  try {
+    read.model = model_from_json(root);
+  } catch (const Invalid& invalid) {
+    read.why = invalid.why;
+  } catch (const json::exception& error) {
+    read.why = error.what();
+  }
+  return read;
+}
+
+// write_cache() writes a temporary file beside the cache and renames it over the cache, so a
+// reader never sees half a file. Returns an empty string or what failed.
+std::string write_cache(const std::filesystem::path& path, const MachineModel& model) {
+  std::error_code error;
+  std::filesystem::create_directories(path.parent_path(), error);
+  if (error) return "cannot create " + path.parent_path().string() + ": " + error.message();
+  std::filesystem::path temporary = path;
+  temporary += ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file << model_json(model).dump(2) << '\n';
+    file.flush();
+    if (!file) {
+      std::filesystem::remove(temporary, error);
+      return "cannot write " + temporary.string();
+    }
+  }
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return "cannot rename " + temporary.string() + ": " + error.message();
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(CacheOutcome outcome) noexcept {
+  switch (outcome) {
+    case CacheOutcome::hit:
+      return "hit";
+    case CacheOutcome::topped_up:
+      return "topped-up";
+    case CacheOutcome::missing:
+      return "missing";
+    case CacheOutcome::stale:
+      return "stale";
+    case CacheOutcome::corrupt:
+      return "corrupt";
+    case CacheOutcome::ignored:
+      return "ignored";
+    case CacheOutcome::disabled:
+      break;
+  }
+  return "disabled";
+}
+
+std::filesystem::path default_cache_path() {
+  const std::filesystem::path tail = std::filesystem::path("switchyard") / "machine-model.json";
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return std::filesystem::path(xdg) / tail;
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    return std::filesystem::path(home) / ".cache" / tail;
+  }
+  return {};
+}
+
+Calibration calibrate(const Topology& topology, const CalibrationOptions& options) {
+  const auto start = Clock::now();
+  for (const auto& [name, measure] : options.measures) {
+    if (find_figure_field(name) == nullptr) {
+      throw std::invalid_argument("calibrate(): no figure is called '" + name + "'");
+    }
+  }
+  Calibration result;
+  result.cache_path = options.cache_path.empty() ? default_cache_path() : options.cache_path;
+  const MachineSignature signature = MachineSignature::of(topology, options.switchyard_version);
+
+  bool measure_everything = true;
+  if (result.cache_path.empty()) {
+    result.cache = CacheOutcome::disabled;
+    result.cache_note = "no cache directory: neither XDG_CACHE_HOME nor HOME is set";
+  } else if (options.recalibrate) {
+    result.cache = CacheOutcome::ignored;
+  } else if (Read read = read_cache(result.cache_path); read.missing) {
+    result.cache = CacheOutcome::missing;
+  } else if (!read.model) {
+    result.cache = CacheOutcome::corrupt;
+    result.cache_note = read.why;
+  } else if (std::string changed = signature.differences(read.model->signature); !changed.empty()) {
+    result.cache = CacheOutcome::stale;
+    result.cache_note = std::move(changed);
+  } else {
+    measure_everything = false;
+    result.model = std::move(*read.model);
+    result.cache = CacheOutcome::hit;
+    // Figures the cache lacks but a Measure can give: measure just those and write them back.
+    for (const auto& [name, measure] : options.measures) {
+      Figure& figure = result.model.*(find_figure_field(name)->member);
+      if (figure.value) continue;
+      figure = run(name, options);
+      result.cache = CacheOutcome::topped_up;
+    }
+  }
+  if (measure_everything) result.model = measure_all(signature, options);
+
+  const bool changed = result.cache != CacheOutcome::hit;
+  if (changed && options.write_cache && !result.cache_path.empty()) {
+    const std::string failure = write_cache(result.cache_path, result.model);
+    result.cache_written = failure.empty();
+    if (!failure.empty()) {
+      result.cache_note += (result.cache_note.empty() ? "" : "; ") + failure;
+    }
+  }
+  result.elapsed_ms = ms_since(start);
+  return result;
+}
+
+}  // namespace switchyard
