@@ -41,10 +41,8 @@ void Executor::stop() {
   // see it whole until every one of them has exited.
   for (auto& w : workers_) w->join();
   for (auto& w : retired_) w->join();
-  std::lock_guard lk(workers_mutex_);
-  workers_.clear();
-  retired_.clear();
   worker_count_.store(0);
+  // The Worker objects stay until ~Executor: report() may still read them.
 }
 
 void Executor::submit(boost::fibers::context* ctx) noexcept {
@@ -55,10 +53,15 @@ void Executor::submit(boost::fibers::context* ctx) noexcept {
 void Executor::schedule_new(boost::fibers::context* ctx) noexcept {
   Worker* w = Worker::current();
   if (w != nullptr && &w->executor == this && options_.local_queues && !w->retiring) {
-    w->local.push(ctx);
+    push_local(*w, ctx);
     return;
   }
   submit(ctx);
+}
+
+void Executor::push_local(Worker& w, boost::fibers::context* ctx) noexcept {
+  w.local.push(ctx);
+  share_if_needed(w);
 }
 
 boost::fibers::context* Executor::take(Worker& w) noexcept {
@@ -85,7 +88,10 @@ void Executor::share_if_needed(const Worker& w) noexcept {
   // One queued task is left for this worker: it is most often the child a task just spawned
   // and is about to join, and waking a sibling to steal it would only add a cross-thread
   // round trip. Two or more waiting, with a sibling asleep, is work to share.
-  if (options_.local_queues && w.local.size() > 1 && idle_count_.load() > 0) wake_one();
+  if (idle_count_.load() > 0 &&
+      ((options_.local_queues && w.local.size() > 1) || shared_.size() > 0)) {
+    wake_one();
+  }
 }
 
 void Executor::mark_idle(Worker& w) {
@@ -151,6 +157,7 @@ bool Executor::try_retire(Worker& w) {
   }
   unmark_idle(w);
   w.retiring = true;
+  retired_slices_.fetch_add(w.switches.load(std::memory_order_relaxed));
   auto it =
       std::find_if(workers_.begin(), workers_.end(), [&](const auto& p) { return p.get() == &w; });
   retired_.push_back(std::move(*it));
@@ -168,6 +175,7 @@ void Executor::on_thread_start(Worker& w) {
 }
 
 ExecutorLoad Executor::load() const noexcept {
+  std::lock_guard lk(workers_mutex_);
   ExecutorLoad l;
   l.workers = worker_count_.load(std::memory_order_relaxed);
   const std::size_t idle = idle_count_.load(std::memory_order_relaxed);
@@ -181,7 +189,7 @@ ExecutorLoad Executor::load() const noexcept {
 
 std::uint64_t Executor::slices() const noexcept {
   std::lock_guard lk(workers_mutex_);
-  std::uint64_t n = 0;
+  std::uint64_t n = retired_slices_.load(std::memory_order_relaxed);
   for (const auto& w : workers_) n += w->switches.load(std::memory_order_relaxed);
   return n;
 }

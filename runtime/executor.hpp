@@ -55,6 +55,9 @@ class Executor {
   // schedule_new() queues a task's fresh context: on the calling worker's own queue when
   // that worker belongs to this executor and keeps local queues, else like submit().
   void schedule_new(boost::fibers::context* ctx) noexcept;
+  // push_local() queues a ready context on worker `w`'s own queue (from w's thread) and wakes
+  // an idle sibling when w has more queued than it can start now.
+  void push_local(Worker& w, boost::fibers::context* ctx) noexcept;
 
   // The calls below are for this executor's workers, from their own threads.
   // take() finds a ready context for `w` beyond its own queue: the shared queue, then
@@ -62,7 +65,9 @@ class Executor {
   boost::fibers::context* take(Worker& w) noexcept;
   // has_work() says whether take() would find something.
   bool has_work(const Worker& w) const noexcept;
-  // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run.
+  // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run, or
+  // the shared queue holds work (a wake-up may have gone to a worker that woke for another
+  // reason and is busy with its own).
   void share_if_needed(const Worker& w) noexcept;
   // mark_idle()/unmark_idle() bracket a worker's sleep so submitters can find and wake it.
   void mark_idle(Worker& w);
@@ -98,6 +103,7 @@ class Executor {
   std::vector<std::unique_ptr<Worker>> workers_;  // fixed after start() unless elastic
   std::vector<std::unique_ptr<Worker>> retired_;  // exited or exiting, not yet joined
   std::atomic<std::size_t> worker_count_{0};
+  std::atomic<std::uint64_t> retired_slices_{0};
   std::size_t next_index_ = 0;
   bool stopping_ = false;
 

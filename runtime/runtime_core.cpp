@@ -27,6 +27,19 @@ std::size_t or_cores(std::uint32_t configured, const Topology& topology) {
   return configured != 0 ? configured : topology.core_count();
 }
 
+// failure() makes the error a future resolves with, from the parts of its message; with no
+// memory for the message, the bad_alloc instead. Never throws: it runs on noexcept paths.
+template <class Error, class... Parts>
+std::exception_ptr failure(const Parts&... parts) noexcept {
+  try {
+    std::string message;
+    (message.append(std::string_view(parts)), ...);
+    return std::make_exception_ptr(Error(message));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
 bool is_cancellation(const std::exception_ptr& error) {
   if (!error) return false;
   try {
@@ -78,9 +91,9 @@ RuntimeCore::~RuntimeCore() {
 void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody* body) noexcept {
   live_.fetch_add(1, std::memory_order_seq_cst);
   if (stopping_.load(std::memory_order_seq_cst)) {
-    body->cancel(std::make_exception_ptr(
-        RuntimeStopped("switchyard: a '" + std::string(kind_name) +
-                       "' task was spawned after the runtime began to shut down; it did not run")));
+    body->cancel(failure<RuntimeStopped>(
+        "switchyard: a '", kind_name,
+        "' task was spawned after the runtime began to shut down; it did not run"));
     body->release();
     end_task();
     return;
@@ -122,9 +135,9 @@ Executor& RuntimeCore::executor_for(const Task& task) noexcept {
 void RuntimeCore::run(Task& task) noexcept {
   const bool cancelled = cancelling_.load(std::memory_order_acquire);
   if (cancelled) {
-    task.body->cancel(std::make_exception_ptr(
-        TaskCancelled("switchyard: a '" + task.kind.name +
-                      "' task was cancelled: the runtime shut down before it started")));
+    task.body->cancel(
+        failure<TaskCancelled>("switchyard: a '", task.kind.name,
+                               "' task was cancelled: the runtime shut down before it started"));
   } else {
     task.body->compute();
   }
@@ -151,8 +164,12 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
   if (stopping_.load(std::memory_order_acquire)) {
     const bool unwound = cancelled || is_cancellation(task.body->error());
     std::lock_guard lk(summary_mutex_);
-    auto& counts = summary_.kinds[kind.name];
-    ++(unwound ? counts.cancelled : counts.finished);
+    try {
+      auto& counts = summary_.kinds[kind.name];
+      ++(unwound ? counts.cancelled : counts.finished);
+    } catch (const std::bad_alloc&) {
+      // The summary loses a count; the task's future still resolves below.
+    }
   }
   if (!cancelled) task.body->publish();
   task.body->release();

@@ -27,7 +27,7 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   --worker_.attached;
   Executor& dest = task->runtime.executor_for(*task);
   if (&dest == &worker_.executor && dest.local_queues() && !worker_.retiring) {
-    worker_.local.push(ctx);
+    dest.push_local(worker_, ctx);
   } else {
     dest.submit(ctx);
   }

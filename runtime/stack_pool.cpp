@@ -28,6 +28,9 @@ StackPool::~StackPool() {
 
 void StackPool::add_slab() {
   const std::size_t bytes = stack_bytes_ * kSlabStacks;
+  // Room first, so nothing can throw between mapping the slab and recording it.
+  slabs_.reserve(slabs_.size() + 1);
+  free_.reserve(free_.size() + kSlabStacks);
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();

@@ -44,17 +44,19 @@ void Worker::main() {
   tl_worker = this;
   executor.on_thread_start(*this);
   boost::fibers::use_scheduling_algorithm<SchedulingAlgorithm>(*this);
-  {
-    std::unique_lock lk(stop_mutex_);
-    if (executor.elastic()) {
-      // An elastic pool's idle threads look every idle period whether they may leave.
-      while (!stop_.load()) {
-        stop_cv_.wait_for(lk, executor.idle_timeout());
-        if (!stop_.load() && executor.try_retire(*this)) break;
+  if (executor.elastic()) {
+    // An elastic pool's idle threads look every idle period whether they may leave. The stop
+    // mutex is released before asking: stop() holds the executor's lock while it takes ours.
+    while (!stop_.load()) {
+      {
+        std::unique_lock lk(stop_mutex_);
+        stop_cv_.wait_for(lk, executor.idle_timeout(), [this] { return stop_.load(); });
       }
-    } else {
-      stop_cv_.wait(lk, [this] { return stop_.load(); });
+      if (!stop_.load() && executor.try_retire(*this)) break;
     }
+  } else {
+    std::unique_lock lk(stop_mutex_);
+    stop_cv_.wait(lk, [this] { return stop_.load(); });
   }
   retiring = true;
   // The thread's scheduler is destroyed after this returns, when thread-locals are; it may

@@ -71,3 +71,28 @@ TEST_CASE("spawn rejects a shard hint for a callable with a clear error", "[futu
                           "x", [] { return 1; }, sy::on(sy::Placement::shard)),
                       Catch::Contains("registered tasks only"));
 }
+
+TEST_CASE("children a busy task spawns are started by an idle sibling worker", "[futures]") {
+  auto config = sy::test::small_config();
+  config.executors.fiber_workers = 2;
+  sy::Runtime rt(config);
+  using Clock = std::chrono::steady_clock;
+  auto parent = rt.spawn(
+      "parent",
+      [&rt] {
+        std::vector<sy::Future<Clock::time_point>> children;
+        for (int i = 0; i < 4; ++i) {
+          children.push_back(rt.spawn(
+              "child", [] { return Clock::now(); }, sy::on(sy::Placement::fiber)));
+        }
+        // The parent keeps its worker busy without suspending; the children must not wait
+        // for it when the other worker is idle.
+        sy::test::spin_for(std::chrono::milliseconds(300));
+        const auto parent_done = Clock::now();
+        int started_before = 0;
+        for (auto& c : children) started_before += c.get() < parent_done ? 1 : 0;
+        return started_before;
+      },
+      sy::on(sy::Placement::fiber));
+  REQUIRE(parent.get() >= 1);
+}

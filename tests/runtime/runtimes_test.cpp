@@ -59,3 +59,18 @@ TEST_CASE("a destroyed runtime leaves no threads or descriptors behind", "[runti
   REQUIRE(sy::test::thread_count() == threads_before);
   REQUIRE(sy::test::fd_count() == fds_before);
 }
+
+TEST_CASE("runtimes whose blocking pool retires threads shut down without deadlock", "[runtimes]") {
+  // A retiring blocking-pool thread and shutdown used to take the same two locks in opposite
+  // orders; with a zero idle period threads retire constantly, which made it likely.
+  for (int round = 0; round < 100; ++round) {
+    auto config = sy::test::small_config();
+    config.executors.blocking_min = 1;
+    config.executors.blocking_max = 2;
+    config.executors.blocking_idle = std::chrono::milliseconds(0);
+    sy::Runtime rt(config);
+    REQUIRE(rt.spawn(
+                  "b", [] { return 1; }, sy::on(sy::Placement::blocking))
+                .get() == 1);
+  }
+}

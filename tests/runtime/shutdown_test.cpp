@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include <switchyard/switchyard.hpp>
@@ -71,4 +72,20 @@ TEST_CASE("the destructor finishes quick tasks without waiting for the grace per
   }
   REQUIRE(done.load() == 1000);
   REQUIRE(std::chrono::steady_clock::now() - start < 10min);
+}
+
+TEST_CASE("report() may be called while another thread shuts the runtime down", "[shutdown]") {
+  for (int round = 0; round < 20; ++round) {
+    sy::Runtime rt(sy::test::small_config());
+    for (int i = 0; i < 50; ++i) (void)rt.spawn("k", [i] { return i; });
+    std::atomic<bool> stop{false};
+    std::size_t reports = 0;
+    std::thread reader([&] {
+      while (!stop.load()) reports += rt.report().executors.size();
+    });
+    rt.shutdown(100ms);
+    stop = true;
+    reader.join();
+    REQUIRE(rt.report().executors.size() == 3);
+  }
 }
