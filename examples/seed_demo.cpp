@@ -19,25 +19,13 @@
 
 #include <fmt/format.h>
 
+#include <switchyard/microbenchmarks.hpp>
 #include <switchyard/switchyard.hpp>
 
 namespace sy = switchyard;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// spin() is the CPU kernel of the benchmark suite (shared/BENCHMARKS.md).
-std::uint64_t spin(std::uint64_t seed, std::uint64_t iters) {
-  std::uint64_t x = 2 * seed + 1;
-  std::uint64_t acc = 0;
-  for (std::uint64_t i = 0; i < iters; ++i) {
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    acc += x * 0x2545F4914F6CDD1DULL;
-  }
-  return acc;
-}
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -55,7 +43,7 @@ int main() {
   std::vector<sy::Future<void>> fetches;
   std::vector<sy::Future<void>> waits;
   for (std::uint64_t chunk = 0; chunk < 200; ++chunk) {
-    sums.push_back(rt.spawn("sum", [chunk] { return spin(chunk, 2'000'000); }));
+    sums.push_back(rt.spawn("sum", [chunk] { return sy::spin(chunk, 2'000'000); }));
   }
   for (int i = 0; i < 400; ++i) {
     fetches.push_back(rt.spawn("fetch", [] { ::usleep(2000); }));

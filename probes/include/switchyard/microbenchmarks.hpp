@@ -37,7 +37,7 @@ Figure measure_serialize_ns_per_byte();
 // measure_spin_iters_per_second(): spin() iterations per second on the calling thread's core.
 Figure measure_spin_iters_per_second();
 
-// spin() is the CPU kernel of docs BENCHMARKS.md: xorshift steps summed with a multiplier, all
+// spin() is the CPU kernel of the benchmark suite: xorshift steps summed with a multiplier, all
 // arithmetic wrapping on 64 bits. Never blocks; any thread.
 std::uint64_t spin(std::uint64_t seed, std::uint64_t iters) noexcept;
 
