@@ -27,12 +27,14 @@ demo: build
 # it cannot follow the fiber switches of Debian's Boost build).
 sanitize: asan tsan
 
-asan: deps
+asan:
+	@tools/install-deps sanitize
 	@test -f build-asan/build.ninja || CC=clang CXX=clang++ meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	ninja -C build-asan
 	@$(call MESON_TEST,build-asan) --setup=asan ; python3 tests/summarize.py build-asan/meson-logs/testlog-asan.json
 
-tsan: deps
+tsan:
+	@tools/install-deps sanitize
 	@test -f build-tsan/build.ninja || CC=clang CXX=clang++ meson setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
 	ninja -C build-tsan
 	@$(call MESON_TEST,build-tsan) --setup=tsan ; python3 tests/summarize.py build-tsan/meson-logs/testlog-tsan.json
