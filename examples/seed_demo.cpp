@@ -64,8 +64,9 @@ int main() {
                            total, sum_s);
   std::cout << fmt::format("fetch : 400 blocking 2 ms calls, done at {:.2f} s\n", fetch_s);
   std::cout << fmt::format("wait  : 5000 waits of 1 s, done at {:.2f} s\n\n", wait_s);
-  std::cout << "Where each kind ran, and why. cpu, block and wait are shares of the time its tasks\n"
-               "were running or waiting (not queued): what the task does. queued is the share of\n"
-               "wall time spent waiting for a thread: how loaded the executor was.\n";
+  std::cout
+      << "Where each kind ran, and why. cpu, block and wait are shares of the time its tasks\n"
+         "were running or waiting (not queued): what the task does. queued is the share of\n"
+         "wall time spent waiting for a thread: how loaded the executor was.\n";
   rt.report().print(std::cout);
 }

@@ -183,8 +183,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.current.load(),
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
-                        kind.stalled.load(std::memory_order_relaxed),
-                        false};
+                        kind.stalled.load(std::memory_order_relaxed)};
   const Decision d = policy_->place(state, load());
   if (d.placement == state.current || d.placement == Placement::shard) return;
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());

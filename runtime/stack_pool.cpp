@@ -47,7 +47,6 @@ boost::context::stack_context StackPool::allocate() {
     if (free_.empty()) add_slab();
     bottom = free_.back();
     free_.pop_back();
-    ++outstanding_;
   }
   std::memcpy(bottom, &kCanary, sizeof kCanary);
   boost::context::stack_context sctx;
@@ -68,14 +67,8 @@ void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
     std::abort();
   }
   std::lock_guard lk(mutex_);
-  --outstanding_;
   if (free_.size() >= keep_hot_) madvise(bottom, stack_bytes_, MADV_DONTNEED);
   free_.push_back(bottom);
-}
-
-std::size_t StackPool::outstanding() const noexcept {
-  std::lock_guard lk(mutex_);
-  return outstanding_;
 }
 
 }  // namespace switchyard::detail

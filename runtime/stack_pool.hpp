@@ -27,8 +27,6 @@ class StackPool {
   void deallocate(boost::context::stack_context& sctx) noexcept;
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
-  // outstanding() counts stacks handed out and not yet returned.
-  std::size_t outstanding() const noexcept;
 
  private:
   static constexpr std::size_t kSlabStacks = 64;
@@ -41,7 +39,6 @@ class StackPool {
   mutable std::mutex mutex_;
   std::vector<void*> free_;  // stack bottoms
   std::vector<std::pair<void*, std::size_t>> slabs_;
-  std::size_t outstanding_ = 0;
 };
 
 // StackAllocator is the StackAllocator concept Boost.Context expects, over a StackPool. The

@@ -22,7 +22,7 @@ sy::TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds blo
 
 sy::KindState state(const sy::KindProfile& profile, sy::Placement current,
                     std::optional<sy::Placement> pinned = std::nullopt, bool stalled = false) {
-  return sy::KindState{"k", profile, current, pinned, 0, stalled, false};
+  return sy::KindState{"k", profile, current, pinned, 0, stalled};
 }
 
 // Feeds `n` samples to a profile and asks the policy after each, as the runtime does,

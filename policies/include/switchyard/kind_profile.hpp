@@ -51,7 +51,6 @@ class KindProfile {
 
   // wall_quantile() is the q-quantile of wall time over every task (within 12.5%).
   std::chrono::nanoseconds wall_quantile(double q) const noexcept { return wall_.quantile(q); }
-  const LatencyHistogram& wall_histogram() const noexcept { return wall_; }
 
  private:
   struct Averages {

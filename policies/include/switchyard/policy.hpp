@@ -19,7 +19,6 @@ struct KindState {
   std::optional<Placement> pinned;       // set by config or hint: never moves
   std::uint32_t inflight = 0;            // its tasks spawned and not yet finished
   bool stalled = false;                  // the watchdog caught it blocking a fiber worker
-  bool shardable = false;                // a registered task: may run in a process shard
 };
 
 // Decision is a policy's answer: the placement and the rule that chose it, with the measured
