@@ -30,11 +30,13 @@ TEST_CASE("shutdown with tasks in flight resolves every future", "[shutdown]") {
       }));
     }
     for (int i = 0; i < 50; ++i) quick.push_back(rt.spawn("quick", [i] { return i; }));
-    // One CPU thread busy for longer than the grace period keeps these queued until then.
+    // One CPU thread kept busy until the grace period has expired (the sleepers are cancelled
+    // then) keeps these queued past it, however loaded the machine is.
+    const sy::Future<int>* first_sleeper = &sleepers.front();
     auto blocker = rt.spawn(
         "blocker",
-        [] {
-          sy::test::spin_for(400ms);
+        [first_sleeper] {
+          while (!first_sleeper->ready()) sy::test::spin_for(1ms);
           return 0;
         },
         sy::on(sy::Placement::cpu));
@@ -42,7 +44,7 @@ TEST_CASE("shutdown with tasks in flight resolves every future", "[shutdown]") {
       queued.push_back(rt.spawn(
           "queued", [] { return 1; }, sy::on(sy::Placement::cpu)));
     }
-    summary = rt.shutdown(100ms);
+    summary = rt.shutdown(1s);
     late = rt.spawn("late", [] { return 1; });
     REQUIRE(blocker.get() == 0);
   }
