@@ -10,7 +10,13 @@
 namespace switchyard::detail {
 
 Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
-    : runtime_(rt), topology_(topology), options_(options) {}
+    : runtime_(rt), topology_(topology), options_(options) {
+  if (options_.processors) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
+      processors_.push_back(std::make_unique<Processor>(i));
+    }
+  }
+}
 
 Executor::~Executor() {
   stop();
@@ -18,14 +24,29 @@ Executor::~Executor() {
 
 void Executor::start() {
   std::lock_guard lk(workers_mutex_);
-  // Every worker exists before any starts: running workers read the list to steal.
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
-    workers_.push_back(std::make_unique<Worker>(*this, next_index_++));
+  const std::size_t n = std::max<std::size_t>(1, options_.min_workers);
+  for (std::size_t i = 0; i < n; ++i) {
+    start_worker(options_.processors ? processors_[i].get() : nullptr);
   }
-  for (auto& w : workers_) {
-    w->start();
-    worker_count_.fetch_add(1);
+}
+
+Worker* Executor::start_worker(Processor* p) {
+  auto w = std::make_unique<Worker>(*this, next_index_++);
+  if (p != nullptr) {
+    p->owner.store(w.get(), std::memory_order_release);
+    w->processor.store(p, std::memory_order_release);
   }
+  // Listed before it starts: running workers read the list.
+  workers_.push_back(std::move(w));
+  try {
+    workers_.back()->start();
+  } catch (...) {
+    workers_.pop_back();
+    --next_index_;
+    throw;
+  }
+  worker_count_.fetch_add(1);
+  return workers_.back().get();
 }
 
 void Executor::stop() {
@@ -37,8 +58,8 @@ void Executor::stop() {
     for (auto& w : retired_) w->request_stop();
   }
   // Once stopping_ is set nobody else changes the lists, so the joins need no lock (a worker
-  // may be waiting for the lock in try_retire()), and workers still stealing from the list
-  // see it whole until every one of them has exited.
+  // may be waiting for the lock in try_retire()), and workers still stealing see them whole
+  // until every one of them has exited.
   for (auto& w : workers_) w->join();
   for (auto& w : retired_) w->join();
   worker_count_.store(0);
@@ -47,51 +68,66 @@ void Executor::stop() {
 
 void Executor::submit(boost::fibers::context* ctx) noexcept {
   shared_.push(ctx);
-  if (!wake_one() && elastic()) grow();
+  if (!wake_one() && options_.grow_on_demand) grow();
 }
 
-void Executor::schedule_new(boost::fibers::context* ctx) noexcept {
+void Executor::schedule(boost::fibers::context* ctx) noexcept {
   Worker* w = Worker::current();
-  if (w != nullptr && &w->executor == this && options_.local_queues && !w->retiring) {
-    push_local(*w, ctx);
-    return;
+  if (w != nullptr && &w->executor == this && !w->retiring) {
+    if (Processor* p = w->processor.load(std::memory_order_relaxed)) {
+      push_local(*p, ctx);
+      return;
+    }
   }
   submit(ctx);
 }
 
-void Executor::push_local(Worker& w, boost::fibers::context* ctx) noexcept {
-  w.local.push(ctx);
-  share_if_needed(w);
+void Executor::push_local(Processor& p, boost::fibers::context* ctx) noexcept {
+  p.local.push(ctx);
+  // One queued task is left for this worker: it is most often the child a task just spawned
+  // and is about to join, and waking a sibling to steal it would only add a cross-thread
+  // round trip. Two or more waiting, with a sibling asleep, is work to share.
+  if (idle_count_.load() > 0 && p.local.size() > 1) wake_one();
+}
+
+Processor* Executor::own_processor(Worker& w) noexcept {
+  Processor* p = w.processor.load(std::memory_order_relaxed);
+  if (p == nullptr || p->owner.load(std::memory_order_acquire) == &w) return p;
+  // The monitor handed it on while this thread was blocked under a task.
+  w.processor.store(nullptr, std::memory_order_seq_cst);
+  std::lock_guard lk(workers_mutex_);
+  try {
+    spares_.push_back(&w);
+  } catch (const std::bad_alloc&) {
+    // Not offered as a spare: it retires when idle instead.
+  }
+  return nullptr;
 }
 
 boost::fibers::context* Executor::take(Worker& w) noexcept {
   if (auto* ctx = shared_.pop()) return ctx;
-  if (!options_.local_queues) return nullptr;
-  const std::size_t n = workers_.size();
+  const Processor* own = w.processor.load(std::memory_order_relaxed);
+  if (own == nullptr) return nullptr;
+  const std::size_t n = processors_.size();
   for (std::size_t k = 1; k < n; ++k) {
-    Worker& victim = *workers_[(w.index + k) % n];
-    if (auto* ctx = victim.local.pop()) return ctx;
+    if (auto* ctx = processors_[(own->index + k) % n]->local.pop()) return ctx;
   }
   return nullptr;
 }
 
 bool Executor::has_work(const Worker& w) const noexcept {
   if (shared_.size() > 0) return true;
-  if (!options_.local_queues) return false;
-  for (const auto& other : workers_) {
-    if (other.get() != &w && other->local.size() > 0) return true;
+  const Processor* own = w.processor.load(std::memory_order_relaxed);
+  for (const auto& p : processors_) {
+    if (p.get() != own && p->local.size() > 0) return true;
   }
   return false;
 }
 
 void Executor::share_if_needed(const Worker& w) noexcept {
-  // One queued task is left for this worker: it is most often the child a task just spawned
-  // and is about to join, and waking a sibling to steal it would only add a cross-thread
-  // round trip. Two or more waiting, with a sibling asleep, is work to share.
-  if (idle_count_.load() > 0 &&
-      ((options_.local_queues && w.local.size() > 1) || shared_.size() > 0)) {
-    wake_one();
-  }
+  if (idle_count_.load() == 0) return;
+  const Processor* p = w.processor.load(std::memory_order_relaxed);
+  if ((p != nullptr && p->local.size() > 1) || shared_.size() > 0) wake_one();
 }
 
 void Executor::mark_idle(Worker& w) {
@@ -120,7 +156,7 @@ bool Executor::wake_one() noexcept {
     idle_.pop_back();
     idle_count_.fetch_sub(1, std::memory_order_seq_cst);
   }
-  w->parker.unpark();
+  w->unpark();
   return true;
 }
 
@@ -129,15 +165,42 @@ void Executor::grow() noexcept {
   reap_retired();
   if (stopping_ || workers_.size() >= options_.max_workers) return;
   try {
-    auto w = std::make_unique<Worker>(*this, next_index_++);
-    w->start();
-    workers_.push_back(std::move(w));
-    worker_count_.fetch_add(1);
+    start_worker(nullptr);
   } catch (const std::exception& e) {
     // The task stays queued; a busy worker takes it when it frees up.
     std::fprintf(stderr, "switchyard: %s pool could not start a thread: %s\n",
                  std::string(to_string(options_.placement)).c_str(), e.what());
   }
+}
+
+void Executor::handoff(Processor& p) noexcept {
+  std::lock_guard lk(workers_mutex_);
+  reap_retired();
+  if (stopping_) return;
+  if (!spares_.empty()) {
+    Worker* w = spares_.back();
+    spares_.pop_back();
+    p.owner.store(w, std::memory_order_release);
+    w->processor.store(&p, std::memory_order_seq_cst);
+    w->unpark();
+  } else if (workers_.size() < options_.max_workers) {
+    try {
+      start_worker(&p);
+    } catch (const std::exception& e) {
+      // The Processor stays with the blocked thread, which resumes it when it unblocks.
+      std::fprintf(stderr, "switchyard: fiber executor could not start a spare thread: %s\n",
+                   e.what());
+      return;
+    }
+  } else {
+    return;
+  }
+  handoffs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+Reactor& Executor::reactor_for(const Worker& w) noexcept {
+  if (Processor* p = w.processor.load(std::memory_order_relaxed)) return p->reactor;
+  return processors_[w.index % processors_.size()]->reactor;
 }
 
 void Executor::reap_retired() {
@@ -148,7 +211,8 @@ void Executor::reap_retired() {
 bool Executor::try_retire(Worker& w) {
   std::lock_guard lk(workers_mutex_);
   if (stopping_ || workers_.size() <= options_.min_workers || w.attached != 0 ||
-      w.local.size() > 0 || shared_.size() > 0) {
+      w.processor.load(std::memory_order_relaxed) != nullptr ||
+      (!options_.processors && shared_.size() > 0)) {
     return false;
   }
   const auto idle_ns = steady_ns() - w.idle_since_ns;
@@ -156,6 +220,7 @@ bool Executor::try_retire(Worker& w) {
     return false;
   }
   unmark_idle(w);
+  std::erase(spares_, &w);
   w.retiring = true;
   retired_slices_.fetch_add(w.switches.load(std::memory_order_relaxed));
   auto it =
@@ -178,12 +243,10 @@ ExecutorLoad Executor::load() const noexcept {
   std::lock_guard lk(workers_mutex_);
   ExecutorLoad l;
   l.workers = worker_count_.load(std::memory_order_relaxed);
-  const std::size_t idle = idle_count_.load(std::memory_order_relaxed);
+  const std::size_t idle = idle_count_.load(std::memory_order_relaxed) + spares_.size();
   l.busy = l.workers > idle ? l.workers - idle : 0;
   l.queued = shared_.size();
-  if (options_.local_queues) {
-    for (const auto& w : workers_) l.queued += w->local.size();
-  }
+  for (const auto& p : processors_) l.queued += p->local.size();
   return l;
 }
 

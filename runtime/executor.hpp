@@ -14,6 +14,7 @@
 #include <switchyard/placement.hpp>
 #include <switchyard/topology.hpp>
 
+#include "processor.hpp"
 #include "run_queue.hpp"
 #include "worker.hpp"
 
@@ -24,8 +25,9 @@ class RuntimeCore;
 // Executor runs ready task contexts on its workers. Contexts arrive detached from any
 // thread (submit) and are attached by the worker that picks them. Three shapes share this
 // mechanism, chosen by Options:
-//  - fiber executor: fixed workers, each with its own run queue; a worker keeps the tasks it
-//    spawns or wakes, and idle workers steal;
+//  - fiber executor: a fixed number of Processors, each with its own run queue and reactor;
+//    a worker thread runs tasks while it holds one, keeps the tasks it spawns or wakes, and
+//    steals when idle; spare threads take over the Processors of threads blocked in the OS;
 //  - CPU pool: fixed workers pinned one per core, one shared queue;
 //  - blocking pool: elastic workers (grows while tasks wait and no worker is idle, shrinks
 //    after idling), one shared queue.
@@ -34,8 +36,9 @@ class Executor {
   struct Options {
     Placement placement = Placement::fiber;
     std::size_t min_workers = 1;
-    std::size_t max_workers = 1;  // > min_workers makes the pool elastic
-    bool local_queues = false;
+    std::size_t max_workers = 1;  // > min_workers: idle workers above min_workers retire
+    bool processors = false;      // fiber executor: min_workers Processors
+    bool grow_on_demand = false;  // start a worker when a task queues and none is idle
     bool pin = false;
     std::chrono::milliseconds idle_timeout{2000};
   };
@@ -52,16 +55,15 @@ class Executor {
 
   // submit() queues a ready, detached context and wakes a worker (or starts one). Any thread.
   void submit(boost::fibers::context* ctx) noexcept;
-  // schedule_new() queues a task's fresh context: on the calling worker's own queue when
-  // that worker belongs to this executor and keeps local queues, else like submit().
-  void schedule_new(boost::fibers::context* ctx) noexcept;
-  // push_local() queues a ready context on worker `w`'s own queue (from w's thread) and wakes
-  // an idle sibling when w has more queued than it can start now.
-  void push_local(Worker& w, boost::fibers::context* ctx) noexcept;
+  // schedule() queues a ready, detached context: on the calling worker's own Processor when
+  // that worker belongs to this executor and holds one, else like submit(). Any thread.
+  void schedule(boost::fibers::context* ctx) noexcept;
 
   // The calls below are for this executor's workers, from their own threads.
+  // own_processor() is the Processor `w` holds, or nullptr; notices a hand-off.
+  Processor* own_processor(Worker& w) noexcept;
   // take() finds a ready context for `w` beyond its own queue: the shared queue, then
-  // other workers' queues. nullptr if none.
+  // other Processors' queues. nullptr if none.
   boost::fibers::context* take(Worker& w) noexcept;
   // has_work() says whether take() would find something.
   bool has_work(const Worker& w) const noexcept;
@@ -72,13 +74,23 @@ class Executor {
   // mark_idle()/unmark_idle() bracket a worker's sleep so submitters can find and wake it.
   void mark_idle(Worker& w);
   void unmark_idle(Worker& w);
-  // try_retire() lets an elastic pool's idle worker leave; true if it must exit now.
+  // try_retire() lets an idle worker above min_workers leave; true if it must exit now.
   bool try_retire(Worker& w);
   // on_thread_start() runs first on every worker thread (pinning).
   void on_thread_start(Worker& w);
 
+  // handoff() gives Processor `p`, whose thread is blocked, to an idle spare thread or a new
+  // one. From the monitor.
+  void handoff(Processor& p) noexcept;
+  // processors() lists the fiber executor's Processors (empty for the pools); fixed.
+  const std::vector<std::unique_ptr<Processor>>& processors() const noexcept { return processors_; }
+  // reactor_for() is where a task running on `w` arms its deadlines and registers its
+  // descriptors: w's Processor's reactor, or, on a thread that lost its Processor, a fixed
+  // one of the executor's. Fiber executor only.
+  Reactor& reactor_for(const Worker& w) noexcept;
+
   Placement placement() const noexcept { return options_.placement; }
-  bool local_queues() const noexcept { return options_.local_queues; }
+  bool has_processors() const noexcept { return options_.processors; }
   bool elastic() const noexcept { return options_.max_workers > options_.min_workers; }
   std::chrono::milliseconds idle_timeout() const noexcept { return options_.idle_timeout; }
   std::size_t max_workers() const noexcept { return options_.max_workers; }
@@ -88,22 +100,29 @@ class Executor {
   ExecutorLoad load() const noexcept;
   // slices() counts task slices started on this executor.
   std::uint64_t slices() const noexcept;
+  // handoffs() counts Processors handed on from blocked threads.
+  std::uint64_t handoffs() const noexcept { return handoffs_.load(std::memory_order_relaxed); }
 
  private:
+  void push_local(Processor& p, boost::fibers::context* ctx) noexcept;
   bool wake_one() noexcept;
   void grow() noexcept;
-  void reap_retired();  // caller holds workers_mutex_
+  Worker* start_worker(Processor* p);  // caller holds workers_mutex_; throws
+  void reap_retired();                 // caller holds workers_mutex_
 
   RuntimeCore& runtime_;
   const Topology& topology_;
   const Options options_;
   RunQueue shared_;
+  std::vector<std::unique_ptr<Processor>> processors_;  // fixed after construction
 
   mutable std::mutex workers_mutex_;
   std::vector<std::unique_ptr<Worker>> workers_;  // fixed after start() unless elastic
   std::vector<std::unique_ptr<Worker>> retired_;  // exited or exiting, not yet joined
+  std::vector<Worker*> spares_;                   // fiber threads without a Processor
   std::atomic<std::size_t> worker_count_{0};
   std::atomic<std::uint64_t> retired_slices_{0};
+  std::atomic<std::uint64_t> handoffs_{0};
   std::size_t next_index_ = 0;
   bool stopping_ = false;
 

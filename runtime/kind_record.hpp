@@ -30,6 +30,7 @@ struct KindRecord {
   std::atomic<std::uint64_t> failed{0};
   std::atomic<std::uint64_t> task_migrations{0};
   std::atomic<bool> stalled{false};
+  std::atomic<std::uint64_t> stalls{0};
 
   std::mutex mutex;
   KindProfile profile;

@@ -11,6 +11,7 @@
 #include <switchyard/policy_factory.hpp>
 
 #include "clock.hpp"
+#include "file_limit.hpp"
 #include "task.hpp"
 #include "worker.hpp"
 
@@ -20,6 +21,8 @@ namespace {
 
 // Stacks beyond this many free ones give their pages back to the kernel.
 constexpr std::size_t kHotStacks = 1024;
+// Threads the fiber executor may add to take over Processors from blocked threads.
+constexpr std::size_t kSpareThreads = 64;
 // How many placement changes a kind keeps for its report.
 constexpr std::size_t kHistoryLimit = 64;
 
@@ -59,13 +62,16 @@ RuntimeCore::RuntimeCore(Config config)
       start_ns_(steady_ns()),
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
       policy_(make_policy(config_.policy)),
-      kinds_(config_) {
+      kinds_(config_),
+      open_files_(raise_open_file_limit()) {
   const ExecutorsConfig& ex = config_.executors;
   Executor::Options fiber;
   fiber.placement = Placement::fiber;
-  fiber.min_workers = fiber.max_workers = or_cores(ex.fiber_workers, topology_);
-  fiber.local_queues = true;
+  fiber.min_workers = or_cores(ex.fiber_workers, topology_);
+  fiber.max_workers = fiber.min_workers + kSpareThreads;
+  fiber.processors = true;
   fiber.pin = ex.pin_fiber_workers;
+  fiber.idle_timeout = ex.blocking_idle;
 
   Executor::Options cpu;
   cpu.placement = Placement::cpu;
@@ -76,12 +82,15 @@ RuntimeCore::RuntimeCore(Config config)
   blocking.placement = Placement::blocking;
   blocking.min_workers = ex.blocking_min;
   blocking.max_workers = std::max<std::size_t>({1, ex.blocking_min, ex.blocking_max});
+  blocking.grow_on_demand = true;
   blocking.idle_timeout = ex.blocking_idle;
 
   for (const auto& options : {fiber, cpu, blocking}) {
     executors_[index_of(options.placement)] = std::make_unique<Executor>(*this, topology_, options);
   }
   for (auto& e : executors_) e->start();
+  monitor_ =
+      std::make_unique<Monitor>(*this, executor(Placement::fiber), ex.stall_threshold, ex.watchdog);
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -117,7 +126,7 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
     ctx->set_properties(task);  // the context owns the Task from here on
     boost::fibers::context* raw = ctx.get();
     ctx.reset();  // the context keeps itself alive until it terminates
-    executor(target).schedule_new(raw);
+    executor(target).schedule(raw);
   } catch (...) {
     delete task;
     if (kind != nullptr) kind->inflight.fetch_sub(1, std::memory_order_relaxed);
@@ -133,7 +142,7 @@ Executor& RuntimeCore::executor_for(const Task& task) noexcept {
 }
 
 void RuntimeCore::run(Task& task) noexcept {
-  const bool cancelled = cancelling_.load(std::memory_order_acquire);
+  const bool cancelled = cancel_.raised();
   if (cancelled) {
     task.body->cancel(
         failure<TaskCancelled>("switchyard: a '", task.kind.name,
@@ -145,6 +154,7 @@ void RuntimeCore::run(Task& task) noexcept {
   Worker* w = Worker::current();
   task.close_slice(task.measured ? steady_ns() : 0, task.measured ? thread_usage() : ThreadUsage{});
   w->running = nullptr;
+  w->running_kind.store(nullptr, std::memory_order_release);
   --w->attached;
   finish(task, cancelled);
 }
@@ -210,11 +220,22 @@ void RuntimeCore::end_task() noexcept {
   }
 }
 
-void RuntimeCore::sleep_until(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lk(sleep_mutex_);
-  if (sleep_cv_.wait_until(lk, deadline, [this] { return cancelling_.load(); })) {
-    throw TaskCancelled("switchyard: sleep cancelled: the runtime is shutting down");
-  }
+void RuntimeCore::make_ready(boost::fibers::context* ctx) noexcept {
+  Task* task = Task::of(ctx);
+  if (task->measured) task->on_ready(steady_ns());
+  executor_for(*task).schedule(ctx);
+}
+
+void RuntimeCore::cancel_waits() noexcept {
+  cancel_.raise();
+  for (const auto& p : executor(Placement::fiber).processors()) p->reactor.cancel_all();
+}
+
+void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
+  kind.stalls.fetch_add(1, std::memory_order_relaxed);
+  if (!blocked || kind.stalled.exchange(true)) return;
+  std::lock_guard lk(kind.mutex);
+  reconsider(kind);
 }
 
 ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
@@ -230,9 +251,7 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
   std::unique_lock lk(done_mutex_);
   auto all_done = [this] { return live_.load(std::memory_order_seq_cst) == 0; };
   if (!done_cv_.wait_for(lk, grace, all_done)) {
-    cancelling_.store(true, std::memory_order_seq_cst);
-    { std::lock_guard sleepers(sleep_mutex_); }
-    sleep_cv_.notify_all();
+    cancel_waits();
     while (!done_cv_.wait_for(lk, std::chrono::seconds(5), all_done)) {
       std::fprintf(stderr,
                    "switchyard: shutdown is waiting for %lld task(s) still running user code\n",
@@ -240,6 +259,7 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     }
   }
   lk.unlock();
+  monitor_.reset();
   for (auto& e : executors_) e->stop();
   shut_down_ = true;
   std::lock_guard summary_lock(summary_mutex_);
@@ -259,6 +279,7 @@ Report RuntimeCore::report() const {
     kr.finished = k.finished.load();
     kr.failed = k.failed.load();
     kr.task_migrations = k.task_migrations.load();
+    kr.stalls = k.stalls.load();
     std::lock_guard lk(k.mutex);
     const KindProfile& p = k.profile;
     kr.measured = p.count();
@@ -278,8 +299,10 @@ Report RuntimeCore::report() const {
   });
   for (const auto& e : executors_) {
     const ExecutorLoad l = e->load();
-    r.executors.push_back({e->placement(), l.workers, e->max_workers(), e->slices()});
+    r.executors.push_back(
+        {e->placement(), l.workers, e->max_workers(), e->slices(), e->handoffs()});
   }
+  r.open_files = open_files_;
   return r;
 }
 

@@ -10,8 +10,7 @@
 #include <mutex>
 #include <string_view>
 
-#include <boost/fiber/condition_variable.hpp>
-#include <boost/fiber/mutex.hpp>
+#include <boost/fiber/context.hpp>
 
 #include <switchyard/config.hpp>
 #include <switchyard/detail/task_body.hpp>
@@ -22,8 +21,10 @@
 #include <switchyard/shutdown_summary.hpp>
 #include <switchyard/topology.hpp>
 
+#include "cancel_signal.hpp"
 #include "executor.hpp"
 #include "kind_registry.hpp"
+#include "monitor.hpp"
 #include "stack_pool.hpp"
 
 namespace switchyard::detail {
@@ -52,11 +53,17 @@ class RuntimeCore {
 
   // run() is the body of every task fiber.
   void run(Task& task) noexcept;
+  // make_ready() queues a ready, detached task context where its task should run next. Any
+  // thread.
+  void make_ready(boost::fibers::context* ctx) noexcept;
+  // on_stall() records that a task of `kind` held a fiber worker past the stall threshold,
+  // blocked in the OS (`blocked`) or computing; a blocked kind is marked stalled and the
+  // policy reconsiders it. From the monitor.
+  void on_stall(KindRecord& kind, bool blocked) noexcept;
+  // cancelled() is raised when shutdown's grace period ends: waits unwind with TaskCancelled.
+  const CancelSignal& cancelled() const noexcept { return cancel_; }
 
-  // sleep_until() suspends the calling task until `deadline`; throws TaskCancelled when the
-  // runtime cancels its waits.
-  void sleep_until(std::chrono::steady_clock::time_point deadline);
-
+  StackPool& stacks() noexcept { return stacks_; }
   const Config& config() const noexcept { return config_; }
   const Topology& topology() const noexcept { return topology_; }
 
@@ -69,6 +76,7 @@ class RuntimeCore {
   void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
   LoadView load() const noexcept;
   void end_task() noexcept;
+  void cancel_waits() noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
 
   const Config config_;
@@ -77,21 +85,19 @@ class RuntimeCore {
   StackPool stacks_;
   std::unique_ptr<Policy> policy_;
   KindRegistry kinds_;
+  const Report::FileLimit open_files_;
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
+  std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 
   std::atomic<std::int64_t> live_{0};
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> cancelling_{false};
+  CancelSignal cancel_;
   std::mutex done_mutex_;
   std::condition_variable done_cv_;
   std::mutex shutdown_mutex_;
   bool shut_down_ = false;
   ShutdownSummary summary_;  // guarded by summary_mutex_
   std::mutex summary_mutex_;
-
-  // Sleeping tasks wait here so that shutdown can wake them all to unwind.
-  boost::fibers::mutex sleep_mutex_;
-  boost::fibers::condition_variable sleep_cv_;
 };
 
 }  // namespace switchyard::detail

@@ -4,6 +4,7 @@
 #include "executor.hpp"
 #include "runtime_core.hpp"
 #include "task.hpp"
+#include "waiter.hpp"
 #include "worker.hpp"
 
 namespace switchyard::detail {
@@ -13,6 +14,10 @@ namespace {
 // through the dispatcher; but the dispatcher (which releases finished fibers and takes in
 // wake-ups from other threads) still runs at least every this many picks.
 constexpr unsigned kPinnedEvery = 8;
+// A busy worker looks at its reactor (deadlines, readiness) every this many picks...
+constexpr unsigned kPollEvery = 16;
+// ...and takes from the shared queue before its own every this many, so neither starves.
+constexpr unsigned kSharedFirstEvery = 61;
 }  // namespace
 
 void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
@@ -22,37 +27,46 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
     ctx->ready_link(worker_.pinned);
     return;
   }
-  if (task->measured) task->on_ready(steady_ns());
   ctx->detach();
   --worker_.attached;
-  Executor& dest = task->runtime.executor_for(*task);
-  if (&dest == &worker_.executor && dest.local_queues() && !worker_.retiring) {
-    dest.push_local(worker_, ctx);
-  } else {
-    dest.submit(ctx);
+  if (Waiter* w = task->take_parking()) {
+    w->parked();
+    return;
   }
+  task->runtime.make_ready(ctx);
 }
 
 boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
+  Processor* p = worker_.executor.own_processor(worker_);
+  ++worker_.picks;
+  if (p != nullptr && worker_.picks % kPollEvery == 0 && p->reactor.due(steady_ns())) {
+    p->reactor.try_poll();
+  }
   boost::fibers::context* next = nullptr;
-  if (!worker_.pinned.empty() && ++worker_.picks % kPinnedEvery == 0) next = next_pinned();
-  if (next == nullptr) next = next_task();
+  if (!worker_.pinned.empty() && worker_.picks % kPinnedEvery == 0) next = next_pinned();
+  if (next == nullptr) next = next_task(p);
   if (next == nullptr) next = next_pinned();
   switch_slices(next);
   if (next != nullptr) worker_.executor.share_if_needed(worker_);
   return next;
 }
 
-boost::fibers::context* SchedulingAlgorithm::next_task() noexcept {
+boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
+  Executor& exec = worker_.executor;
+  // A fiber-executor thread without a Processor runs no tasks; it only finishes its own.
+  if (worker_.retiring || (exec.has_processors() && p == nullptr)) return nullptr;
+  const bool shared_first = worker_.picks % kSharedFirstEvery == 0;
   for (;;) {
-    boost::fibers::context* next = worker_.local.pop();
-    if (next == nullptr && !worker_.retiring) next = worker_.executor.take(worker_);
+    boost::fibers::context* next = nullptr;
+    if (p != nullptr && !shared_first) next = p->local.pop();
+    if (next == nullptr) next = exec.take(worker_);
+    if (next == nullptr && p != nullptr && shared_first) next = p->local.pop();
     if (next == nullptr) return nullptr;
     Task* task = Task::of(next);
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.
     Executor& dest = task->runtime.executor_for(*task);
-    if (&dest == &worker_.executor) {
+    if (&dest == &exec) {
       boost::fibers::context::active()->attach(next);
       ++worker_.attached;
       return next;
@@ -82,25 +96,32 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   }
   if (prev != nullptr) prev->close_slice(now, usage);
   worker_.running = task;
+  worker_.running_kind.store(task != nullptr ? &task->kind : nullptr, std::memory_order_release);
   if (task != nullptr) {
     task->open_slice(now, usage, worker_.executor.placement());
     worker_.idle_since_ns = 0;
-    worker_.switches.fetch_add(1, std::memory_order_relaxed);
+    worker_.switches.fetch_add(1, std::memory_order_release);
   }
 }
 
 bool SchedulingAlgorithm::has_ready_fibers() const noexcept {
-  return !worker_.pinned.empty() || worker_.local.size() > 0 ||
-         (!worker_.retiring && worker_.executor.has_work(worker_));
+  if (!worker_.pinned.empty()) return true;
+  const Executor& exec = worker_.executor;
+  const Processor* p = worker_.processor.load(std::memory_order_relaxed);
+  if (p != nullptr && p->local.size() > 0) return true;
+  if (worker_.retiring || (exec.has_processors() && p == nullptr)) return false;
+  return exec.has_work(worker_);
 }
 
 void SchedulingAlgorithm::suspend_until(
     std::chrono::steady_clock::time_point const& deadline) noexcept {
-  if (worker_.retiring) {
+  Executor& exec = worker_.executor;
+  Processor* p = exec.own_processor(worker_);
+  if (worker_.retiring || (exec.has_processors() && p == nullptr)) {
+    if (worker_.idle_since_ns == 0) worker_.idle_since_ns = steady_ns();
     worker_.parker.park_until(deadline);
     return;
   }
-  Executor& exec = worker_.executor;
   // Announce idleness before the last look, so a submitter either sees this worker idle or
   // this worker sees its task (both sides use sequentially consistent operations).
   exec.mark_idle(worker_);
@@ -109,12 +130,16 @@ void SchedulingAlgorithm::suspend_until(
     return;
   }
   if (worker_.idle_since_ns == 0) worker_.idle_since_ns = steady_ns();
-  worker_.parker.park_until(deadline);
+  if (p != nullptr) {
+    p->reactor.poll(deadline);
+  } else {
+    worker_.parker.park_until(deadline);
+  }
   exec.unmark_idle(worker_);
 }
 
 void SchedulingAlgorithm::notify() noexcept {
-  worker_.parker.unpark();
+  worker_.unpark();
 }
 
 }  // namespace switchyard::detail

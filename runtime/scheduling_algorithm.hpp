@@ -8,6 +8,7 @@
 namespace switchyard::detail {
 
 class Worker;
+struct Processor;
 
 // SchedulingAlgorithm decides, for one worker thread, which ready context runs next, and is
 // where tasks move between executors. Boost calls awakened() after a context has switched
@@ -27,7 +28,7 @@ class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
   void notify() noexcept override;
 
  private:
-  boost::fibers::context* next_task() noexcept;
+  boost::fibers::context* next_task(Processor* p) noexcept;
   boost::fibers::context* next_pinned() noexcept;
   void switch_slices(boost::fibers::context* next) noexcept;
 

@@ -14,8 +14,9 @@ namespace switchyard::detail {
 // 100,000 fibers do not need 100,000 mappings (the kernel's default map limit is 65,530).
 // Stacks have no guard page, like Boost's default fixedsize_stack; instead a canary at the
 // bottom of each stack is checked when the stack comes back, and an overflow aborts with a
-// message naming the stack size. Free stacks beyond `keep_hot` have their pages returned
-// to the kernel. allocate() and deallocate() may be called from any thread.
+// message naming the stack size. trim() returns the pages of free stacks beyond `keep_hot`
+// to the kernel; it is called off the task path (by the monitor), because each return costs
+// every core a TLB flush. All members may be called from any thread.
 class StackPool {
  public:
   StackPool(std::size_t stack_bytes, std::size_t keep_hot);
@@ -25,6 +26,8 @@ class StackPool {
 
   boost::context::stack_context allocate();
   void deallocate(boost::context::stack_context& sctx) noexcept;
+  // trim() returns the pages of the least recently freed stacks beyond keep_hot.
+  void trim() noexcept;
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
@@ -37,7 +40,8 @@ class StackPool {
   const std::size_t stack_bytes_;
   const std::size_t keep_hot_;
   mutable std::mutex mutex_;
-  std::vector<void*> free_;  // stack bottoms
+  std::vector<void*> hot_;   // free stack bottoms, most recently freed last
+  std::vector<void*> cold_;  // free stack bottoms whose pages were returned
   std::vector<std::pair<void*, std::size_t>> slabs_;
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <utility>
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>
@@ -22,6 +23,7 @@ class Runtime;
 namespace switchyard::detail {
 
 class RuntimeCore;
+class Waiter;
 
 // Task rides on its fiber context as the context's fiber_properties, so any worker that
 // holds the context finds it in O(1), and Boost deletes it with the context. Its timing
@@ -88,6 +90,12 @@ class Task final : public boost::fibers::fiber_properties {
         wall - cpu;
     stop_ns_ = now_ns;
   }
+  // park() marks the task as about to suspend in `w`: the scheduling algorithm's awakened()
+  // takes it with take_parking() and hands the detached context to the waiter instead of
+  // queueing it. Both on the task's thread.
+  void park(Waiter* w) noexcept { parking_ = w; }
+  Waiter* take_parking() noexcept { return std::exchange(parking_, nullptr); }
+
   // migrations() counts executor changes so far.
   unsigned migrations() const noexcept { return migrations_; }
   // sample() is the finished task's measurement; call after the last close_slice().
@@ -99,6 +107,7 @@ class Task final : public boost::fibers::fiber_properties {
   const bool measured;
 
  private:
+  Waiter* parking_ = nullptr;
   std::atomic<Placement> target_;
   std::atomic<bool> pinned_;
   Placement where_;

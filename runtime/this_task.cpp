@@ -6,8 +6,10 @@
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/operations.hpp>
 
-#include "runtime_core.hpp"
+#include <switchyard/errors.hpp>
+
 #include "task.hpp"
+#include "wait.hpp"
 #include "worker.hpp"
 
 namespace switchyard::this_task {
@@ -56,10 +58,8 @@ void yield() {
 }
 
 void sleep_until(std::chrono::steady_clock::time_point deadline) {
-  if (detail::Task* t = current()) {
-    t->runtime.sleep_until(deadline);
-  } else {
-    std::this_thread::sleep_until(deadline);
+  if (detail::sleep_until(deadline) == detail::Waiter::Outcome::cancelled) {
+    throw TaskCancelled("switchyard: sleep cancelled: the runtime is shutting down");
   }
 }
 

@@ -1,8 +1,12 @@
 #include "worker.hpp"
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include <boost/fiber/operations.hpp>
 
 #include "executor.hpp"
+#include "processor.hpp"
 #include "scheduling_algorithm.hpp"
 
 namespace switchyard::detail {
@@ -19,6 +23,7 @@ Worker::~Worker() {
 
 void Worker::start() {
   thread_ = std::thread([this] { main(); });
+  pthread_getcpuclockid(thread_.native_handle(), &cpu_clock);
 }
 
 void Worker::request_stop() {
@@ -36,12 +41,18 @@ void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Worker::unpark() noexcept {
+  if (Processor* p = processor.load(std::memory_order_seq_cst)) p->reactor.wake();
+  parker.unpark();
+}
+
 Worker* Worker::current() noexcept {
   return tl_worker;
 }
 
 void Worker::main() {
   tl_worker = this;
+  tid.store(gettid(), std::memory_order_release);
   executor.on_thread_start(*this);
   boost::fibers::use_scheduling_algorithm<SchedulingAlgorithm>(*this);
   if (executor.elastic()) {

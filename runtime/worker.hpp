@@ -2,6 +2,9 @@
 // scheduling algorithm.
 #pragma once
 
+#include <sys/types.h>
+#include <time.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -12,11 +15,12 @@
 #include <boost/fiber/scheduler.hpp>
 
 #include "parker.hpp"
-#include "run_queue.hpp"
 
 namespace switchyard::detail {
 
 class Executor;
+struct KindRecord;
+struct Processor;
 class Task;
 
 // Worker owns a thread. On it, a Boost.Fiber scheduler runs tasks as fibers; the thread's
@@ -39,10 +43,17 @@ class Worker {
   // current() is the worker whose thread is calling, or nullptr.
   static Worker* current() noexcept;
 
+  // unpark() wakes the thread wherever it sleeps: in its Processor's reactor, or its parker.
+  // A wake-up is never lost. Any thread.
+  void unpark() noexcept;
+
   Executor& executor;
   const std::size_t index;
-  RunQueue local;  // tasks ready to run here; idle siblings may steal them
-  Parker parker;
+  Parker parker;  // where it sleeps when it holds no Processor
+  // The fiber executor's Processor this thread runs tasks for; nullptr on the pools, and on a
+  // fiber worker whose Processor was handed on. Written by its own thread when it finds its
+  // Processor gone, and by the executor (under its workers lock) when it gives it one.
+  std::atomic<Processor*> processor{nullptr};
 
   // Own thread: contexts bound to this thread (its main and dispatcher contexts, plain fibers
   // a task started), ready to run; only this thread touches them, so no lock.
@@ -54,8 +65,13 @@ class Worker {
   int attached = 0;
   bool retiring = false;  // leaving: takes no new work
   std::int64_t idle_since_ns = 0;
-  // switches counts slices started, so a monitor can tell a stuck worker from a busy one.
+  // switches counts slices started, so a monitor can tell a stuck worker from a busy one;
+  // running_kind is the kind of the task in the current slice (nullptr between tasks);
+  // cpu_clock is the thread's CPU-time clock, so the monitor can tell blocked from busy.
   std::atomic<std::uint64_t> switches{0};
+  std::atomic<KindRecord*> running_kind{nullptr};
+  clockid_t cpu_clock{};      // set by start()
+  std::atomic<pid_t> tid{0};  // the kernel's id of the thread, once it runs
 
  private:
   void main();

@@ -29,7 +29,11 @@ TEST_CASE("shutdown with tasks in flight resolves every future", "[shutdown]") {
         return 1;
       }));
     }
-    for (int i = 0; i < 50; ++i) quick.push_back(rt.spawn("quick", [i] { return i; }));
+    // Pinned to fibers: left to the policy, these all-CPU tasks would follow the blocker.
+    for (int i = 0; i < 50; ++i) {
+      quick.push_back(rt.spawn(
+          "quick", [i] { return i; }, sy::on(sy::Placement::fiber)));
+    }
     // One CPU thread kept busy until the grace period has expired (the sleepers are cancelled
     // then) keeps these queued past it, however loaded the machine is.
     const sy::Future<int>* first_sleeper = &sleepers.front();

@@ -36,6 +36,7 @@ struct Report {
     double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
     std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};
     std::uint64_t task_migrations = 0;  // running tasks that changed executor
+    std::uint64_t stalls = 0;           // times one of its tasks held a fiber worker too long
     std::vector<PlacementChange> history;
   };
   // ExecutorReport is one executor.
@@ -44,12 +45,20 @@ struct Report {
     std::size_t workers = 0;
     std::size_t max_workers = 0;
     std::uint64_t tasks_run = 0;  // task slices started on it
+    std::uint64_t handoffs = 0;   // fiber executor: workers' queues and reactors handed on
+  };
+  // FileLimit is the open-file limit (RLIMIT_NOFILE) before and after the runtime raised its
+  // soft limit to the hard limit at start-up.
+  struct FileLimit {
+    std::uint64_t before = 0;
+    std::uint64_t now = 0;
   };
 
   std::string policy;
   std::chrono::nanoseconds uptime{0};
   std::vector<KindReport> kinds;
   std::vector<ExecutorReport> executors;
+  FileLimit open_files;
 
   // print() writes the report as a readable table.
   void print(std::ostream& out) const;

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <switchyard/config.hpp>
+#include <switchyard/deadline.hpp>
 #include <switchyard/errors.hpp>
 #include <switchyard/future.hpp>
 #include <switchyard/hint.hpp>
+#include <switchyard/io.hpp>
+#include <switchyard/net.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/runtime.hpp>

@@ -1,0 +1,66 @@
+// The command line of switchyard-bench: flags, defaults (BENCHMARKS.md) and the config they
+// give the runtime.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <switchyard/config.hpp>
+
+#include "placement_choice.hpp"
+
+namespace switchyard::bench {
+
+struct Workload;
+
+// UsageError is a bad command line; what() names the flag and the value.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// RuntimeOptions are the flags that shape the Runtime every command starts.
+struct RuntimeOptions {
+  std::filesystem::path config;  // --config; empty: Config::discover()
+  std::optional<bool> watchdog;  // --watchdog on|off; nullopt: as the config says
+};
+
+// BenchOptions are a workload run's flags. Every workload accepts all of them, as the peers
+// do, so that one command line serves every workload and every peer.
+struct BenchOptions {
+  RuntimeOptions runtime;
+  std::string server;  // --server HOST:PORT
+  PlacementChoice placement = PlacementChoice::adaptive;
+  int fast_requests = 4000;
+  int fast_conns = 32;
+  std::uint64_t fast_delay_us = 1000;
+  int slow_conns = 10000;
+  int slow_requests = 2;
+  std::uint64_t slow_delay_us = 1000000;
+  int stall_tasks = 4;
+  int stall_ticks = 1000;
+  int stall_duration_ms = 1000;
+};
+
+// ServerOptions are the delay server's flags.
+struct ServerOptions {
+  RuntimeOptions runtime;
+  std::string addr = "127.0.0.1:0";
+  bool until_stdin_eof = false;
+};
+
+// parse_bench_options() parses `workload`'s flags, argv[0] being the workload's name. Returns
+// nullopt after printing the help that --help asked for. Throws UsageError.
+std::optional<BenchOptions> parse_bench_options(const Workload& workload, int argc, char** argv);
+
+// parse_server_options() is parse_bench_options() for `delay-server`.
+std::optional<ServerOptions> parse_server_options(int argc, char** argv);
+
+// runtime_config() loads the config --config names, else the one Config::discover() finds,
+// and applies --watchdog. Blocks on file I/O. Throws ConfigError.
+Config runtime_config(const RuntimeOptions& options);
+
+}  // namespace switchyard::bench

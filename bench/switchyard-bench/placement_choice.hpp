@@ -1,0 +1,29 @@
+// PlacementChoice: the --placement flag, where a run puts its tasks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <switchyard/hint.hpp>
+#include <switchyard/placement.hpp>
+
+namespace switchyard::bench {
+
+// PlacementChoice says who places a run's tasks: the runtime (adaptive), the command line
+// (every task forced onto one executor), or the benchmark's author (oracle: each kind where it
+// belongs, by hand).
+enum class PlacementChoice : std::uint8_t { adaptive, fiber, cpu, blocking, oracle };
+
+// to_string() is the flag value naming `choice`.
+std::string_view to_string(PlacementChoice choice) noexcept;
+
+// parse_placement_choice() is the inverse of to_string(); nullopt for any other text,
+// including "shard", which the command line names but the runtime cannot run yet.
+std::optional<PlacementChoice> parse_placement_choice(std::string_view name) noexcept;
+
+// hint_for() is the hint for a task of a kind that belongs on `belongs`: none under adaptive,
+// `belongs` under oracle, else the forced executor.
+Hint hint_for(PlacementChoice choice, Placement belongs) noexcept;
+
+}  // namespace switchyard::bench

@@ -1,0 +1,37 @@
+#include <array>
+
+#include "workload.hpp"
+
+namespace switchyard::bench {
+
+namespace {
+
+constexpr std::array kWorkloads{
+    Workload{"slowio",
+             "slow_conns connections at once through Switchyard's sockets, each making "
+             "slow_requests requests with a long server delay",
+             true, run_slowio},
+    Workload{"fastio",
+             "fast_requests requests, one task each, over fast_conns persistent blocking "
+             "connections with a short server delay",
+             true, run_fastio},
+    Workload{"stall",
+             "fibers ticking every 1 ms beside tasks that block their thread in usleep for "
+             "200 ms; reports how late the ticks ran",
+             false, run_stall},
+};
+
+}  // namespace
+
+std::span<const Workload> workloads() noexcept {
+  return kWorkloads;
+}
+
+const Workload* find_workload(std::string_view name) noexcept {
+  for (const Workload& w : kWorkloads) {
+    if (w.name == name) return &w;
+  }
+  return nullptr;
+}
+
+}  // namespace switchyard::bench

@@ -1,0 +1,101 @@
+// The epoll backend of Poller.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <ctime>
+#include <system_error>
+
+#include "poller.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+constexpr std::size_t kBatch = 256;
+
+class EpollPoller final : public Poller {
+ public:
+  EpollPoller() : epfd_(epoll_create1(EPOLL_CLOEXEC)) {
+    if (epfd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+    wakefd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wakefd_ < 0) {
+      const int err = errno;
+      ::close(epfd_);
+      throw std::system_error(err, std::generic_category(), "eventfd");
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;  // level-triggered: drained by wait()
+    ev.data.ptr = nullptr;
+    epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
+  }
+
+  ~EpollPoller() override {
+    ::close(wakefd_);
+    ::close(epfd_);
+  }
+
+  EpollPoller(const EpollPoller&) = delete;
+  EpollPoller& operator=(const EpollPoller&) = delete;
+
+  int register_fd(int fd, void* token) noexcept override {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = token;
+    return epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+  }
+
+  void deregister_fd(int fd) noexcept override {
+    epoll_event ev{};
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
+  }
+
+  std::size_t wait(Readiness* out, std::size_t capacity,
+                   std::chrono::nanoseconds timeout) noexcept override {
+    std::array<epoll_event, kBatch> events;
+    const int max = static_cast<int>(std::min(capacity, kBatch));
+    int n = 0;
+    if (timeout == std::chrono::nanoseconds::max()) {
+      n = epoll_pwait2(epfd_, events.data(), max, nullptr, nullptr);
+    } else {
+      const auto ns = std::max<std::int64_t>(0, timeout.count());
+      const timespec ts{static_cast<time_t>(ns / 1'000'000'000),
+                        static_cast<long>(ns % 1'000'000'000)};
+      n = epoll_pwait2(epfd_, events.data(), max, &ts, nullptr);
+    }
+    if (n < 0) return 0;  // EINTR: the caller looks again
+    std::size_t k = 0;
+    for (int i = 0; i < n; ++i) {
+      const epoll_event& ev = events[static_cast<std::size_t>(i)];
+      if (ev.data.ptr == nullptr) {
+        std::uint64_t count = 0;
+        while (::read(wakefd_, &count, sizeof count) == sizeof count) {
+        }
+        continue;
+      }
+      const bool broken = (ev.events & (EPOLLERR | EPOLLHUP)) != 0;
+      out[k++] = {ev.data.ptr, broken || (ev.events & (EPOLLIN | EPOLLRDHUP)) != 0,
+                  broken || (ev.events & EPOLLOUT) != 0};
+    }
+    return k;
+  }
+
+  void wake() noexcept override {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(wakefd_, &one, sizeof one);
+  }
+
+ private:
+  int epfd_;
+  int wakefd_;
+};
+
+}  // namespace
+
+std::unique_ptr<Poller> make_epoll_poller() {
+  return std::make_unique<EpollPoller>();
+}
+
+}  // namespace switchyard::detail

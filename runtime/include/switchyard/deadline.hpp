@@ -1,0 +1,31 @@
+// Deadline: how long a wait may last.
+#pragma once
+
+#include <chrono>
+
+namespace switchyard {
+
+// Deadline is a point on the steady clock after which a wait gives up, or none (wait as long as
+// it takes). It converts implicitly from a time_point (that instant) and from a duration (that
+// long from now), so a call reads `sock.read_line(2s)` or `sock.read_line(start + 2s)`.
+class Deadline {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  constexpr Deadline() noexcept = default;
+  constexpr Deadline(clock::time_point at) noexcept : at_(at) {}  // NOLINT: implicit on purpose
+  template <class Rep, class Period>
+  Deadline(const std::chrono::duration<Rep, Period>& from_now)  // NOLINT: implicit on purpose
+      : at_(clock::now() + std::chrono::ceil<clock::duration>(from_now)) {}
+
+  static constexpr Deadline none() noexcept { return {}; }
+
+  bool is_none() const noexcept { return at_ == clock::time_point::max(); }
+  clock::time_point at() const noexcept { return at_; }
+  bool passed() const noexcept { return !is_none() && clock::now() >= at_; }
+
+ private:
+  clock::time_point at_ = clock::time_point::max();
+};
+
+}  // namespace switchyard

@@ -1,0 +1,117 @@
+#include "monitor.hpp"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "clock.hpp"
+#include "executor.hpp"
+#include "runtime_core.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+// Free stacks beyond the pool's hot set go back to the kernel this often.
+constexpr std::int64_t kTrimEveryNs = 100'000'000;
+
+std::int64_t cpu_ns(clockid_t clock) noexcept {
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return 0;
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// sleeping() says whether thread `tid` is waiting in the kernel (state S or D in
+// /proc/self/task/TID/stat) rather than running or runnable (R).
+bool sleeping(pid_t tid) noexcept {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[256];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  // "tid (comm) S ...": the state follows the last ')' (comm may contain one).
+  const char* close = std::strrchr(buf, ')');
+  return close != nullptr && close[1] == ' ' && (close[2] == 'S' || close[2] == 'D');
+}
+
+}  // namespace
+
+Monitor::Monitor(RuntimeCore& rt, Executor& fibers, std::chrono::microseconds stall_threshold,
+                 bool watchdog)
+    : runtime_(rt),
+      fibers_(fibers),
+      threshold_ns_(std::chrono::nanoseconds(stall_threshold).count()),
+      watchdog_(watchdog),
+      watches_(fibers.processors().size()),
+      thread_([this] { main(); }) {}
+
+Monitor::~Monitor() {
+  {
+    std::lock_guard lk(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Monitor::main() {
+  const auto period = std::chrono::nanoseconds(std::max<std::int64_t>(100'000, threshold_ns_ / 2));
+  std::unique_lock lk(mutex_);
+  while (!cv_.wait_for(lk, period, [this] { return stop_; })) {
+    lk.unlock();
+    tick(steady_ns());
+    lk.lock();
+  }
+}
+
+void Monitor::tick(std::int64_t now_ns) noexcept {
+  if (now_ns - last_trim_ns_ >= kTrimEveryNs) {
+    runtime_.stacks().trim();
+    last_trim_ns_ = now_ns;
+  }
+  const auto& processors = fibers_.processors();
+  for (std::size_t i = 0; i < processors.size(); ++i) {
+    Processor& p = *processors[i];
+    if (p.reactor.due(now_ns)) p.reactor.try_poll();
+    if (!watchdog_) continue;
+    // The owner cannot retire while it holds the Processor, and only this thread takes
+    // Processors away, so it stays valid here.
+    Worker* w = p.owner.load(std::memory_order_acquire);
+    Watch& watch = watches_[i];
+    const std::uint64_t switches = w->switches.load(std::memory_order_acquire);
+    KindRecord* kind = w->running_kind.load(std::memory_order_acquire);
+    if (w != watch.worker || switches != watch.switches || kind == nullptr) {
+      watch = {w, switches, now_ns, cpu_ns(w->cpu_clock), false};
+      continue;
+    }
+    if (watch.reported || now_ns - watch.since_ns < threshold_ns_) continue;
+    watch.reported = true;
+    // Three cases look alike from here: the task blocked in the OS (the thread sleeps in the
+    // kernel), the task computes without yielding (the thread ran most of the time), or the
+    // OS has not given the thread a CPU (neither: nothing the task did; watch it afresh).
+    const bool blocked = sleeping(w->tid.load(std::memory_order_acquire));
+    const bool computing =
+        2 * (cpu_ns(w->cpu_clock) - watch.cpu_since_ns) >= now_ns - watch.since_ns;
+    if (!blocked && !computing) {
+      watch = {w, switches, now_ns, cpu_ns(w->cpu_clock), false};
+      continue;
+    }
+    // The slice may have ended while we looked (the thread then sleeps in its reactor).
+    if (w->switches.load(std::memory_order_acquire) != switches ||
+        w->running_kind.load(std::memory_order_acquire) != kind) {
+      continue;
+    }
+    runtime_.on_stall(*kind, blocked);
+    fibers_.handoff(p);
+  }
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,22 @@
+// How switchyard::net calls fail, and how they wait.
+#pragma once
+
+#include <string_view>
+
+#include <switchyard/deadline.hpp>
+
+namespace switchyard::detail {
+class IoSource;
+}
+
+namespace switchyard::net::detail {
+
+// fail() throws IoError for `call` ("read from", "connect to", ...) on `peer` with `err`.
+[[noreturn]] void fail(std::string_view call, std::string_view peer, int err);
+
+// await() waits until `fd` is ready for `call`; throws TimeoutError when the deadline passes,
+// TaskCancelled when the runtime cancels, IoError (EBADF) when the socket is closed meanwhile.
+void await(int fd, switchyard::detail::IoSource*& source, bool for_read, Deadline deadline,
+           std::string_view call, std::string_view peer);
+
+}  // namespace switchyard::net::detail

@@ -1,0 +1,94 @@
+#include <switchyard/net/listener.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "../wait.hpp"
+#include "address.hpp"
+#include "failure.hpp"
+
+namespace switchyard::net {
+
+Listener::Listener(int fd, std::string address, std::uint16_t port) noexcept
+    : fd_(fd), address_(std::move(address)), port_(port) {}
+
+Listener::~Listener() {
+  close();
+}
+
+Listener::Listener(Listener&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      address_(std::move(other.address_)),
+      port_(other.port_),
+      source_(std::exchange(other.source_, nullptr)) {}
+
+Listener& Listener::operator=(Listener&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    address_ = std::move(other.address_);
+    port_ = other.port_;
+    source_ = std::exchange(other.source_, nullptr);
+  }
+  return *this;
+}
+
+void Listener::close() noexcept {
+  if (fd_ < 0) return;
+  switchyard::detail::release_fd(source_);
+  ::close(fd_);
+  fd_ = -1;
+}
+
+Socket Listener::accept(Deadline deadline) {
+  if (fd_ < 0) detail::fail("accept on", address_, EBADF);
+  for (;;) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    const int fd =
+        ::accept4(fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      Socket s = Socket::adopt(fd, detail::to_string(reinterpret_cast<sockaddr*>(&addr), len));
+      s.set_nodelay(true);
+      return s;
+    }
+    // A connection that was reset before it was accepted is the client's problem, not ours.
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno != EAGAIN) detail::fail("accept on", address_, errno);
+    detail::await(fd_, source_, true, deadline, "accept on", address_);
+  }
+}
+
+Listener listen(std::string_view host_port, int backlog) {
+  const auto endpoints = detail::resolve(host_port, true, "listen");
+  int last_error = EADDRNOTAVAIL;
+  for (const auto& e : endpoints) {
+    const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      last_error = errno;
+      continue;
+    }
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0 ||
+        ::listen(fd, backlog) != 0) {
+      last_error = errno;
+      ::close(fd);
+      continue;
+    }
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    const auto port = e.family == AF_INET6
+                          ? ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port)
+                          : ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
+    return Listener(fd, detail::to_string(reinterpret_cast<sockaddr*>(&bound), len), port);
+  }
+  detail::fail("listen on", host_port, last_error);
+}
+
+}  // namespace switchyard::net

@@ -1,0 +1,206 @@
+#include <switchyard/net/socket.hpp>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "../wait.hpp"
+#include "address.hpp"
+#include "failure.hpp"
+
+namespace switchyard::net {
+
+namespace {
+
+// Lines are read in chunks of this many bytes.
+constexpr std::size_t kChunk = 2048;
+
+}  // namespace
+
+Socket::Socket(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
+
+Socket::~Socket() {
+  close();
+}
+
+Socket::Socket(Socket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      peer_(std::move(other.peer_)),
+      buffer_(std::move(other.buffer_)),
+      buffer_pos_(std::exchange(other.buffer_pos_, 0)),
+      source_(std::exchange(other.source_, nullptr)) {}
+
+Socket& Socket::operator=(Socket&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    peer_ = std::move(other.peer_);
+    buffer_ = std::move(other.buffer_);
+    buffer_pos_ = std::exchange(other.buffer_pos_, 0);
+    source_ = std::exchange(other.source_, nullptr);
+  }
+  return *this;
+}
+
+Socket Socket::adopt(int fd, std::string peer) {
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    detail::fail("adopt", peer, errno);
+  }
+  return Socket(fd, std::move(peer));
+}
+
+void Socket::close() noexcept {
+  if (fd_ < 0) return;
+  switchyard::detail::release_fd(source_);
+  ::close(fd_);
+  fd_ = -1;
+  buffer_.clear();
+  buffer_pos_ = 0;
+}
+
+std::size_t Socket::read_buffered(char* data, std::size_t size) noexcept {
+  const std::size_t n = std::min(size, buffer_.size() - buffer_pos_);
+  std::memcpy(data, buffer_.data() + buffer_pos_, n);
+  buffer_pos_ += n;
+  if (buffer_pos_ == buffer_.size()) {
+    buffer_.clear();
+    buffer_pos_ = 0;
+  }
+  return n;
+}
+
+std::size_t Socket::read_some(char* data, std::size_t size, Deadline deadline) {
+  if (buffer_pos_ < buffer_.size()) return read_buffered(data, size);
+  return read_unbuffered(data, size, deadline);
+}
+
+std::size_t Socket::read_unbuffered(char* data, std::size_t size, Deadline deadline) {
+  if (fd_ < 0) detail::fail("read from", peer_, EBADF);
+  for (;;) {
+    const ssize_t n = ::read(fd_, data, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) detail::fail("read from", peer_, errno);
+    detail::await(fd_, source_, true, deadline, "read from", peer_);
+  }
+}
+
+void Socket::read_exact(char* data, std::size_t size, Deadline deadline) {
+  std::size_t done = 0;
+  while (done < size) {
+    const std::size_t n = read_some(data + done, size - done, deadline);
+    if (n == 0) {
+      throw IoError(std::make_error_code(std::errc::connection_aborted),
+                    "switchyard::net::read_exact from " + peer_ + ": the peer closed after " +
+                        std::to_string(done) + " of " + std::to_string(size) + " bytes");
+    }
+    done += n;
+  }
+}
+
+std::optional<std::string> Socket::read_line(Deadline deadline, std::size_t max_bytes) {
+  std::size_t scanned = buffer_pos_;
+  for (;;) {
+    const auto nl = buffer_.find('\n', scanned);
+    const std::size_t pending = (nl == std::string::npos ? buffer_.size() : nl) - buffer_pos_;
+    if (pending > max_bytes) {
+      throw IoError(std::make_error_code(std::errc::message_size),
+                    "switchyard::net::read_line from " + peer_ + ": no end of line in " +
+                        std::to_string(max_bytes) + " bytes");
+    }
+    if (nl != std::string::npos) {
+      std::string line = buffer_.substr(buffer_pos_, nl - buffer_pos_);
+      buffer_pos_ = nl + 1;
+      if (buffer_pos_ == buffer_.size()) {
+        buffer_.clear();
+        buffer_pos_ = 0;
+      }
+      return line;
+    }
+    if (buffer_pos_ > 0) {
+      buffer_.erase(0, buffer_pos_);
+      buffer_pos_ = 0;
+    }
+    scanned = buffer_.size();
+    buffer_.resize(scanned + kChunk);
+    std::size_t n = 0;
+    try {
+      n = read_unbuffered(buffer_.data() + scanned, kChunk, deadline);
+    } catch (...) {
+      buffer_.resize(scanned);
+      throw;
+    }
+    buffer_.resize(scanned + n);
+    if (n == 0) {
+      if (buffer_.empty()) return std::nullopt;
+      std::string last = std::move(buffer_);
+      buffer_.clear();
+      return last;
+    }
+  }
+}
+
+void Socket::write_all(std::string_view data, Deadline deadline) {
+  if (fd_ < 0) detail::fail("write to", peer_, EBADF);
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n >= 0) {
+      data.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) detail::fail("write to", peer_, errno);
+    detail::await(fd_, source_, false, deadline, "write to", peer_);
+  }
+}
+
+void Socket::shutdown_write() {
+  if (::shutdown(fd_, SHUT_WR) != 0) detail::fail("shutdown_write to", peer_, errno);
+}
+
+void Socket::set_nodelay(bool on) {
+  const int v = on ? 1 : 0;
+  if (setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v) != 0) {
+    detail::fail("set_nodelay on", peer_, errno);
+  }
+}
+
+Socket connect(std::string_view host_port, Deadline deadline) {
+  const auto endpoints = detail::resolve(host_port, false, "connect");
+  int last_error = EADDRNOTAVAIL;
+  std::string peer(host_port);
+  for (const auto& e : endpoints) {
+    peer = detail::to_string(reinterpret_cast<const sockaddr*>(&e.addr), e.len);
+    const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) detail::fail("connect to", peer, errno);
+    Socket s(fd, peer);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0) {
+      if (errno != EINPROGRESS) {
+        last_error = errno;
+        continue;
+      }
+      detail::await(fd, s.source_, false, deadline, "connect to", peer);
+      int err = 0;
+      socklen_t len = sizeof err;
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) {
+        last_error = err;
+        continue;
+      }
+    }
+    // Requests and replies are small and written whole: no reason to wait for Nagle.
+    s.set_nodelay(true);
+    return s;
+  }
+  detail::fail("connect to", peer, last_error);
+}
+
+}  // namespace switchyard::net

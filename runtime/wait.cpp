@@ -1,0 +1,113 @@
+#include "wait.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <system_error>
+#include <thread>
+
+#include <boost/fiber/context.hpp>
+
+#include "executor.hpp"
+#include "io_source.hpp"
+#include "reactor.hpp"
+#include "runtime_core.hpp"
+#include "task.hpp"
+#include "worker.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+using time_point = std::chrono::steady_clock::time_point;
+
+// Here is where the calling code runs: a task (or not), and the reactor it may park on.
+struct Here {
+  Task* task = nullptr;
+  Reactor* reactor = nullptr;  // set for a task on a fiber worker
+};
+
+Here here() noexcept {
+  Worker* w = Worker::current();
+  if (w == nullptr) return {};
+  Task* task = Task::of(boost::fibers::context::active());
+  if (task == nullptr) return {};
+  return {task, w->executor.has_processors() ? &w->executor.reactor_for(*w) : nullptr};
+}
+
+// block() waits in poll() for `fd` (if not negative) and for the task's runtime's cancellation.
+Waiter::Outcome block(const Task* task, int fd, short events, time_point deadline) {
+  pollfd fds[2];
+  nfds_t n = 0;
+  if (fd >= 0) fds[n++] = {fd, events, 0};
+  const int cancel_at = task != nullptr ? static_cast<int>(n) : -1;
+  if (task != nullptr) fds[n++] = {task->runtime.cancelled().fd(), POLLIN, 0};
+  for (;;) {
+    timespec ts{};
+    timespec* timeout = nullptr;
+    if (deadline != time_point::max()) {
+      const auto left =
+          std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        deadline - std::chrono::steady_clock::now())
+                                        .count());
+      ts = {static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+      timeout = &ts;
+    }
+    const int r = ppoll(fds, n, timeout, nullptr);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "poll");
+    }
+    if (r == 0) return Waiter::Outcome::timeout;
+    if (cancel_at >= 0 && fds[cancel_at].revents != 0) return Waiter::Outcome::cancelled;
+    if (fd >= 0 && (fds[0].revents & POLLNVAL) != 0) return Waiter::Outcome::closed;
+    return Waiter::Outcome::ready;
+  }
+}
+
+}  // namespace
+
+Waiter::Outcome sleep_until(time_point deadline) noexcept {
+  const Here h = here();
+  if (h.reactor == nullptr) {
+    if (h.task == nullptr) {
+      std::this_thread::sleep_until(deadline);
+      return Waiter::Outcome::timeout;
+    }
+    try {
+      return block(h.task, -1, 0, deadline);
+    } catch (const std::system_error&) {
+      std::this_thread::sleep_until(deadline);
+      return Waiter::Outcome::timeout;
+    }
+  }
+  Waiter w(boost::fibers::context::active(), deadline, nullptr);
+  if (!h.reactor->arm(w)) return Waiter::Outcome::cancelled;
+  const Waiter::Outcome outcome = w.park();
+  h.reactor->disarm(w);
+  return outcome;
+}
+
+Waiter::Outcome wait_fd(int fd, IoSource*& source, bool for_read, time_point deadline) {
+  const Here h = here();
+  if (h.reactor == nullptr) return block(h.task, fd, for_read ? POLLIN : POLLOUT, deadline);
+  if (source != nullptr && source->reactor == nullptr) {
+    // Registered by a runtime that has since shut down.
+    delete source;
+    source = nullptr;
+  }
+  if (source == nullptr) source = h.reactor->add(fd);
+  return source->wait(for_read, deadline, *h.reactor);
+}
+
+void release_fd(IoSource*& source) noexcept {
+  if (source == nullptr) return;
+  if (source->reactor != nullptr) {
+    source->reactor->remove(source);
+  } else {
+    delete source;
+  }
+  source = nullptr;
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,187 @@
+// Deadlines: a wait gives up no earlier than its deadline and long before a generous bound,
+// leaves the socket or listener usable, and a deadline already passed never blocks.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <switchyard/deadline.hpp>
+#include <switchyard/io.hpp>
+#include <switchyard/net.hpp>
+#include <switchyard/switchyard.hpp>
+
+#include "net_support.hpp"
+
+namespace sy = switchyard;
+namespace net = switchyard::net;
+using namespace std::chrono_literals;
+using sy::test::Caller;
+using sy::test::kPatience;
+
+namespace {
+
+// Timeout is what a caller saw of one call that was expected to time out.
+struct Timeout {
+  std::optional<net::TimeoutError> error;
+  std::chrono::nanoseconds waited{0};
+};
+
+// timed() runs `fn`, expecting a TimeoutError, and says how long it took.
+template <class F>
+Timeout timed(F&& fn) {
+  const auto start = std::chrono::steady_clock::now();
+  auto error = sy::test::caught<net::TimeoutError>(std::forward<F>(fn));
+  return {std::move(error), sy::test::since(start)};
+}
+
+// serve_late() spawns a server that accepts one connection and stays silent until the client
+// sends "go", then answers "late" and waits for the client to close. Its future is the cue.
+sy::Future<std::optional<std::string>> serve_late(sy::Runtime& rt, net::Listener listener) {
+  return rt.spawn(
+      "late-server",
+      [listener = std::move(listener)]() mutable {
+        auto sock = listener.accept(kPatience);
+        auto cue = sock.read_line(kPatience);
+        sock.write_all("late\n", kPatience);
+        (void)sock.read_line(kPatience);  // end of stream once the client is done
+        return cue;
+      },
+      sy::on(sy::Placement::fiber));
+}
+
+}  // namespace
+
+TEST_CASE("a Deadline is none, an instant, or a duration from now", "[deadline]") {
+  const sy::Deadline none;
+  REQUIRE(none.is_none());
+  REQUIRE_FALSE(none.passed());
+  REQUIRE(sy::Deadline::none().is_none());
+
+  const auto before = sy::Deadline::clock::now();
+  const sy::Deadline in_an_hour = 1h;
+  REQUIRE_FALSE(in_an_hour.is_none());
+  REQUIRE_FALSE(in_an_hour.passed());
+  REQUIRE(in_an_hour.at() >= before + 1h);
+
+  const sy::Deadline past = before - 1s;
+  REQUIRE(past.at() == before - 1s);
+  REQUIRE(past.passed());
+}
+
+TEST_CASE("read_line with a deadline times out and leaves the socket usable", "[deadline]") {
+  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
+  CAPTURE(sy::test::to_string(caller));
+  sy::Runtime rt(sy::test::small_config());
+  auto listener = net::listen("127.0.0.1:0");
+  const std::string address = listener.address();
+  auto server = serve_late(rt, std::move(listener));
+
+  struct Seen {
+    Timeout timeout;
+    std::optional<std::string> after;
+  };
+  const auto seen = sy::test::run_as(rt, caller, [&address] {
+    Seen s;
+    auto sock = net::connect(address, kPatience);
+    s.timeout = timed([&sock] { (void)sock.read_line(50ms); });
+    sock.write_all("go\n", kPatience);
+    s.after = sock.read_line(kPatience);
+    return s;
+  });
+  REQUIRE(seen.timeout.error.has_value());
+  CAPTURE(seen.timeout.error->what());
+  REQUIRE(seen.timeout.error->code() == std::errc::timed_out);
+  REQUIRE(seen.timeout.waited >= 50ms);
+  REQUIRE(seen.timeout.waited < 5s);
+  REQUIRE(seen.after == "late");
+  REQUIRE(server.get() == "go");
+}
+
+TEST_CASE("accept with a deadline times out and the listener still accepts", "[deadline]") {
+  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
+  CAPTURE(sy::test::to_string(caller));
+  sy::Runtime rt(sy::test::small_config());
+  auto listener = net::listen("127.0.0.1:0");
+  const std::string address = listener.address();
+
+  struct Seen {
+    Timeout timeout;
+    std::string accepted_peer;
+  };
+  const auto seen = sy::test::run_as(rt, caller, [&listener, &address] {
+    Seen s;
+    s.timeout = timed([&listener] { (void)listener.accept(50ms); });
+    auto client = net::connect(address, kPatience);
+    s.accepted_peer = listener.accept(kPatience).peer();
+    return s;
+  });
+  REQUIRE(seen.timeout.error.has_value());
+  CAPTURE(seen.timeout.error->what());
+  REQUIRE(seen.timeout.error->code() == std::errc::timed_out);
+  REQUIRE(seen.timeout.waited >= 50ms);
+  REQUIRE(seen.timeout.waited < 5s);
+  CAPTURE(seen.accepted_peer);
+  REQUIRE(seen.accepted_peer.rfind("127.0.0.1:", 0) == 0);  // the client's end
+}
+
+TEST_CASE("sleep_for sleeps at least as long as asked", "[deadline]") {
+  const auto caller = GENERATE(Caller::fiber, Caller::cpu, Caller::blocking, Caller::plain_thread);
+  CAPTURE(sy::test::to_string(caller));
+  sy::Runtime rt(sy::test::small_config());
+  const auto slept = sy::test::run_as(rt, caller, [] {
+    const auto start = std::chrono::steady_clock::now();
+    sy::this_task::sleep_for(20ms);
+    return sy::test::since(start);
+  });
+  REQUIRE(slept >= 20ms);
+  REQUIRE(slept < 5s);
+}
+
+TEST_CASE("a deadline already passed times out at once", "[deadline]") {
+  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
+  CAPTURE(sy::test::to_string(caller));
+  sy::Runtime rt(sy::test::small_config());
+  auto listener = net::listen("127.0.0.1:0");
+  const std::string address = listener.address();
+  auto server = serve_late(rt, std::move(listener));
+  auto idle = net::listen("127.0.0.1:0");  // nobody connects to it
+  sy::test::Pipe pipe;                     // nobody writes to it
+
+  struct Seen {
+    Timeout read;
+    Timeout accept;
+    bool readable = true;
+    std::chrono::nanoseconds waited_readable{0};
+    std::chrono::nanoseconds slept{0};
+  };
+  const auto seen = sy::test::run_as(rt, caller, [&address, &idle, &pipe] {
+    Seen s;
+    const sy::Deadline past = sy::Deadline::clock::now() - 1s;
+    auto sock = net::connect(address, kPatience);
+    s.read = timed([&] { (void)sock.read_line(past); });
+    s.accept = timed([&] { (void)idle.accept(past); });
+    auto start = std::chrono::steady_clock::now();
+    s.readable = sy::wait_readable(pipe.read_end, past);
+    s.waited_readable = sy::test::since(start);
+    start = std::chrono::steady_clock::now();
+    sy::this_task::sleep_until(past.at());
+    s.slept = sy::test::since(start);
+    // Let the server finish; reading its answer first makes the close a clean one.
+    sock.write_all("go\n", kPatience);
+    (void)sock.read_line(kPatience);
+    return s;
+  });
+  REQUIRE(seen.read.error.has_value());
+  REQUIRE(seen.read.error->code() == std::errc::timed_out);
+  REQUIRE(seen.read.waited < 1s);
+  REQUIRE(seen.accept.error.has_value());
+  REQUIRE(seen.accept.error->code() == std::errc::timed_out);
+  REQUIRE(seen.accept.waited < 1s);
+  REQUIRE_FALSE(seen.readable);
+  REQUIRE(seen.waited_readable < 1s);
+  REQUIRE(seen.slept < 1s);
+  REQUIRE(server.get() == "go");
+}

@@ -1,0 +1,170 @@
+// Echo over loopback TCP: many connections open at once on the fiber executor, IPv6, lines
+// longer than the socket buffers, and one socket read and written by two tasks at once.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <switchyard/net.hpp>
+#include <switchyard/switchyard.hpp>
+
+#include "net_support.hpp"
+
+namespace sy = switchyard;
+namespace net = switchyard::net;
+using namespace std::chrono_literals;
+using sy::test::kPatience;
+
+TEST_CASE("thousands of connections open at once each get their line echoed", "[echo]") {
+  const std::size_t n = sy::test::small_run() ? 1'000 : 10'000;
+  const auto fds_before = sy::test::fd_count();
+  // Both ends of every connection are open at once in this process, plus the listener and
+  // the runtime's own descriptors (a reactor and a wake-up descriptor per worker, ...).
+  const std::uint64_t needed = 2 * n + fds_before + 256;
+  if (!sy::test::room_for_fds(needed)) {
+    WARN("skipped: " << n << " connections need " << needed
+                     << " descriptors, above the hard open-file limit of "
+                     << sy::test::fd_limit().rlim_max << ", which this process cannot raise");
+    return;
+  }
+  {
+    // What the clients share is declared before the runtime, so it outlives their tasks even
+    // when an assertion below fails and the runtime's destructor cancels them.
+    auto listener = net::listen("127.0.0.1:0");
+    const std::string address = listener.address();
+    REQUIRE(address == "127.0.0.1:" + std::to_string(listener.port()));
+    std::atomic<std::size_t> arrived{0};
+    sy::Future<std::size_t> gate;
+    sy::Runtime rt(sy::test::small_config());
+    auto server = sy::test::serve_echo(rt, std::move(listener), n);
+
+    // The gate opens once every client has connected (or failed to), so all n connections
+    // are open before the first line is written. It returns the descriptors open then.
+    gate = rt.spawn(
+        "gate",
+        [&arrived, n] {
+          while (arrived.load() < n) sy::this_task::sleep_for(1ms);
+          return sy::test::fd_count();
+        },
+        sy::on(sy::Placement::fiber));
+
+    std::vector<sy::Future<std::optional<std::string>>> clients;
+    clients.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      clients.push_back(rt.spawn(
+          "echo-client",
+          [&address, &arrived, &gate, i] {
+            net::Socket sock;
+            try {
+              sock = net::connect(address, kPatience);
+            } catch (...) {
+              arrived.fetch_add(1);  // the gate must still open for the others
+              throw;
+            }
+            arrived.fetch_add(1);
+            gate.wait();
+            sock.write_all("line " + std::to_string(i) + "\n", kPatience);
+            return sock.read_line(kPatience);
+          },
+          sy::on(sy::Placement::fiber)));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      CAPTURE(i);
+      REQUIRE(clients[i].get() == "line " + std::to_string(i));
+    }
+    REQUIRE(server.get() == n);
+    REQUIRE(gate.get() >= fds_before + n);  // every client's end was open at the gate
+  }
+  REQUIRE(sy::test::fd_count() == fds_before);
+}
+
+TEST_CASE("an IPv6 loopback connection echoes", "[echo]") {
+  if (!sy::test::ipv6_loopback()) {
+    WARN("skipped: this machine cannot bind an IPv6 socket to ::1");
+    return;
+  }
+  sy::Runtime rt(sy::test::small_config());
+  auto listener = net::listen("[::1]:0");
+  const std::string address = listener.address();
+  REQUIRE(address == "[::1]:" + std::to_string(listener.port()));
+  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
+  auto client = rt.spawn(
+      "v6-client",
+      [&address] {
+        auto sock = net::connect(address, kPatience);
+        sock.write_all("over six\n", kPatience);
+        return std::make_pair(sock.peer(), sock.read_line(kPatience));
+      },
+      sy::on(sy::Placement::fiber));
+  const auto [peer, reply] = client.get();
+  REQUIRE(peer == address);
+  REQUIRE(reply == "over six");
+  REQUIRE(server.get() == 1);
+}
+
+TEST_CASE("a line larger than the socket buffers is echoed whole", "[echo]") {
+  const auto caller =
+      GENERATE(sy::test::Caller::fiber, sy::test::Caller::blocking, sy::test::Caller::plain_thread);
+  CAPTURE(sy::test::to_string(caller));
+  constexpr std::size_t kLine = 4 << 20;  // several times the loopback socket buffers
+  sy::Runtime rt(sy::test::small_config());
+  auto listener = net::listen("127.0.0.1:0");
+  const std::string address = listener.address();
+  auto server = sy::test::serve_echo(rt, std::move(listener), 1, kLine + 1);
+  std::string line(kLine, '\0');
+  for (std::size_t i = 0; i < kLine; ++i) line[i] = static_cast<char>('a' + i % 26);
+  const auto reply = sy::test::run_as(rt, caller, [&address, &line] {
+    auto sock = net::connect(address, kPatience);
+    // write_all() must wait for the server to drain the buffers, several times over.
+    sock.write_all(line + '\n', kPatience);
+    return sock.read_line(kPatience, kLine + 1);
+  });
+  REQUIRE(reply.has_value());
+  REQUIRE(reply->size() == kLine);
+  REQUIRE(*reply == line);
+  REQUIRE(server.get() == 1);
+}
+
+TEST_CASE("one task reads a socket while another writes it", "[echo]") {
+  // The writer sends far more than the buffers hold before the reader has read anything back;
+  // only a reader and a writer waiting on the same socket at once can get through it.
+  constexpr int kLines = 256;
+  const std::string payload(32 * 1024, 'x');
+  sy::Runtime rt(sy::test::small_config());
+  auto listener = net::listen("127.0.0.1:0");
+  const std::string address = listener.address();
+  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
+  auto client = rt.spawn(
+      "duplex",
+      [&rt, &address, &payload] {
+        auto sock = net::connect(address, kPatience);
+        auto writer = rt.spawn(
+            "duplex-writer",
+            [&sock, &payload] {
+              for (int i = 0; i < kLines; ++i) {
+                sock.write_all(std::to_string(i) + ' ' + payload + '\n', kPatience);
+              }
+            },
+            sy::on(sy::Placement::fiber));
+        int matching = 0;
+        try {
+          for (int i = 0; i < kLines; ++i) {
+            if (sock.read_line(kPatience) == std::to_string(i) + ' ' + payload) ++matching;
+          }
+        } catch (...) {
+          writer.wait();  // the writer uses `sock`: let it finish before `sock` goes away
+          throw;
+        }
+        writer.get();
+        return matching;
+      },
+      sy::on(sy::Placement::fiber));
+  REQUIRE(client.get() == kLines);
+  REQUIRE(server.get() == kLines);
+}
