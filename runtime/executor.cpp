@@ -74,7 +74,10 @@ void Executor::submit(boost::fibers::context* ctx) noexcept {
 void Executor::schedule(boost::fibers::context* ctx) noexcept {
   Worker* w = Worker::current();
   if (w != nullptr && &w->executor == this && !w->retiring) {
-    if (Processor* p = w->processor.load(std::memory_order_relaxed)) {
+    // Only the Processor's owner queues on it: a thread whose Processor was just handed on
+    // would otherwise queue work its new owner, asleep, is not told about.
+    Processor* p = w->processor.load(std::memory_order_relaxed);
+    if (p != nullptr && p->owner.load(std::memory_order_acquire) == w) {
       push_local(*p, ctx);
       return;
     }
