@@ -151,16 +151,6 @@ inline rlimit fd_limit() {
   return rl;
 }
 
-// room_for_fds() makes the hard open-file limit at least `n`, raising it when the process is
-// allowed to (root or CAP_SYS_RESOURCE); false when it is lower and cannot be raised. The
-// soft limit is left alone: the runtime raises it to the hard limit when it starts.
-inline bool room_for_fds(std::uint64_t n) {
-  const rlimit rl = fd_limit();
-  if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= n) return true;
-  const rlimit raised{rl.rlim_cur, static_cast<rlim_t>(n)};
-  return ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
-}
-
 // Pipe is a non-blocking pipe whose ends close when it goes away.
 class Pipe {
  public:
