@@ -9,6 +9,14 @@
 #include <cstring>
 #include <new>
 
+#include "fiber_asan.hpp"
+
+#if SWITCHYARD_ASAN
+#include <sanitizer/asan_interface.h>
+
+#include <shared_mutex>
+#endif
+
 namespace switchyard::detail {
 
 namespace {
@@ -18,12 +26,63 @@ std::size_t round_to_pages(std::size_t bytes) {
   return (bytes + page - 1) / page * page;
 }
 
+#if SWITCHYARD_ASAN
+// Every pool's slabs, sorted by address, so that a context's address gives its stack's bounds
+// (StackPool::locate(), for fiber_asan). Never destroyed: worker threads may outlive statics.
+struct SlabRecord {
+  std::uintptr_t begin;
+  std::uintptr_t end;
+  std::size_t stack_bytes;
+};
+struct SlabRegistry {
+  std::shared_mutex mutex;
+  std::vector<SlabRecord> slabs;
+};
+SlabRegistry& slab_registry() {
+  static auto* registry = new SlabRegistry;
+  return *registry;
+}
+#endif
+
 }  // namespace
+
+bool StackPool::locate(const void* p, const void*& bottom, std::size_t& size) noexcept {
+#if SWITCHYARD_ASAN
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  SlabRegistry& r = slab_registry();
+  std::shared_lock lk(r.mutex);
+  auto it = std::upper_bound(r.slabs.begin(), r.slabs.end(), at,
+                             [](std::uintptr_t a, const SlabRecord& s) { return a < s.begin; });
+  if (it == r.slabs.begin()) return false;
+  --it;
+  if (at >= it->end) return false;
+  bottom = reinterpret_cast<const void*>(it->begin +
+                                         (at - it->begin) / it->stack_bytes * it->stack_bytes);
+  size = it->stack_bytes;
+  return true;
+#else
+  (void)p;
+  (void)bottom;
+  (void)size;
+  return false;
+#endif
+}
 
 StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot)
     : stack_bytes_(round_to_pages(stack_bytes)), keep_hot_(keep_hot) {}
 
 StackPool::~StackPool() {
+#if SWITCHYARD_ASAN
+  {
+    SlabRegistry& r = slab_registry();
+    std::lock_guard lk(r.mutex);
+    std::erase_if(r.slabs, [this](const SlabRecord& s) {
+      return std::any_of(slabs_.begin(), slabs_.end(), [&s](const auto& slab) {
+        return reinterpret_cast<std::uintptr_t>(slab.first) == s.begin;
+      });
+    });
+  }
+#endif
   for (auto [base, bytes] : slabs_) munmap(base, bytes);
 }
 
@@ -34,10 +93,23 @@ void StackPool::add_slab() {
   slabs_.reserve(slabs_.size() + 1);
   hot_.reserve(stacks);
   cold_.reserve(stacks);
+#if SWITCHYARD_ASAN
+  SlabRegistry& r = slab_registry();
+  std::lock_guard registry_lk(r.mutex);
+  r.slabs.reserve(r.slabs.size() + 1);
+#endif
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
   slabs_.emplace_back(base, bytes);
+#if SWITCHYARD_ASAN
+  const SlabRecord record{reinterpret_cast<std::uintptr_t>(base),
+                          reinterpret_cast<std::uintptr_t>(base) + bytes, stack_bytes_};
+  r.slabs.insert(
+      std::upper_bound(r.slabs.begin(), r.slabs.end(), record,
+                       [](const SlabRecord& a, const SlabRecord& b) { return a.begin < b.begin; }),
+      record);
+#endif
   for (std::size_t i = kSlabStacks; i-- > 0;) {
     cold_.push_back(static_cast<char*>(base) + i * stack_bytes_);
   }
@@ -70,6 +142,11 @@ void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
                  stack_bytes_ / 1024);
     std::abort();
   }
+#if SWITCHYARD_ASAN
+  // The stack is dead: no redzone left on it (say, by a switch ASan was not told of) may
+  // outlive it and trip the next fiber to run here.
+  ASAN_UNPOISON_MEMORY_REGION(bottom, stack_bytes_);
+#endif
   std::lock_guard lk(mutex_);
   hot_.push_back(bottom);  // room reserved: every stack has a place in hot_ or cold_
 }

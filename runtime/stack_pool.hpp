@@ -31,6 +31,11 @@ class StackPool {
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
+  // locate() finds the stack, of any pool in the process, that `p` lies in: its bottom and
+  // size. Only AddressSanitizer builds keep the list of slabs it needs (see fiber_asan.hpp);
+  // elsewhere it finds nothing.
+  static bool locate(const void* p, const void*& bottom, std::size_t& size) noexcept;
+
  private:
   static constexpr std::size_t kSlabStacks = 64;
   static constexpr std::uint64_t kCanary = 0x5357495443485944ull;  // "SWITCHYD"

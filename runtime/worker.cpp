@@ -6,6 +6,7 @@
 #include <boost/fiber/operations.hpp>
 
 #include "executor.hpp"
+#include "fiber_asan.hpp"
 #include "processor.hpp"
 #include "scheduling_algorithm.hpp"
 
@@ -51,10 +52,12 @@ Worker* Worker::current() noexcept {
 }
 
 void Worker::main() {
+  asan_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
   tl_worker = this;
   tid.store(gettid(), std::memory_order_release);
   executor.on_thread_start(*this);
-  boost::fibers::use_scheduling_algorithm<SchedulingAlgorithm>(*this);
+  // SchedulingAlgorithm; under AddressSanitizer, wrapped to announce stack switches.
+  boost::fibers::use_scheduling_algorithm<WorkerAlgorithm>(*this);
   if (executor.elastic()) {
     // An elastic pool's idle threads look every idle period whether they may leave. The stop
     // mutex is released before asking: stop() holds the executor's lock while it takes ours.
