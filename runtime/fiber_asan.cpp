@@ -2,7 +2,6 @@
 
 #if SWITCHYARD_ASAN
 
-#include <pthread.h>
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 
@@ -72,12 +71,14 @@ struct ThreadStackGuard {
 void asan_worker_thread_started() noexcept {
   static thread_local ThreadStackGuard guard;
   (void)guard;
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
-  void* addr = nullptr;
+  // The thread's stack as ASan knows it (it leaves out the TLS block at the top): an empty
+  // switch hands back the bounds it held, which are then announced again.
+  const void* bottom = nullptr;
   std::size_t size = 0;
-  if (pthread_attr_getstack(&attr, &addr, &size) == 0) tl_thread_stack = {addr, size};
-  pthread_attr_destroy(&attr);
+  __sanitizer_start_switch_fiber(nullptr, nullptr, 0);
+  __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
+  tl_thread_stack = {bottom, size};
+  announce(tl_thread_stack);
 }
 
 void asan_announce_switch(boost::fibers::context* next) noexcept {
