@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "clock.hpp"
+#include "runtime_core.hpp"
 #include "task.hpp"
 
 namespace switchyard::detail {
@@ -13,7 +14,7 @@ Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
     : runtime_(rt), topology_(topology), options_(options) {
   if (options_.processors) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
-      processors_.push_back(std::make_unique<Processor>(i));
+      processors_.push_back(std::make_unique<Processor>(i, rt.cancelled()));
     }
   }
 }

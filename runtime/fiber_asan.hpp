@@ -1,19 +1,11 @@
 // fiber_asan: telling AddressSanitizer which stack a worker thread is running on.
 #pragma once
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SWITCHYARD_ASAN 1
-#endif
-#endif
-#if !defined(SWITCHYARD_ASAN) && defined(__SANITIZE_ADDRESS__)
-#define SWITCHYARD_ASAN 1
-#endif
-
 #include <chrono>
 
 #include <boost/fiber/algo/algorithm.hpp>
 
+#include "asan_build.hpp"
 #include "scheduling_algorithm.hpp"
 
 namespace switchyard::detail {

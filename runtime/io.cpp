@@ -15,28 +15,29 @@ namespace switchyard {
 
 namespace {
 
-// wait_once() registers `fd` for one wait. A descriptor that is already registered with the
-// reactor (a net::Socket's) is waited on through a duplicate, which epoll tells apart.
-detail::Waiter::Outcome wait_once(int fd, bool for_read, Deadline deadline) {
+// wait_on() registers `fd` for one wait, waits, and deregisters it.
+detail::Waiter::Outcome wait_on(int fd, bool for_read, Deadline deadline) {
   detail::IoSource* source = nullptr;
+  const auto outcome = detail::wait_fd(fd, source, for_read, deadline.at());
+  detail::release_fd(source);
+  return outcome;
+}
+
+// wait_once() is wait_on(), also for a descriptor already registered with the reactor (a
+// net::Socket's): that one is waited on through a duplicate, which epoll tells apart.
+detail::Waiter::Outcome wait_once(int fd, bool for_read, Deadline deadline) {
   try {
-    const auto outcome = detail::wait_fd(fd, source, for_read, deadline.at());
-    detail::release_fd(source);
-    return outcome;
+    return wait_on(fd, for_read, deadline);
   } catch (const std::system_error& e) {
     if (e.code() != std::errc::file_exists) throw;
   }
   const int copy = ::dup(fd);
   if (copy < 0) throw std::system_error(errno, std::generic_category());
-  try {
-    const auto outcome = detail::wait_fd(copy, source, for_read, deadline.at());
-    detail::release_fd(source);
-    ::close(copy);
-    return outcome;
-  } catch (...) {
-    ::close(copy);
-    throw;
-  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{copy};
+  return wait_on(copy, for_read, deadline);
 }
 
 bool wait_for(int fd, bool for_read, Deadline deadline) {

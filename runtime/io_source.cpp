@@ -41,7 +41,7 @@ Waiter::Outcome IoSource::wait(bool for_read, std::chrono::steady_clock::time_po
   Waiter::Slot& slot = for_read ? readers : writers;
   std::uintptr_t token = kReady;
   if (slot.compare_exchange_strong(token, kEmpty, std::memory_order_acq_rel)) {
-    return Waiter::Outcome::ready;
+    return timers.cancelled() ? Waiter::Outcome::cancelled : Waiter::Outcome::ready;
   }
   if (deadline <= std::chrono::steady_clock::now()) return Waiter::Outcome::timeout;
   Waiter w(boost::fibers::context::active(), deadline, &slot);
@@ -51,14 +51,10 @@ Waiter::Outcome IoSource::wait(bool for_read, std::chrono::steady_clock::time_po
     // Readiness arrived meanwhile (a second waiter in one direction is a caller's bug that
     // the caller rules out).
     slot.store(kEmpty, std::memory_order_release);
-    return Waiter::Outcome::ready;
+    return timers.cancelled() ? Waiter::Outcome::cancelled : Waiter::Outcome::ready;
   }
-  // Published: readiness may end the wait from here on. Then the deadline: if the reactor was
-  // cancelled, take the waiter back, unless readiness claimed it first and will wake it.
-  if (!timers.arm(w) && w.claim()) return Waiter::Outcome::cancelled;
-  const Waiter::Outcome outcome = w.park();
-  timers.disarm(w);
-  return outcome;
+  // Published: readiness may end the wait from here on.
+  return timers.park(w);
 }
 
 }  // namespace switchyard::detail

@@ -93,17 +93,18 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
       continue;
     }
     if (watch.reported || now_ns - watch.since_ns < threshold_ns_) continue;
-    watch.reported = true;
     // Three cases look alike from here: the task blocked in the OS (the thread sleeps in the
     // kernel), the task computes without yielding (the thread ran most of the time), or the
     // OS has not given the thread a CPU (neither: nothing the task did; watch it afresh).
     const bool blocked = sleeping(w->tid.load(std::memory_order_acquire));
-    const bool computing =
-        2 * (cpu_ns(w->cpu_clock) - watch.cpu_since_ns) >= now_ns - watch.since_ns;
+    const std::int64_t cpu = cpu_ns(w->cpu_clock);
+    const bool computing = 2 * (cpu - watch.cpu_since_ns) >= now_ns - watch.since_ns;
     if (!blocked && !computing) {
-      watch = {w, switches, now_ns, cpu_ns(w->cpu_clock), false};
+      watch.since_ns = now_ns;
+      watch.cpu_since_ns = cpu;
       continue;
     }
+    watch.reported = true;
     // The slice may have ended while we looked (the thread then sleeps in its reactor).
     if (w->switches.load(std::memory_order_acquire) != switches ||
         w->running_kind.load(std::memory_order_acquire) != kind) {

@@ -19,7 +19,7 @@ class Worker;
 // is safe to use from several threads, so the moment of hand-off needs no agreement with the
 // blocked thread.
 struct Processor {
-  explicit Processor(std::size_t i) : index(i) {}
+  Processor(std::size_t i, const CancelSignal& cancel) : index(i), reactor(cancel) {}
 
   const std::size_t index;
   RunQueue local;   // tasks ready to run here; idle siblings may steal them

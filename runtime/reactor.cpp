@@ -18,7 +18,7 @@ std::int64_t ns_of(std::chrono::steady_clock::time_point t) noexcept {
 
 }  // namespace
 
-Reactor::Reactor() : poller_(make_epoll_poller()) {}
+Reactor::Reactor(const CancelSignal& cancel) : cancel_(cancel), poller_(make_epoll_poller()) {}
 
 Reactor::~Reactor() {
   std::lock_guard lk(mutex_);
@@ -46,26 +46,35 @@ void Reactor::remove(IoSource* source) noexcept {
   retired_.push_back(*source);
 }
 
-bool Reactor::arm(Waiter& w) noexcept {
-  std::lock_guard lk(mutex_);
-  if (cancelled_) return false;
-  deadlines_.insert(w);
-  note_first_deadline();
-  // Only a wait armed from another thread can be earlier than the owner's sleep.
-  if (w.deadline() < sleeping_until_) wake();
-  return true;
-}
-
-void Reactor::disarm(Waiter& w) noexcept {
-  std::lock_guard lk(mutex_);
-  if (!w.timer_hook.is_linked()) return;
-  deadlines_.erase(deadlines_.iterator_to(w));
-  note_first_deadline();
+Waiter::Outcome Reactor::park(Waiter& w) noexcept {
+  bool armed = false;
+  {
+    // Checked under the lock that cancel_all() takes after the signal is raised: either this
+    // wait is armed before cancel_all() runs, or it sees the signal.
+    std::lock_guard lk(mutex_);
+    if (!cancel_.raised()) {
+      deadlines_.insert(w);
+      note_first_deadline();
+      // Only a wait armed from another thread can be earlier than the owner's sleep.
+      if (w.deadline() < sleeping_until_) wake();
+      armed = true;
+    }
+  }
+  // Not armed: take the waiter back, unless another party claimed it first and will wake it.
+  if (!armed && w.claim()) return Waiter::Outcome::cancelled;
+  const Waiter::Outcome outcome = w.park();
+  {
+    std::lock_guard lk(mutex_);
+    if (w.timer_hook.is_linked()) {
+      deadlines_.erase(deadlines_.iterator_to(w));
+      note_first_deadline();
+    }
+  }
+  return cancel_.raised() ? Waiter::Outcome::cancelled : outcome;
 }
 
 void Reactor::cancel_all() noexcept {
   std::lock_guard lk(mutex_);
-  cancelled_ = true;
   deadlines_.clear_and_dispose([](Waiter* w) {
     if (w->claim()) w->wake(Waiter::Outcome::cancelled);
   });

@@ -11,6 +11,7 @@
 #include <boost/intrusive/list.hpp>
 #include <boost/intrusive/set.hpp>
 
+#include "cancel_signal.hpp"
 #include "io_source.hpp"
 #include "poller.hpp"
 #include "waiter.hpp"
@@ -26,8 +27,9 @@ class Reactor {
  public:
   using time_point = std::chrono::steady_clock::time_point;
 
-  // Throws std::system_error when the kernel refuses the poller's descriptors.
-  Reactor();
+  // Throws std::system_error when the kernel refuses the poller's descriptors. `cancel` is the
+  // runtime's, and outlives the reactor.
+  explicit Reactor(const CancelSignal& cancel);
   ~Reactor();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
@@ -38,13 +40,18 @@ class Reactor {
   // poll can still report it. Any thread.
   void remove(IoSource* source) noexcept;
 
-  // arm() publishes `w`'s deadline (time_point::max() for none) so that poll() times it out
-  // and cancel_all() finds it; false if the reactor was cancelled. Any thread.
-  bool arm(Waiter& w) noexcept;
-  // disarm() withdraws `w`'s deadline if it is still armed. Any thread.
-  void disarm(Waiter& w) noexcept;
-  // cancel_all() wakes every armed waiter with Outcome::cancelled; later arms fail.
+  // park() suspends the calling task in `w`, already published wherever else its wait can
+  // end, with `w`'s deadline (time_point::max() for none) armed here so that poll() times it
+  // out and cancel_all() finds it. Once the runtime cancels, every wait ends in
+  // Outcome::cancelled whatever ended it: reactors are cancelled one after another, and
+  // readiness that tasks already unwinding cause (their sockets closing) must not let another
+  // task carry on. On a fiber worker.
+  Waiter::Outcome park(Waiter& w) noexcept;
+  // cancel_all() wakes every armed waiter with Outcome::cancelled. Call once the runtime's
+  // CancelSignal is raised: from then on park() arms nothing.
   void cancel_all() noexcept;
+  // cancelled() says whether the runtime has cancelled its waits.
+  bool cancelled() const noexcept { return cancel_.raised(); }
 
   // poll() collects readiness and expired deadlines, waking their waiters; it sleeps until
   // `until` (or the first deadline, or wake()) when `until` is in the future. Blocks while
@@ -77,6 +84,7 @@ class Reactor {
   void expire(time_point now) noexcept;         // caller holds mutex_
   void note_first_deadline() noexcept;          // caller holds mutex_
 
+  const CancelSignal& cancel_;
   std::unique_ptr<Poller> poller_;
   std::mutex poll_mutex_;
   std::array<Readiness, 256> ready_;  // poll_mutex_
@@ -85,7 +93,6 @@ class Reactor {
   Deadlines deadlines_;
   Registry sources_;
   Registry retired_;  // removed, freed by the next poll
-  bool cancelled_ = false;
   time_point sleeping_until_ = time_point::min();
 
   std::atomic<bool> sleeping_{false};

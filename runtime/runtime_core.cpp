@@ -153,8 +153,7 @@ void RuntimeCore::run(Task& task) noexcept {
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
   task.close_slice(task.measured ? steady_ns() : 0, task.measured ? thread_usage() : ThreadUsage{});
-  w->running = nullptr;
-  w->running_kind.store(nullptr, std::memory_order_release);
+  w->set_running(nullptr);
   --w->attached;
   finish(task, cancelled);
 }

@@ -86,12 +86,12 @@ class RuntimeCore {
   std::unique_ptr<Policy> policy_;
   KindRegistry kinds_;
   const Report::FileLimit open_files_;
+  CancelSignal cancel_;  // before the executors: their reactors refer to it
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 
   std::atomic<std::int64_t> live_{0};
   std::atomic<bool> stopping_{false};
-  CancelSignal cancel_;
   std::mutex done_mutex_;
   std::condition_variable done_cv_;
   std::mutex shutdown_mutex_;

@@ -53,8 +53,7 @@ boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
 
 boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   Executor& exec = worker_.executor;
-  // A fiber-executor thread without a Processor runs no tasks; it only finishes its own.
-  if (worker_.retiring || (exec.has_processors() && p == nullptr)) return nullptr;
+  if (!takes_tasks(p)) return nullptr;
   const bool shared_first = worker_.picks % kSharedFirstEvery == 0;
   for (;;) {
     boost::fibers::context* next = nullptr;
@@ -95,8 +94,7 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
     usage = thread_usage();
   }
   if (prev != nullptr) prev->close_slice(now, usage);
-  worker_.running = task;
-  worker_.running_kind.store(task != nullptr ? &task->kind : nullptr, std::memory_order_release);
+  worker_.set_running(task);
   if (task != nullptr) {
     task->open_slice(now, usage, worker_.executor.placement());
     worker_.idle_since_ns = 0;
@@ -104,20 +102,24 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   }
 }
 
+// A fiber-executor thread without a Processor runs no tasks; it only finishes its own. A
+// retiring thread takes none either.
+bool SchedulingAlgorithm::takes_tasks(const Processor* p) const noexcept {
+  return !worker_.retiring && (p != nullptr || !worker_.executor.has_processors());
+}
+
 bool SchedulingAlgorithm::has_ready_fibers() const noexcept {
   if (!worker_.pinned.empty()) return true;
-  const Executor& exec = worker_.executor;
   const Processor* p = worker_.processor.load(std::memory_order_relaxed);
   if (p != nullptr && p->local.size() > 0) return true;
-  if (worker_.retiring || (exec.has_processors() && p == nullptr)) return false;
-  return exec.has_work(worker_);
+  return takes_tasks(p) && worker_.executor.has_work(worker_);
 }
 
 void SchedulingAlgorithm::suspend_until(
     std::chrono::steady_clock::time_point const& deadline) noexcept {
   Executor& exec = worker_.executor;
   Processor* p = exec.own_processor(worker_);
-  if (worker_.retiring || (exec.has_processors() && p == nullptr)) {
+  if (!takes_tasks(p)) {
     if (worker_.idle_since_ns == 0) worker_.idle_since_ns = steady_ns();
     worker_.parker.park_until(deadline);
     return;

@@ -30,6 +30,7 @@ class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
  private:
   boost::fibers::context* next_task(Processor* p) noexcept;
   boost::fibers::context* next_pinned() noexcept;
+  bool takes_tasks(const Processor* p) const noexcept;
   void switch_slices(boost::fibers::context* next) noexcept;
 
   Worker& worker_;

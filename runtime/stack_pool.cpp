@@ -46,8 +46,8 @@ SlabRegistry& slab_registry() {
 
 }  // namespace
 
-bool StackPool::locate(const void* p, const void*& bottom, std::size_t& size) noexcept {
 #if SWITCHYARD_ASAN
+bool StackPool::locate(const void* p, const void*& bottom, std::size_t& size) noexcept {
   const auto at = reinterpret_cast<std::uintptr_t>(p);
   SlabRegistry& r = slab_registry();
   std::shared_lock lk(r.mutex);
@@ -60,13 +60,8 @@ bool StackPool::locate(const void* p, const void*& bottom, std::size_t& size) no
                                          (at - it->begin) / it->stack_bytes * it->stack_bytes);
   size = it->stack_bytes;
   return true;
-#else
-  (void)p;
-  (void)bottom;
-  (void)size;
-  return false;
-#endif
 }
+#endif
 
 StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot)
     : stack_bytes_(round_to_pages(stack_bytes)), keep_hot_(keep_hot) {}

@@ -8,6 +8,8 @@
 
 #include <boost/context/stack_context.hpp>
 
+#include "asan_build.hpp"
+
 namespace switchyard::detail {
 
 // StackPool hands out fixed-size fiber stacks carved from large anonymous mappings, so that
@@ -31,10 +33,11 @@ class StackPool {
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
+#if SWITCHYARD_ASAN
   // locate() finds the stack, of any pool in the process, that `p` lies in: its bottom and
-  // size. Only AddressSanitizer builds keep the list of slabs it needs (see fiber_asan.hpp);
-  // elsewhere it finds nothing.
+  // size (see fiber_asan.hpp). AddressSanitizer builds only: they alone keep the list of slabs.
   static bool locate(const void* p, const void*& bottom, std::size_t& size) noexcept;
+#endif
 
  private:
   static constexpr std::size_t kSlabStacks = 64;

@@ -82,10 +82,7 @@ Waiter::Outcome sleep_until(time_point deadline) noexcept {
     }
   }
   Waiter w(boost::fibers::context::active(), deadline, nullptr);
-  if (!h.reactor->arm(w)) return Waiter::Outcome::cancelled;
-  const Waiter::Outcome outcome = w.park();
-  h.reactor->disarm(w);
-  return outcome;
+  return h.reactor->park(w);
 }
 
 Waiter::Outcome wait_fd(int fd, IoSource*& source, bool for_read, time_point deadline) {

@@ -15,13 +15,12 @@
 #include <boost/fiber/scheduler.hpp>
 
 #include "parker.hpp"
+#include "task.hpp"
 
 namespace switchyard::detail {
 
 class Executor;
-struct KindRecord;
 struct Processor;
-class Task;
 
 // Worker owns a thread. On it, a Boost.Fiber scheduler runs tasks as fibers; the thread's
 // main context only waits to be told to stop. The fields marked "own thread" are touched
@@ -43,6 +42,12 @@ class Worker {
   // current() is the worker whose thread is calling, or nullptr.
   static Worker* current() noexcept;
 
+  // set_running() records the task in the current slice (nullptr: none). Own thread; on
+  // every task switch.
+  void set_running(Task* task) noexcept {
+    running = task;
+    running_kind.store(task != nullptr ? &task->kind : nullptr, std::memory_order_release);
+  }
   // unpark() wakes the thread wherever it sleeps: in its Processor's reactor, or its parker.
   // A wake-up is never lost. Any thread.
   void unpark() noexcept;

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <switchyard/net/error.hpp>
+#include "failure.hpp"
 
 namespace switchyard::net::detail {
 
@@ -50,7 +50,7 @@ HostPort split(std::string_view text, const char* call) {
 
 }  // namespace
 
-std::vector<Endpoint> resolve(std::string_view host_port, bool passive, const char* call) {
+std::vector<Endpoint> resolve(std::string_view host_port, const char* call) {
   const HostPort hp = split(host_port, call);
   // A numeric address needs no resolver (getaddrinfo costs more than the connect).
   const auto port = static_cast<std::uint16_t>(std::stoi(hp.port));
@@ -74,13 +74,12 @@ std::vector<Endpoint> resolve(std::string_view host_port, bool passive, const ch
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+  hints.ai_flags = AI_NUMERICSERV;
   addrinfo* list = nullptr;
   const int rc = getaddrinfo(hp.host.c_str(), hp.port.c_str(), &hints, &list);
   if (rc != 0) {
-    throw IoError(std::make_error_code(std::errc::host_unreachable),
-                  std::string("switchyard::net::") + call + " " + std::string(host_port) +
-                      ": cannot resolve '" + hp.host + "': " + gai_strerror(rc));
+    fail(call, host_port, std::errc::host_unreachable,
+         "cannot resolve '" + hp.host + "': " + gai_strerror(rc));
   }
   std::vector<Endpoint> out;
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {

@@ -17,10 +17,9 @@ struct Endpoint {
 };
 
 // resolve() turns "host:port" ("[v6]:port" for IPv6) into addresses, for `call` (named in
-// errors). Numeric hosts never block; names go through getaddrinfo(), which may. `passive`
-// resolves for bind(). Throws std::invalid_argument for text that is not host:port, IoError
-// when the name does not resolve.
-std::vector<Endpoint> resolve(std::string_view host_port, bool passive, const char* call);
+// errors). Numeric hosts never block; names go through getaddrinfo(), which may. Throws
+// std::invalid_argument for text that is not host:port, IoError when the name does not resolve.
+std::vector<Endpoint> resolve(std::string_view host_port, const char* call);
 
 // to_string() names an address as "host:port" ("[v6]:port").
 std::string to_string(const sockaddr* addr, socklen_t len);

@@ -11,19 +11,19 @@
 
 namespace switchyard::net::detail {
 
-namespace {
-
 std::string what(std::string_view call, std::string_view peer, std::string_view reason) {
   std::string s = "switchyard::net::";
   s.append(call).append(" ").append(peer).append(": ").append(reason);
   return s;
 }
 
-}  // namespace
-
 void fail(std::string_view call, std::string_view peer, int err) {
   const std::error_code code(err, std::generic_category());
   throw IoError(code, what(call, peer, code.message()));
+}
+
+void fail(std::string_view call, std::string_view peer, std::errc code, std::string_view reason) {
+  throw IoError(std::make_error_code(code), what(call, peer, reason));
 }
 
 void await(int fd, switchyard::detail::IoSource*& source, bool for_read, Deadline deadline,
@@ -44,8 +44,7 @@ void await(int fd, switchyard::detail::IoSource*& source, bool for_read, Deadlin
     case Outcome::cancelled:
       throw TaskCancelled(what(call, peer, "cancelled: the runtime is shutting down"));
     case Outcome::closed:
-      throw IoError(std::make_error_code(std::errc::bad_file_descriptor),
-                    what(call, peer, "the socket was closed while waiting"));
+      fail(call, peer, std::errc::bad_file_descriptor, "the socket was closed while waiting");
   }
 }
 

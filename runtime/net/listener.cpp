@@ -64,7 +64,7 @@ Socket Listener::accept(Deadline deadline) {
 }
 
 Listener listen(std::string_view host_port, int backlog) {
-  const auto endpoints = detail::resolve(host_port, true, "listen");
+  const auto endpoints = detail::resolve(host_port, "listen");
   int last_error = EADDRNOTAVAIL;
   for (const auto& e : endpoints) {
     const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -98,9 +98,9 @@ void Socket::read_exact(char* data, std::size_t size, Deadline deadline) {
   while (done < size) {
     const std::size_t n = read_some(data + done, size - done, deadline);
     if (n == 0) {
-      throw IoError(std::make_error_code(std::errc::connection_aborted),
-                    "switchyard::net::read_exact from " + peer_ + ": the peer closed after " +
-                        std::to_string(done) + " of " + std::to_string(size) + " bytes");
+      detail::fail("read_exact from", peer_, std::errc::connection_aborted,
+                   "the peer closed after " + std::to_string(done) + " of " + std::to_string(size) +
+                       " bytes");
     }
     done += n;
   }
@@ -112,9 +112,8 @@ std::optional<std::string> Socket::read_line(Deadline deadline, std::size_t max_
     const auto nl = buffer_.find('\n', scanned);
     const std::size_t pending = (nl == std::string::npos ? buffer_.size() : nl) - buffer_pos_;
     if (pending > max_bytes) {
-      throw IoError(std::make_error_code(std::errc::message_size),
-                    "switchyard::net::read_line from " + peer_ + ": no end of line in " +
-                        std::to_string(max_bytes) + " bytes");
+      detail::fail("read_line from", peer_, std::errc::message_size,
+                   "no end of line in " + std::to_string(max_bytes) + " bytes");
     }
     if (nl != std::string::npos) {
       std::string line = buffer_.substr(buffer_pos_, nl - buffer_pos_);
@@ -174,7 +173,7 @@ void Socket::set_nodelay(bool on) {
 }
 
 Socket connect(std::string_view host_port, Deadline deadline) {
-  const auto endpoints = detail::resolve(host_port, false, "connect");
+  const auto endpoints = detail::resolve(host_port, "connect");
   int last_error = EADDRNOTAVAIL;
   std::string peer(host_port);
   for (const auto& e : endpoints) {
