@@ -1,5 +1,6 @@
 // calibrate(): the cache file (read, validate, write atomically) around the microbenchmarks.
 #include <switchyard/calibration.hpp>
+#include <switchyard/machine_model_json.hpp>
 #include <switchyard/microbenchmarks.hpp>
 #include <switchyard/topology.hpp>
 
@@ -28,23 +29,25 @@ using nlohmann::json;
 // corrupt and is recalibrated.
 constexpr int kCacheFormat = 1;
 
-// BuiltIn: how probes/ measures a figure itself; a null `measure` means it cannot.
+// BuiltIn: a figure probes/ measures itself, and how. The other figures (the executor
+// hand-offs) have a value only when a Measure gives them one.
 struct BuiltIn {
-  std::string_view name;
+  Figure MachineModel::*member;
   Figure (*measure)();
 };
 
-// The process round trip runs first, so that the fork happens before this call has started
-// any thread of its own.
-constexpr std::array<BuiltIn, 8> kBuiltIns = {{
-    {"process_round_trip_ns", &measure_process_round_trip_ns},
-    {"fiber_switch_ns", &measure_fiber_switch_ns},
-    {"fiber_spawn_join_ns", &measure_fiber_spawn_join_ns},
-    {"cpu_pool_handoff_ns", nullptr},
-    {"blocking_pool_handoff_ns", nullptr},
-    {"serialize_ns_per_byte", &measure_serialize_ns_per_byte},
-    {"syscall_ns", &measure_syscall_ns},
-    {"spin_iters_per_second_per_core", &measure_spin_iters_per_second},
+// kForkFirst is measured before every other figure, so that its fork happens before this call
+// has started any thread of its own (each fiber measurement starts one).
+constexpr BuiltIn kForkFirst = {&MachineModel::process_round_trip_ns,
+                                &measure_process_round_trip_ns};
+
+constexpr std::array<BuiltIn, 6> kBuiltIns = {{
+    kForkFirst,
+    {&MachineModel::fiber_switch_ns, &measure_fiber_switch_ns},
+    {&MachineModel::fiber_spawn_join_ns, &measure_fiber_spawn_join_ns},
+    {&MachineModel::serialize_ns_per_byte, &measure_serialize_ns_per_byte},
+    {&MachineModel::syscall_ns, &measure_syscall_ns},
+    {&MachineModel::spin_iters_per_second_per_core, &measure_spin_iters_per_second},
 }};
 
 double ms_since(Clock::time_point start) {
@@ -52,13 +55,14 @@ double ms_since(Clock::time_point start) {
 }
 
 // run() measures one figure: the caller's Measure when there is one, else the built-in one.
-Figure run(std::string_view name, const CalibrationOptions& options) {
-  Figure figure = Figure::missing("needs the runtime's executors: no Measure is registered for it");
-  if (const auto measure = options.measures.find(name); measure != options.measures.end()) {
+Figure run(const FigureField& field, const CalibrationOptions& options) {
+  Figure figure =
+      Figure::missing("probes/ cannot measure it on its own and no Measure is registered for it");
+  if (const auto measure = options.measures.find(field.name); measure != options.measures.end()) {
     figure = measure->second();
   } else {
     for (const BuiltIn& built_in : kBuiltIns) {
-      if (built_in.name == name && built_in.measure != nullptr) figure = built_in.measure();
+      if (built_in.member == field.member) figure = built_in.measure();
     }
   }
   // A figure is measured exactly when it has a value, whatever the Measure claimed.
@@ -70,32 +74,25 @@ MachineModel measure_all(const MachineSignature& signature, const CalibrationOpt
   const auto start = Clock::now();
   MachineModel model;
   model.signature = signature;
-  for (const BuiltIn& built_in : kBuiltIns) {
-    model.*(find_figure_field(built_in.name)->member) = run(built_in.name, options);
+  const auto measure = [&model, &options](const FigureField& field) {
+    model.*field.member = run(field, options);
+  };
+  // kForkFirst first, then every other figure in figure_fields() order.
+  for (const FigureField& field : figure_fields()) {
+    if (field.member == kForkFirst.member) measure(field);
+  }
+  for (const FigureField& field : figure_fields()) {
+    if (field.member != kForkFirst.member) measure(field);
   }
   model.calibration_ms = ms_since(start);
   return model;
 }
 
-json signature_json(const MachineSignature& signature) {
-  return {{"cpu_model", signature.cpu_model},
-          {"cores", signature.cores},
-          {"hardware_threads", signature.hardware_threads},
-          {"kernel_release", signature.kernel_release},
-          {"switchyard_version", signature.switchyard_version}};
-}
-
 json model_json(const MachineModel& model) {
-  json figures = json::object();
-  for (const FigureField& field : figure_fields()) {
-    const Figure& figure = model.*field.member;
-    figures[std::string(field.name)] = {
-        {"value", figure.value ? json(*figure.value) : json(nullptr)}, {"note", figure.note}};
-  }
   return {{"format", kCacheFormat},
-          {"signature", signature_json(model.signature)},
+          {"signature", model.signature},
           {"calibration_ms", model.calibration_ms},
-          {"figures", std::move(figures)}};
+          {"figures", figures_to_json<json>(model, FigureDetail::cache)}};
 }
 
 // Invalid: why a cache file cannot be used as it is.
@@ -276,16 +273,17 @@ Calibration calibrate(const Topology& topology, const CalibrationOptions& option
     result.cache = CacheOutcome::hit;
     // Figures the cache lacks but a Measure can give: measure just those and write them back.
     for (const auto& [name, measure] : options.measures) {
-      Figure& figure = result.model.*(find_figure_field(name)->member);
+      const FigureField& field = *find_figure_field(name);  // checked on entry
+      Figure& figure = result.model.*field.member;
       if (figure.value) continue;
-      figure = run(name, options);
+      figure = run(field, options);
       result.cache = CacheOutcome::topped_up;
     }
   }
   if (measure_everything) result.model = measure_all(signature, options);
 
   const bool changed = result.cache != CacheOutcome::hit;
-  if (changed && options.write_cache && !result.cache_path.empty()) {
+  if (changed && !result.cache_path.empty()) {
     const std::string failure = write_cache(result.cache_path, result.model);
     result.cache_written = failure.empty();
     if (!failure.empty()) {

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -120,31 +119,33 @@ Figure measure_fiber_switch_ns() {
       second.join();
       return true;
     });
-    return Figure::measured(*ns, "2 fibers x 5000 yields, round_robin");
+    return Figure::measured(*ns, "2 fibers x " + std::to_string(kYields) + " yields, round_robin");
   });
 }
 
 Figure measure_fiber_spawn_join_ns() {
   return on_own_thread([] {
-    const auto ns = median_ns_per_op(1000, [](long fibers) {
+    constexpr long kFibers = 1000;
+    const auto ns = median_ns_per_op(kFibers, [](long fibers) {
       for (long i = 0; i < fibers; ++i) {
         boost::fibers::fiber fiber([] {});
         fiber.join();
       }
       return true;
     });
-    return Figure::measured(*ns, "1000 empty fibers, default stack");
+    return Figure::measured(*ns, std::to_string(kFibers) + " empty fibers, default stack");
   });
 }
 
 Figure measure_syscall_ns() {
-  const auto ns = median_ns_per_op(5000, [](long calls) {
+  constexpr long kCalls = 5000;
+  const auto ns = median_ns_per_op(kCalls, [](long calls) {
     long sum = 0;
     for (long i = 0; i < calls; ++i) sum += syscall(SYS_getppid);
     keep(sum);
     return true;
   });
-  return Figure::measured(*ns, "5000 x syscall(SYS_getppid)");
+  return Figure::measured(*ns, std::to_string(kCalls) + " x syscall(SYS_getppid)");
 }
 
 Figure measure_process_round_trip_ns() {
@@ -169,7 +170,8 @@ Figure measure_process_round_trip_ns() {
   }
   close(fds[1]);
   const int fd = fds[0];
-  const auto ns = median_ns_per_op(400, [fd](long trips) {
+  constexpr long kTrips = 400;
+  const auto ns = median_ns_per_op(kTrips, [fd](long trips) {
     char byte = 'p';
     for (long i = 0; i < trips; ++i) {
       if (!send_byte(fd, byte) || !receive_byte(fd, byte)) return false;
@@ -185,7 +187,8 @@ Figure measure_process_round_trip_ns() {
     errno = saved_errno;
     return Figure::missing(errno_text("ping-pong with the child"));
   }
-  return Figure::measured(*ns, "400 x 1-byte ping-pong, AF_UNIX socketpair, forked child");
+  return Figure::measured(
+      *ns, std::to_string(kTrips) + " x 1-byte ping-pong, AF_UNIX socketpair, forked child");
 }
 
 Figure measure_serialize_ns_per_byte() {
@@ -203,8 +206,9 @@ Figure measure_serialize_ns_per_byte() {
     }
     return true;
   });
-  return Figure::measured(*ns / static_cast<double>(kPayload),
-                          "4-byte length + memcpy of 64 KiB into a reused buffer");
+  return Figure::measured(
+      *ns / static_cast<double>(kPayload),
+      "4-byte length + memcpy of " + std::to_string(kPayload / 1024) + " KiB into a reused buffer");
 }
 
 Figure measure_spin_iters_per_second() {
@@ -213,7 +217,7 @@ Figure measure_spin_iters_per_second() {
     keep(spin(static_cast<std::uint64_t>(iters), static_cast<std::uint64_t>(iters)));
     return true;
   });
-  return Figure::measured(1e9 / *ns, "spin(seed, 1000000), one thread");
+  return Figure::measured(1e9 / *ns, "spin(seed, " + std::to_string(kIters) + "), one thread");
 }
 
 }  // namespace switchyard

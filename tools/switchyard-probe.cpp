@@ -3,12 +3,12 @@
 #include <switchyard/calibration.hpp>
 #include <switchyard/counters.hpp>
 #include <switchyard/machine_model.hpp>
+#include <switchyard/machine_model_json.hpp>
 #include <switchyard/topology.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -220,35 +220,20 @@ void print_calibration(const sy::Calibration& calibration) {
 
 nlohmann::ordered_json calibration_json(const sy::Calibration& calibration) {
   const sy::MachineModel& model = calibration.model;
-  nlohmann::ordered_json figures = nlohmann::ordered_json::object();
-  for (const sy::FigureField& field : sy::figure_fields()) {
-    const sy::Figure& figure = model.*field.member;
-    figures[std::string(field.name)] = {
-        {"value", figure.value ? nlohmann::ordered_json(*figure.value) : nullptr},
-        {"unit", field.unit},
-        {"source", sy::to_string(figure.source)},
-        {"note", figure.note},
-        {"meaning", field.meaning}};
-  }
-  const sy::MachineSignature& signature = model.signature;
-  return {{"available", true},
-          {"reason", not_measured_reason(model)},
-          {"cache",
-           {{"path", calibration.cache_path.empty()
-                         ? nullptr
-                         : nlohmann::ordered_json(calibration.cache_path.string())},
-            {"outcome", sy::to_string(calibration.cache)},
-            {"note", calibration.cache_note},
-            {"written", calibration.cache_written}}},
-          {"elapsed_ms", calibration.elapsed_ms},
-          {"calibration_ms", model.calibration_ms},
-          {"signature",
-           {{"cpu_model", signature.cpu_model},
-            {"cores", signature.cores},
-            {"hardware_threads", signature.hardware_threads},
-            {"kernel_release", signature.kernel_release},
-            {"switchyard_version", signature.switchyard_version}}},
-          {"figures", std::move(figures)}};
+  return {
+      {"available", true},
+      {"reason", not_measured_reason(model)},
+      {"cache",
+       {{"path", calibration.cache_path.empty()
+                     ? nullptr
+                     : nlohmann::ordered_json(calibration.cache_path.string())},
+        {"outcome", sy::to_string(calibration.cache)},
+        {"note", calibration.cache_note},
+        {"written", calibration.cache_written}}},
+      {"elapsed_ms", calibration.elapsed_ms},
+      {"calibration_ms", model.calibration_ms},
+      {"signature", model.signature},
+      {"figures", sy::figures_to_json<nlohmann::ordered_json>(model, sy::FigureDetail::report)}};
 }
 
 nlohmann::ordered_json topology_json(const sy::Topology& topology) {

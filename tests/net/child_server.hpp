@@ -33,8 +33,14 @@ class ChildServer {
   explicit ChildServer(const std::string& program) {
     int to_child[2];
     int from_child[2];
-    if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) {
+    if (::pipe2(to_child, O_CLOEXEC) != 0) {
       throw std::system_error(errno, std::generic_category(), "pipe2");
+    }
+    if (::pipe2(from_child, O_CLOEXEC) != 0) {
+      const int err = errno;
+      ::close(to_child[0]);
+      ::close(to_child[1]);
+      throw std::system_error(err, std::generic_category(), "pipe2");
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

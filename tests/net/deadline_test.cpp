@@ -37,19 +37,24 @@ Timeout timed(F&& fn) {
   return {std::move(error), sy::test::since(start)};
 }
 
-// serve_late() spawns a server that accepts one connection and stays silent until the client
-// sends "go", then answers "late" and waits for the client to close. Its future is the cue.
-sy::Future<std::optional<std::string>> serve_late(sy::Runtime& rt, net::Listener listener) {
-  return rt.spawn(
-      "late-server",
-      [listener = std::move(listener)]() mutable {
-        auto sock = listener.accept(kPatience);
-        auto cue = sock.read_line(kPatience);
-        sock.write_all("late\n", kPatience);
-        (void)sock.read_line(kPatience);  // end of stream once the client is done
-        return cue;
-      },
-      sy::on(sy::Placement::fiber));
+// require_timed_out() checks that a call timed out with ETIMEDOUT after waiting at least `min`
+// and less than `max`.
+void require_timed_out(const Timeout& timeout, std::chrono::nanoseconds min,
+                       std::chrono::nanoseconds max) {
+  REQUIRE(timeout.error.has_value());
+  CAPTURE(timeout.error->what());
+  REQUIRE(timeout.error->code() == std::errc::timed_out);
+  REQUIRE(timeout.waited >= min);
+  REQUIRE(timeout.waited < max);
+}
+
+// late() is a server body: it stays silent until the client sends "go", then answers "late"
+// and waits for the client to close. It returns the cue.
+std::optional<std::string> late(net::Socket sock) {
+  auto cue = sock.read_line(kPatience);
+  sock.write_all("late\n", kPatience);
+  (void)sock.read_line(kPatience);  // end of stream once the client is done
+  return cue;
 }
 
 }  // namespace
@@ -72,37 +77,33 @@ TEST_CASE("a Deadline is none, an instant, or a duration from now", "[deadline]"
 }
 
 TEST_CASE("read_line with a deadline times out and leaves the socket usable", "[deadline]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = serve_late(rt, std::move(listener));
+  auto server = sy::test::serve_once(rt, late);
 
   struct Seen {
     Timeout timeout;
     std::optional<std::string> after;
   };
-  const auto seen = sy::test::run_as(rt, caller, [&address] {
+  const auto seen = sy::test::run_as(rt, caller, [&server] {
     Seen s;
-    auto sock = net::connect(address, kPatience);
+    auto sock = net::connect(server.address, kPatience);
     s.timeout = timed([&sock] { (void)sock.read_line(50ms); });
     sock.write_all("go\n", kPatience);
     s.after = sock.read_line(kPatience);
     return s;
   });
-  REQUIRE(seen.timeout.error.has_value());
-  CAPTURE(seen.timeout.error->what());
-  REQUIRE(seen.timeout.error->code() == std::errc::timed_out);
-  REQUIRE(seen.timeout.waited >= 50ms);
-  REQUIRE(seen.timeout.waited < 5s);
+  require_timed_out(seen.timeout, 50ms, 5s);
   REQUIRE(seen.after == "late");
-  REQUIRE(server.get() == "go");
+  REQUIRE(server.done.get() == "go");
 }
 
 TEST_CASE("accept with a deadline times out and the listener still accepts", "[deadline]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
   auto listener = net::listen("127.0.0.1:0");
   const std::string address = listener.address();
@@ -118,18 +119,15 @@ TEST_CASE("accept with a deadline times out and the listener still accepts", "[d
     s.accepted_peer = listener.accept(kPatience).peer();
     return s;
   });
-  REQUIRE(seen.timeout.error.has_value());
-  CAPTURE(seen.timeout.error->what());
-  REQUIRE(seen.timeout.error->code() == std::errc::timed_out);
-  REQUIRE(seen.timeout.waited >= 50ms);
-  REQUIRE(seen.timeout.waited < 5s);
+  require_timed_out(seen.timeout, 50ms, 5s);
   CAPTURE(seen.accepted_peer);
   REQUIRE(seen.accepted_peer.rfind("127.0.0.1:", 0) == 0);  // the client's end
 }
 
 TEST_CASE("sleep_for sleeps at least as long as asked", "[deadline]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::cpu, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller = GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::cpu,
+                               sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
   const auto slept = sy::test::run_as(rt, caller, [] {
     const auto start = std::chrono::steady_clock::now();
@@ -141,12 +139,11 @@ TEST_CASE("sleep_for sleeps at least as long as asked", "[deadline]") {
 }
 
 TEST_CASE("a deadline already passed times out at once", "[deadline]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = serve_late(rt, std::move(listener));
+  auto server = sy::test::serve_once(rt, late);
   auto idle = net::listen("127.0.0.1:0");  // nobody connects to it
   sy::test::Pipe pipe;                     // nobody writes to it
 
@@ -157,10 +154,10 @@ TEST_CASE("a deadline already passed times out at once", "[deadline]") {
     std::chrono::nanoseconds waited_readable{0};
     std::chrono::nanoseconds slept{0};
   };
-  const auto seen = sy::test::run_as(rt, caller, [&address, &idle, &pipe] {
+  const auto seen = sy::test::run_as(rt, caller, [&server, &idle, &pipe] {
     Seen s;
     const sy::Deadline past = sy::Deadline::clock::now() - 1s;
-    auto sock = net::connect(address, kPatience);
+    auto sock = net::connect(server.address, kPatience);
     s.read = timed([&] { (void)sock.read_line(past); });
     s.accept = timed([&] { (void)idle.accept(past); });
     auto start = std::chrono::steady_clock::now();
@@ -174,14 +171,10 @@ TEST_CASE("a deadline already passed times out at once", "[deadline]") {
     (void)sock.read_line(kPatience);
     return s;
   });
-  REQUIRE(seen.read.error.has_value());
-  REQUIRE(seen.read.error->code() == std::errc::timed_out);
-  REQUIRE(seen.read.waited < 1s);
-  REQUIRE(seen.accept.error.has_value());
-  REQUIRE(seen.accept.error->code() == std::errc::timed_out);
-  REQUIRE(seen.accept.waited < 1s);
+  require_timed_out(seen.read, 0ns, 1s);
+  require_timed_out(seen.accept, 0ns, 1s);
   REQUIRE_FALSE(seen.readable);
   REQUIRE(seen.waited_readable < 1s);
   REQUIRE(seen.slept < 1s);
-  REQUIRE(server.get() == "go");
+  REQUIRE(server.done.get() == "go");
 }

@@ -14,7 +14,8 @@ int main() {
   sy::Runtime rt;
   auto listener = sy::net::listen("127.0.0.1:0");
   std::cout << listener.address() << std::endl;
-  auto server = rt.spawn(
+  // The accept loop runs until the shutdown below cancels it; nobody waits for its future.
+  (void)rt.spawn(
       "echo-accept",
       [&rt, &listener] {
         for (;;) {

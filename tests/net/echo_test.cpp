@@ -20,6 +20,7 @@
 namespace sy = switchyard;
 namespace net = switchyard::net;
 using namespace std::chrono_literals;
+using sy::test::Caller;
 using sy::test::kPatience;
 
 TEST_CASE("ten thousand connections open at once each get their line echoed", "[echo]") {
@@ -82,36 +83,33 @@ TEST_CASE("an IPv6 loopback connection echoes", "[echo]") {
   }
   sy::Runtime rt(sy::test::small_config());
   auto listener = net::listen("[::1]:0");
-  const std::string address = listener.address();
-  REQUIRE(address == "[::1]:" + std::to_string(listener.port()));
-  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
+  REQUIRE(listener.address() == "[::1]:" + std::to_string(listener.port()));
+  auto server = sy::test::serve_echo(rt, 1, sy::test::kEchoMaxLine, std::move(listener));
   auto client = rt.spawn(
       "v6-client",
-      [&address] {
-        auto sock = net::connect(address, kPatience);
+      [&server] {
+        auto sock = net::connect(server.address, kPatience);
         sock.write_all("over six\n", kPatience);
         return std::make_pair(sock.peer(), sock.read_line(kPatience));
       },
       sy::on(sy::Placement::fiber));
   const auto [peer, reply] = client.get();
-  REQUIRE(peer == address);
+  REQUIRE(peer == server.address);
   REQUIRE(reply == "over six");
-  REQUIRE(server.get() == 1);
+  REQUIRE(server.done.get() == 1);
 }
 
 TEST_CASE("a line larger than the socket buffers is echoed whole", "[echo]") {
   const auto caller =
-      GENERATE(sy::test::Caller::fiber, sy::test::Caller::blocking, sy::test::Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   constexpr std::size_t kLine = 4 << 20;  // several times the loopback socket buffers
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = sy::test::serve_echo(rt, std::move(listener), 1, kLine + 1);
+  auto server = sy::test::serve_echo(rt, 1, kLine + 1);
   std::string line(kLine, '\0');
   for (std::size_t i = 0; i < kLine; ++i) line[i] = static_cast<char>('a' + i % 26);
-  const auto reply = sy::test::run_as(rt, caller, [&address, &line] {
-    auto sock = net::connect(address, kPatience);
+  const auto reply = sy::test::run_as(rt, caller, [&server, &line] {
+    auto sock = net::connect(server.address, kPatience);
     // write_all() must wait for the server to drain the buffers, several times over.
     sock.write_all(line + '\n', kPatience);
     return sock.read_line(kPatience, kLine + 1);
@@ -119,7 +117,7 @@ TEST_CASE("a line larger than the socket buffers is echoed whole", "[echo]") {
   REQUIRE(reply.has_value());
   REQUIRE(reply->size() == kLine);
   REQUIRE(*reply == line);
-  REQUIRE(server.get() == 1);
+  REQUIRE(server.done.get() == 1);
 }
 
 TEST_CASE("one task reads a socket while another writes it", "[echo]") {
@@ -128,13 +126,11 @@ TEST_CASE("one task reads a socket while another writes it", "[echo]") {
   constexpr int kLines = 256;
   const std::string payload(32 * 1024, 'x');
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
+  auto server = sy::test::serve_echo(rt, 1);
   auto client = rt.spawn(
       "duplex",
-      [&rt, &address, &payload] {
-        auto sock = net::connect(address, kPatience);
+      [&rt, &server, &payload] {
+        auto sock = net::connect(server.address, kPatience);
         auto writer = rt.spawn(
             "duplex-writer",
             [&sock, &payload] {
@@ -157,5 +153,5 @@ TEST_CASE("one task reads a socket while another writes it", "[echo]") {
       },
       sy::on(sy::Placement::fiber));
   REQUIRE(client.get() == kLines);
-  REQUIRE(server.get() == kLines);
+  REQUIRE(server.done.get() == kLines);
 }

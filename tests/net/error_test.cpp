@@ -10,7 +10,6 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <utility>
 
 #include <switchyard/net.hpp>
 #include <switchyard/switchyard.hpp>
@@ -24,59 +23,31 @@ using Catch::Matchers::Contains;
 using sy::test::Caller;
 using sy::test::kPatience;
 
-namespace {
-
-// Failure is what a caller saw of one IoError.
-struct Failure {
-  std::error_code code;
-  std::string what;
-};
-
-std::optional<Failure> io_failure(const std::optional<net::IoError>& e) {
-  if (!e) return std::nullopt;
-  return Failure{e->code(), e->what()};
-}
-
-// serve_once() spawns a server that accepts one connection, hands it to `then` and returns
-// what `then` returns.
-template <class F>
-auto serve_once(sy::Runtime& rt, net::Listener listener, F then) {
-  return rt.spawn(
-      "server",
-      [listener = std::move(listener), then = std::move(then)]() mutable {
-        return then(listener.accept(kPatience));
-      },
-      sy::on(sy::Placement::fiber));
-}
-
-}  // namespace
-
 TEST_CASE("connecting to a port nobody listens on is refused", "[net-errors]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
   const std::string address = "127.0.0.1:" + std::to_string(sy::test::closed_port());
   const auto failure = sy::test::run_as(rt, caller, [&address] {
-    return io_failure(
-        sy::test::caught<net::IoError>([&] { (void)net::connect(address, kPatience); }));
+    return sy::test::caught<net::IoError>([&] { (void)net::connect(address, kPatience); });
   });
   REQUIRE(failure.has_value());
-  REQUIRE(failure->code == std::errc::connection_refused);
-  REQUIRE_THAT(failure->what, Contains("connect"));
-  REQUIRE_THAT(failure->what, Contains(address));
-  REQUIRE_THAT(failure->what, Contains(std::generic_category().message(ECONNREFUSED)));
+  REQUIRE(failure->code() == std::errc::connection_refused);
+  REQUIRE_THAT(failure->what(), Contains("connect"));
+  REQUIRE_THAT(failure->what(), Contains(address));
+  REQUIRE_THAT(failure->what(), Contains(std::generic_category().message(ECONNREFUSED)));
 }
 
 TEST_CASE("a peer that resets the connection fails reads and writes", "[net-errors]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
   // The server resets the connection once the client's cue shows connect() has returned on
   // the client's side (a reset racing connect() would fail connect() instead). A zero linger
   // time makes close() send RST instead of FIN.
-  auto server = serve_once(rt, std::move(listener), [](net::Socket sock) {
+  auto server = sy::test::serve_once(rt, [](net::Socket sock) {
     (void)sock.read_line(kPatience);
     const linger reset_on_close{1, 0};
     const int set =
@@ -86,139 +57,131 @@ TEST_CASE("a peer that resets the connection fails reads and writes", "[net-erro
   });
 
   struct Seen {
-    std::optional<Failure> read;
-    std::optional<Failure> write;
+    std::optional<net::IoError> read;
+    std::optional<net::IoError> write;
   };
-  const auto seen = sy::test::run_as(rt, caller, [&server, &address] {
+  const auto seen = sy::test::run_as(rt, caller, [&server] {
     Seen s;
-    auto sock = net::connect(address, kPatience);
+    auto sock = net::connect(server.address, kPatience);
     sock.write_all("reset me\n", kPatience);
-    server.wait();  // the reset has been sent
-    s.read = io_failure(sy::test::caught<net::IoError>([&] { (void)sock.read_line(kPatience); }));
-    s.write = io_failure(sy::test::caught<net::IoError>([&] { sock.write_all("x\n", kPatience); }));
+    server.done.wait();  // the reset has been sent
+    s.read = sy::test::caught<net::IoError>([&] { (void)sock.read_line(kPatience); });
+    s.write = sy::test::caught<net::IoError>([&] { sock.write_all("x\n", kPatience); });
     return s;
   });
-  REQUIRE(server.get() == 0);
+  REQUIRE(server.done.get() == 0);
   REQUIRE(seen.read.has_value());
-  CAPTURE(seen.read->what);
-  REQUIRE(seen.read->code == std::errc::connection_reset);
-  REQUIRE_THAT(seen.read->what, Contains("read"));
-  REQUIRE_THAT(seen.read->what, Contains(address));
-  REQUIRE_THAT(seen.read->what, Contains(std::generic_category().message(ECONNRESET)));
+  CAPTURE(seen.read->what());
+  REQUIRE(seen.read->code() == std::errc::connection_reset);
+  REQUIRE_THAT(seen.read->what(), Contains("read"));
+  REQUIRE_THAT(seen.read->what(), Contains(server.address));
+  REQUIRE_THAT(seen.read->what(), Contains(std::generic_category().message(ECONNRESET)));
   // After the reset was reported, Linux fails a send with EPIPE (the process must not die of
   // SIGPIPE meanwhile).
   REQUIRE(seen.write.has_value());
-  CAPTURE(seen.write->what);
-  REQUIRE((seen.write->code == std::errc::broken_pipe ||
-           seen.write->code == std::errc::connection_reset));
-  REQUIRE_THAT(seen.write->what, Contains("write"));
-  REQUIRE_THAT(seen.write->what, Contains(address));
+  CAPTURE(seen.write->what());
+  REQUIRE((seen.write->code() == std::errc::broken_pipe ||
+           seen.write->code() == std::errc::connection_reset));
+  REQUIRE_THAT(seen.write->what(), Contains("write"));
+  REQUIRE_THAT(seen.write->what(), Contains(server.address));
 }
 
 TEST_CASE("the peer closing early ends reads as each call says", "[net-errors]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
   // Two connections: the first gets a whole line then end of stream, the second three bytes
   // of the ten the client will ask for.
-  auto server = rt.spawn(
-      "server",
-      [listener = std::move(listener)]() mutable {
-        auto first = listener.accept(kPatience);
-        first.write_all("one\n", kPatience);
-        first.shutdown_write();
-        auto second = listener.accept(kPatience);
-        second.write_all("abc", kPatience);
-        second.shutdown_write();
-        // Both stay open until the client has read to the end of each, so it sees a FIN and
-        // not a reset.
-        return !first.read_line(kPatience).has_value() && !second.read_line(kPatience).has_value();
-      },
-      sy::on(sy::Placement::fiber));
+  auto server = sy::test::serve(rt, [](net::Listener& listener) {
+    auto first = listener.accept(kPatience);
+    first.write_all("one\n", kPatience);
+    first.shutdown_write();
+    auto second = listener.accept(kPatience);
+    second.write_all("abc", kPatience);
+    second.shutdown_write();
+    // Both stay open until the client has read to the end of each, so it sees a FIN and
+    // not a reset.
+    return !first.read_line(kPatience).has_value() && !second.read_line(kPatience).has_value();
+  });
 
   struct Seen {
     std::optional<std::string> line;
     std::optional<std::string> after_line;
     std::size_t read_some_at_end = 99;
-    std::optional<Failure> short_read;
+    std::optional<net::IoError> short_read;
   };
-  const auto seen = sy::test::run_as(rt, caller, [&address] {
+  const auto seen = sy::test::run_as(rt, caller, [&server] {
     Seen s;
     {
-      auto sock = net::connect(address, kPatience);
+      auto sock = net::connect(server.address, kPatience);
       s.line = sock.read_line(kPatience);
       s.after_line = sock.read_line(kPatience);
       char byte = 0;
       s.read_some_at_end = sock.read_some(&byte, 1, kPatience);
     }
-    auto sock = net::connect(address, kPatience);
+    auto sock = net::connect(server.address, kPatience);
     std::array<char, 10> buffer{};
-    s.short_read = io_failure(sy::test::caught<net::IoError>(
-        [&] { sock.read_exact(buffer.data(), buffer.size(), kPatience); }));
+    s.short_read = sy::test::caught<net::IoError>(
+        [&] { sock.read_exact(buffer.data(), buffer.size(), kPatience); });
     return s;
   });
   REQUIRE(seen.line == "one");
   REQUIRE_FALSE(seen.after_line.has_value());
   REQUIRE(seen.read_some_at_end == 0);
   REQUIRE(seen.short_read.has_value());
-  CAPTURE(seen.short_read->what);
-  REQUIRE(seen.short_read->code == std::errc::connection_aborted);
-  REQUIRE_THAT(seen.short_read->what, Contains("read"));
-  REQUIRE_THAT(seen.short_read->what, Contains(address));
-  REQUIRE(server.get());
+  CAPTURE(seen.short_read->what());
+  REQUIRE(seen.short_read->code() == std::errc::connection_aborted);
+  REQUIRE_THAT(seen.short_read->what(), Contains("read"));
+  REQUIRE_THAT(seen.short_read->what(), Contains(server.address));
+  REQUIRE(server.done.get());
 }
 
 TEST_CASE("a line longer than read_line's limit is an error", "[net-errors]") {
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
   // The server closes after writing: the client leaves most of the line unread, so its own
   // close resets the connection, which must not fail the server.
-  auto server = serve_once(rt, std::move(listener), [](net::Socket sock) {
+  auto server = sy::test::serve_once(rt, [](net::Socket sock) {
     sock.write_all(std::string(100, 'x') + '\n', kPatience);
     return true;
   });
-  const auto failure = sy::test::run_as(rt, Caller::fiber, [&address] {
-    auto sock = net::connect(address, kPatience);
-    return io_failure(sy::test::caught<net::IoError>([&] { (void)sock.read_line(kPatience, 16); }));
+  const auto failure = sy::test::run_as(rt, sy::Placement::fiber, [&server] {
+    auto sock = net::connect(server.address, kPatience);
+    return sy::test::caught<net::IoError>([&] { (void)sock.read_line(kPatience, 16); });
   });
   REQUIRE(failure.has_value());
-  CAPTURE(failure->what);
-  REQUIRE(failure->code == std::errc::message_size);
-  REQUIRE(server.get());
+  CAPTURE(failure->what());
+  REQUIRE(failure->code() == std::errc::message_size);
+  REQUIRE(server.done.get());
 }
 
 TEST_CASE("a closed socket's calls fail with EBADF", "[net-errors]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller = GENERATE(as<Caller>{}, sy::Placement::fiber, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = serve_once(rt, std::move(listener), [](net::Socket sock) {
+  auto server = sy::test::serve_once(rt, [](net::Socket sock) {
     return sock.read_line(kPatience).has_value();  // end of stream once the client closes
   });
   struct Seen {
     bool open_after_close = true;
-    std::optional<Failure> read;
-    std::optional<Failure> write;
+    std::optional<net::IoError> read;
+    std::optional<net::IoError> write;
   };
-  const auto seen = sy::test::run_as(rt, caller, [&address] {
+  const auto seen = sy::test::run_as(rt, caller, [&server] {
     Seen s;
-    auto sock = net::connect(address, kPatience);
+    auto sock = net::connect(server.address, kPatience);
     sock.close();
     s.open_after_close = sock.is_open();
-    s.read = io_failure(sy::test::caught<net::IoError>([&] { (void)sock.read_line(kPatience); }));
-    s.write = io_failure(sy::test::caught<net::IoError>([&] { sock.write_all("x\n", kPatience); }));
+    s.read = sy::test::caught<net::IoError>([&] { (void)sock.read_line(kPatience); });
+    s.write = sy::test::caught<net::IoError>([&] { sock.write_all("x\n", kPatience); });
     return s;
   });
   REQUIRE_FALSE(seen.open_after_close);
   REQUIRE(seen.read.has_value());
-  REQUIRE(seen.read->code == std::errc::bad_file_descriptor);
+  REQUIRE(seen.read->code() == std::errc::bad_file_descriptor);
   REQUIRE(seen.write.has_value());
-  REQUIRE(seen.write->code == std::errc::bad_file_descriptor);
-  REQUIRE_FALSE(server.get());
+  REQUIRE(seen.write->code() == std::errc::bad_file_descriptor);
+  REQUIRE_FALSE(server.done.get());
 }
 
 TEST_CASE("a malformed address is rejected with a message naming it", "[net-errors]") {

@@ -22,8 +22,9 @@ using sy::test::Caller;
 using sy::test::kPatience;
 
 TEST_CASE("wait_readable returns true once another task writes", "[io-wait]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::test::Pipe pipe;
   sy::Runtime rt(sy::test::small_config());
   // The writer gives the waiter a head start, so the wait usually suspends (or blocks) first;
@@ -52,8 +53,9 @@ TEST_CASE("wait_readable returns true once another task writes", "[io-wait]") {
 }
 
 TEST_CASE("wait_readable with no writer returns false at its deadline", "[io-wait]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::test::Pipe pipe;
   sy::Runtime rt(sy::test::small_config());
   const auto [readable, waited] = sy::test::run_as(rt, caller, [&pipe] {
@@ -67,8 +69,9 @@ TEST_CASE("wait_readable with no writer returns false at its deadline", "[io-wai
 }
 
 TEST_CASE("wait_writable on a pipe with room returns true at once", "[io-wait]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::test::Pipe pipe;
   sy::Runtime rt(sy::test::small_config());
   const bool writable =
@@ -77,8 +80,9 @@ TEST_CASE("wait_writable on a pipe with room returns true at once", "[io-wait]")
 }
 
 TEST_CASE("a descriptor that cannot be waited on is a system_error", "[io-wait]") {
-  const auto caller = GENERATE(Caller::fiber, Caller::blocking, Caller::plain_thread);
-  CAPTURE(sy::test::to_string(caller));
+  const auto caller =
+      GENERATE(as<Caller>{}, sy::Placement::fiber, sy::Placement::blocking, std::nullopt);
+  CAPTURE(sy::test::describe(caller));
   sy::Runtime rt(sy::test::small_config());
   // -1 is never open (poll() would silently ignore it and wait out the deadline).
   const auto bad = sy::test::run_as(rt, caller, [] {
@@ -97,7 +101,7 @@ TEST_CASE("a fiber cannot wait on a regular file", "[io-wait]") {
   std::FILE* file = std::tmpfile();
   REQUIRE(file != nullptr);
   const int fd = ::fileno(file);
-  const auto refused = sy::test::run_as(rt, Caller::fiber, [fd] {
+  const auto refused = sy::test::run_as(rt, sy::Placement::fiber, [fd] {
     return sy::test::caught<std::system_error>([fd] { (void)sy::wait_readable(fd, 1s); });
   });
   std::fclose(file);

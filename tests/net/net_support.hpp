@@ -1,4 +1,4 @@
-// Helpers shared by the net tests: where a test body runs, an echo server, a pipe, and the
+// Helpers shared by the net tests: where a test body runs, test servers, a pipe, and the
 // environment checks (scale, IPv6, descriptor limit) that decide what a test can do here.
 #pragma once
 
@@ -15,7 +15,9 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -38,39 +40,21 @@ inline bool small_run() {
   return v != nullptr && *v != '\0';
 }
 
-// Caller is where a test body runs: in a task on one of the runtime's executors, or on the
-// test's own thread, a plain thread outside any task.
-enum class Caller { fiber, cpu, blocking, plain_thread };
+// Caller is where a test body runs: in a task placed on one of the runtime's executors, or,
+// for nullopt, on the test's own thread, a plain thread outside any task.
+using Caller = std::optional<Placement>;
 
-inline const char* to_string(Caller c) {
-  switch (c) {
-    case Caller::fiber:
-      return "task on the fiber executor";
-    case Caller::cpu:
-      return "task on the CPU pool";
-    case Caller::blocking:
-      return "task on the blocking pool";
-    case Caller::plain_thread:
-      return "plain thread";
-  }
-  return "?";
+// describe() names a Caller for CAPTURE.
+inline std::string_view describe(const Caller& caller) {
+  return caller ? switchyard::to_string(*caller) : "plain thread";
 }
 
 // run_as() runs `fn` as `caller` and returns its result (or rethrows its exception). Catch2's
 // assertions are not thread-safe, so bodies return what they saw and the test asserts here.
 template <class F>
 auto run_as(Runtime& rt, Caller caller, F fn) {
-  switch (caller) {
-    case Caller::fiber:
-      return rt.spawn("caller", std::move(fn), on(Placement::fiber)).get();
-    case Caller::cpu:
-      return rt.spawn("caller", std::move(fn), on(Placement::cpu)).get();
-    case Caller::blocking:
-      return rt.spawn("caller", std::move(fn), on(Placement::blocking)).get();
-    case Caller::plain_thread:
-      break;
-  }
-  return fn();
+  if (!caller) return fn();
+  return rt.spawn("caller", std::move(fn), on(*caller)).get();
 }
 
 // caught() runs `fn` and returns the exception of type E it threw, or nullopt if it returned.
@@ -90,14 +74,46 @@ inline std::chrono::nanoseconds since(std::chrono::steady_clock::time_point star
   return std::chrono::steady_clock::now() - start;
 }
 
-// serve_echo() spawns a server on the fiber executor that accepts `connections` connections
-// on `listener` and echoes every line back, one task per connection, until the peer closes.
-// Its future is the number of lines echoed. `max_line` is the longest line it accepts.
-inline Future<std::size_t> serve_echo(Runtime& rt, net::Listener listener, std::size_t connections,
-                                      std::size_t max_line = 65536) {
-  return rt.spawn(
-      "echo-server",
-      [&rt, listener = std::move(listener), connections, max_line]() mutable {
+// Served is a server a test started: the address it listens on, and its task's future.
+template <class R>
+struct Served {
+  std::string address;
+  Future<R> done;
+};
+
+// serve() spawns a server on the fiber executor that owns `listener` (by default a fresh one
+// on a loopback port) and returns what `body(listener)` returns.
+template <class F>
+auto serve(Runtime& rt, F body, net::Listener listener = net::listen("127.0.0.1:0"))
+    -> Served<std::invoke_result_t<F&, net::Listener&>> {
+  std::string address = listener.address();
+  auto task = [listener = std::move(listener), body = std::move(body)]() mutable {
+    return body(listener);
+  };
+  return {std::move(address), rt.spawn("server", std::move(task), on(Placement::fiber))};
+}
+
+// serve_once() serves one connection on a loopback port: it hands the connection to `body`
+// and returns what `body` returns.
+template <class F>
+auto serve_once(Runtime& rt, F body) {
+  return serve(rt, [body = std::move(body)](net::Listener& listener) mutable {
+    return body(listener.accept(kPatience));
+  });
+}
+
+// kEchoMaxLine is the longest line serve_echo() accepts unless told otherwise.
+inline constexpr std::size_t kEchoMaxLine = 65536;
+
+// serve_echo() serves `connections` connections on `bound` (by default a loopback port) and
+// echoes every line back, one task per connection, until the peer closes. Its future is the
+// number of lines echoed. `max_line` is the longest line it accepts.
+inline Served<std::size_t> serve_echo(Runtime& rt, std::size_t connections,
+                                      std::size_t max_line = kEchoMaxLine,
+                                      net::Listener bound = net::listen("127.0.0.1:0")) {
+  return serve(
+      rt,
+      [&rt, connections, max_line](net::Listener& listener) {
         std::vector<Future<std::size_t>> handlers;
         handlers.reserve(connections);
         for (std::size_t i = 0; i < connections; ++i) {
@@ -118,7 +134,7 @@ inline Future<std::size_t> serve_echo(Runtime& rt, net::Listener listener, std::
         for (auto& h : handlers) lines += h.get();
         return lines;
       },
-      on(Placement::fiber));
+      std::move(bound));
 }
 
 // closed_port() is a loopback port that was just free and has no listener: connecting to it

@@ -72,44 +72,28 @@ std::vector<Stop> travel(const std::string& address) {
 
 }  // namespace
 
-TEST_CASE("a pool task's net calls block its thread and keep it on its pool", "[pool-threads]") {
-  const auto where = GENERATE(sy::Placement::blocking, sy::Placement::cpu);
-  CAPTURE(sy::to_string(where));
+TEST_CASE("net calls on a pool thread or a plain thread block that thread and stay there",
+          "[pool-threads]") {
+  // A pool task stays on its pool; a plain thread (nullopt) runs outside any task throughout.
+  const auto where =
+      GENERATE(as<sy::test::Caller>{}, sy::Placement::blocking, sy::Placement::cpu, std::nullopt);
+  CAPTURE(sy::test::describe(where));
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
-  auto client = rt.spawn(
-      "pool-client", [&address] { return echo_once(address); }, sy::on(where));
-  const Trace trace = client.get();
+  auto server = sy::test::serve_echo(rt, 1);
+  const Trace trace = sy::test::run_as(rt, where, [&server] { return echo_once(server.address); });
   REQUIRE(trace.reply == "from a thread");
   for (const auto& p : trace.placements) REQUIRE(p == where);
   for (const auto& id : trace.threads) REQUIRE(id == trace.threads.front());
-  REQUIRE(server.get() == 1);
-}
-
-TEST_CASE("a plain thread outside any task uses the net calls", "[pool-threads]") {
-  sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
-  Trace trace;
-  std::thread plain([&] { trace = echo_once(address); });
-  plain.join();
-  REQUIRE(trace.reply == "from a thread");
-  for (const auto& p : trace.placements) REQUIRE_FALSE(p.has_value());
-  REQUIRE(server.get() == 1);
+  REQUIRE(server.done.get() == 1);
 }
 
 TEST_CASE("a socket keeps working while its task moves between executors", "[pool-threads]") {
   // The socket first waits on a fiber worker (which registers it with that worker's
   // reactor), then on pool threads, then on the fiber executor again.
   sy::Runtime rt(sy::test::small_config());
-  auto listener = net::listen("127.0.0.1:0");
-  const std::string address = listener.address();
-  auto server = sy::test::serve_echo(rt, std::move(listener), 1);
+  auto server = sy::test::serve_echo(rt, 1);
   auto traveller = rt.spawn(
-      "traveller", [&address] { return travel(address); }, sy::on(sy::Placement::fiber));
+      "traveller", [&server] { return travel(server.address); }, sy::on(sy::Placement::fiber));
   const auto stops = traveller.get();
   REQUIRE(stops.size() == kRoute.size());
   for (std::size_t i = 0; i < stops.size(); ++i) {
@@ -117,5 +101,5 @@ TEST_CASE("a socket keeps working while its task moves between executors", "[poo
     REQUIRE(stops[i].placement == kRoute[i]);
     REQUIRE(stops[i].reply == std::string(sy::to_string(kRoute[i])));
   }
-  REQUIRE(server.get() == kRoute.size());
+  REQUIRE(server.done.get() == kRoute.size());
 }

@@ -30,8 +30,7 @@ constexpr int kReaders = 20;
 // TimeoutError (or a finished sleep) instead of hanging the test.
 struct Waiters {
   std::vector<sy::Future<void>> futures;
-  std::atomic<int> waiting{0};  // tasks about to enter their last wait
-  int count = 0;
+  std::atomic<std::size_t> waiting{0};  // tasks about to enter their last wait
 
   void spawn(sy::Runtime& rt, sy::Placement where, sy::Deadline patience, int pipe_fd);
 };
@@ -78,7 +77,6 @@ void Waiters::spawn(sy::Runtime& rt, sy::Placement where, sy::Deadline patience,
         }
       },
       sy::on(where)));
-  count = static_cast<int>(futures.size());
 }
 
 // shut_down_waiting() runs Waiters on `where` until all are waiting, shuts the runtime down
@@ -93,11 +91,11 @@ void shut_down_waiting(sy::Placement where, sy::Deadline patience) {
     waiters.spawn(rt, where, patience, pipe.read_end);
     // Polling only decides when to start the shutdown: a task counted here but not yet
     // inside its wait must be cancelled all the same when it gets there.
-    while (waiters.waiting.load() < waiters.count) std::this_thread::sleep_for(1ms);
+    while (waiters.waiting.load() < waiters.futures.size()) std::this_thread::sleep_for(1ms);
     summary = rt.shutdown(100ms);
   }
   for (auto& f : waiters.futures) REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
-  REQUIRE(summary.cancelled() == static_cast<std::size_t>(waiters.count));
+  REQUIRE(summary.cancelled() == waiters.futures.size());
   REQUIRE(summary.kinds.at("reader").cancelled == static_cast<std::size_t>(kReaders));
   REQUIRE(summary.kinds.at("silent-server").cancelled == 1);
   REQUIRE(summary.kinds.at("pipe-waiter").cancelled == 1);

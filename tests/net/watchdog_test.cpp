@@ -111,4 +111,5 @@ TEST_CASE("without the watchdog the same tasks still finish and nothing counts a
   REQUIRE(out.stall.name == "stall");
   REQUIRE(out.stall.finished == 2);
   REQUIRE(out.stall.stalls == 0);
+  REQUIRE(out.fiber.handoffs == 0);
 }

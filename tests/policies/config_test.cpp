@@ -11,11 +11,14 @@
 
 #include <switchyard/config.hpp>
 
+#include "../temp_dir.hpp"
+
 namespace sy = switchyard;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
+using switchyard::test::TempDir;
 
 namespace {
 
@@ -34,33 +37,6 @@ sy::ConfigError error_of(std::string_view text) {
   }
   throw std::logic_error("no ConfigError for:\n" + std::string(text));
 }
-
-// TempDir is a scratch working directory for discover(), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string name = (fs::temp_directory_path() / "switchyard-config-XXXXXX").string();
-    if (mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-
-  const fs::path& path() const { return path_; }
-
-  fs::path write(const fs::path& name, std::string_view text) const {
-    const fs::path file = path_ / name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
- private:
-  fs::path path_;
-};
 
 void check_default_sections(const sy::Config& c) {
   const sy::ExecutorsConfig& e = c.executors;

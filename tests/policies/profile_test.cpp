@@ -5,23 +5,11 @@
 #include <switchyard/kind_profile.hpp>
 #include <switchyard/latency_histogram.hpp>
 
+#include "sample.hpp"
+
 namespace sy = switchyard;
 using namespace std::chrono_literals;
-
-namespace {
-
-sy::TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds blocked,
-                      std::chrono::nanoseconds wait, std::chrono::nanoseconds queued) {
-  sy::TaskSample s;
-  s.cpu = cpu;
-  s.blocked = blocked;
-  s.wait = wait;
-  s.queued = queued;
-  s.wall = cpu + blocked + wait + queued;
-  return s;
-}
-
-}  // namespace
+using sy::test::sample;
 
 TEST_CASE("histogram quantiles are within one bucket of the truth", "[profile]") {
   sy::LatencyHistogram h;

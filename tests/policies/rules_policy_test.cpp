@@ -5,20 +5,13 @@
 
 #include <switchyard/rules_policy.hpp>
 
+#include "sample.hpp"
+
 namespace sy = switchyard;
 using namespace std::chrono_literals;
+using sy::test::sample;
 
 namespace {
-
-sy::TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds blocked,
-                      std::chrono::nanoseconds wait) {
-  sy::TaskSample s;
-  s.cpu = cpu;
-  s.blocked = blocked;
-  s.wait = wait;
-  s.wall = cpu + blocked + wait;
-  return s;
-}
 
 sy::KindState state(const sy::KindProfile& profile, sy::Placement current,
                     std::optional<sy::Placement> pinned = std::nullopt, bool stalled = false) {

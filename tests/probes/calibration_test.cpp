@@ -6,46 +6,40 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+
+#include "../temp_dir.hpp"
 
 namespace sy = switchyard;
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using sy::test::TempDir;
 
 namespace {
 
-// TempDir: a fresh directory under the system's temporary directory, removed with its
-// contents at the end of the test, so no test ever touches the real cache.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "switchyard-calibration-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+// fake_value() is what fake_measures(base, ...) gives the figure called `name`: base plus its
+// position in figure_fields().
+double fake_value(double base, std::string_view name) {
+  const sy::FigureField* field = sy::find_figure_field(name);
+  if (field == nullptr) throw std::logic_error("no figure is called " + std::string(name));
+  return base + static_cast<double>(field - sy::figure_fields().data());
+}
 
-// fake_measures() stands in for every figure with value base + i (the i-th figure), counting
-// the calls, so cache behaviour is tested in microseconds and with known values.
+// fake_measures() stands in for every figure with fake_value(base, its name), counting the
+// calls, so cache behaviour is tested in microseconds and with known values.
 std::map<std::string, sy::Measure, std::less<>> fake_measures(double base, int& calls) {
   std::map<std::string, sy::Measure, std::less<>> measures;
-  double value = base;
   for (const sy::FigureField& field : sy::figure_fields()) {
-    measures.emplace(std::string(field.name), [value, &calls] {
+    measures.emplace(std::string(field.name), [value = fake_value(base, field.name), &calls] {
       ++calls;
       return sy::Figure::measured(value, "fake");
     });
-    value += 1;
   }
   return measures;
 }
@@ -65,23 +59,29 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::trunc) << text;
-}
+// CacheTest: what the cache tests start from: a cache file path in a fresh directory (the file
+// not yet there), this machine's topology, and a count of fake Measure calls.
+struct CacheTest {
+  TempDir dir{"switchyard-calibration"};
+  fs::path cache = dir.path() / "machine-model.json";
+  const sy::Topology topology = sy::Topology::discover();
+  int calls = 0;
+};
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+// NestedCacheTest: the same with the cache file in a directory that does not exist yet.
+struct NestedCacheTest : CacheTest {
+  NestedCacheTest() { cache = dir.path() / "sub" / "machine-model.json"; }
+};
 
 }  // namespace
 
-TEST_CASE("a cold calibration measures plausible figures and leaves hand-offs unmeasured",
-          "[calibration]") {
-  TempDir dir;
+TEST_CASE_METHOD(CacheTest,
+                 "a cold calibration measures plausible figures and leaves hand-offs unmeasured",
+                 "[calibration]") {
   sy::CalibrationOptions options;
   options.switchyard_version = "test";
-  options.cache_path = dir.path / "machine-model.json";
-  const sy::Calibration cold = sy::calibrate(sy::Topology::discover(), options);
+  options.cache_path = cache;
+  const sy::Calibration cold = sy::calibrate(topology, options);
   CHECK(cold.cache == sy::CacheOutcome::missing);
   CHECK(cold.cache_written);
   // Loose: the target is 1 s on a 2-core machine; a loaded machine must not fail the test.
@@ -115,21 +115,19 @@ TEST_CASE("spin() matches the BENCHMARKS.md test vector", "[calibration]") {
   CHECK(sum == 12944723528927218710ULL);
 }
 
-TEST_CASE("the cache round-trips the model and a warm start measures nothing", "[calibration]") {
-  TempDir dir;
-  const fs::path cache = dir.path / "sub" / "machine-model.json";
-  const sy::Topology topology = sy::Topology::discover();
-  int calls = 0;
+TEST_CASE_METHOD(NestedCacheTest,
+                 "the cache round-trips the model and a warm start measures nothing",
+                 "[calibration]") {
   const sy::Calibration cold = sy::calibrate(topology, fake_options(cache, 10, calls));
   CHECK(cold.cache == sy::CacheOutcome::missing);
   CHECK(cold.cache_written);
-  CHECK(calls == 8);
+  CHECK(calls == std::ssize(sy::figure_fields()));
   REQUIRE(fs::exists(cache));
 
   const sy::Calibration warm = sy::calibrate(topology, fake_options(cache, 50, calls));
   CHECK(warm.cache == sy::CacheOutcome::hit);
   CHECK_FALSE(warm.cache_written);
-  CHECK(calls == 8);
+  CHECK(calls == std::ssize(sy::figure_fields()));
   CHECK(warm.elapsed_ms < 1000);  // the target is 10 ms; loose so a loaded machine passes
   CHECK(warm.model.signature == cold.model.signature);
   CHECK(warm.model.calibration_ms == cold.model.calibration_ms);
@@ -149,18 +147,14 @@ TEST_CASE("the cache round-trips the model and a warm start measures nothing", "
     const sy::Calibration again = sy::calibrate(topology, options);
     CHECK(again.cache == sy::CacheOutcome::ignored);
     CHECK(again.cache_written);
-    CHECK(calls == 16);
-    CHECK(again.model.fiber_switch_ns.value == 50);
+    CHECK(calls == 2 * std::ssize(sy::figure_fields()));
+    CHECK(again.model.fiber_switch_ns.value == fake_value(50, "fiber_switch_ns"));
     CHECK(sy::calibrate(topology, fake_options(cache, 90, calls)).model.fiber_switch_ns.value ==
-          50);
+          fake_value(50, "fiber_switch_ns"));
   }
 }
 
-TEST_CASE("a changed machine signature invalidates the cache", "[calibration]") {
-  TempDir dir;
-  const fs::path cache = dir.path / "machine-model.json";
-  const sy::Topology topology = sy::Topology::discover();
-  int calls = 0;
+TEST_CASE_METHOD(CacheTest, "a changed machine signature invalidates the cache", "[calibration]") {
   sy::calibrate(topology, fake_options(cache, 10, calls));
 
   const std::string field =
@@ -172,13 +166,13 @@ TEST_CASE("a changed machine signature invalidates the cache", "[calibration]") 
   } else {
     recorded = recorded.get<std::size_t>() + 7;
   }
-  write_text(cache, file.dump());
+  dir.write(cache, file.dump());
 
   const sy::Calibration result = sy::calibrate(topology, fake_options(cache, 30, calls));
   CHECK(result.cache == sy::CacheOutcome::stale);
-  CHECK(contains(result.cache_note, field));
+  CHECK_THAT(result.cache_note, Contains(field));
   CHECK(result.cache_written);
-  CHECK(result.model.fiber_switch_ns.value == 30);
+  CHECK(result.model.fiber_switch_ns.value == fake_value(30, "fiber_switch_ns"));
   CHECK(result.model.fiber_switch_ns.source == sy::FigureSource::measured);
   CHECK(sy::calibrate(topology, fake_options(cache, 70, calls)).cache == sy::CacheOutcome::hit);
 
@@ -187,15 +181,12 @@ TEST_CASE("a changed machine signature invalidates the cache", "[calibration]") 
     options.switchyard_version = "test-next";
     const sy::Calibration next = sy::calibrate(topology, options);
     CHECK(next.cache == sy::CacheOutcome::stale);
-    CHECK(contains(next.cache_note, "switchyard_version test -> test-next"));
+    CHECK_THAT(next.cache_note, Contains("switchyard_version test -> test-next"));
   }
 }
 
-TEST_CASE("a corrupt cache is recalibrated and overwritten, never a crash", "[calibration]") {
-  TempDir dir;
-  const fs::path cache = dir.path / "machine-model.json";
-  const sy::Topology topology = sy::Topology::discover();
-  int calls = 0;
+TEST_CASE_METHOD(CacheTest, "a corrupt cache is recalibrated and overwritten, never a crash",
+                 "[calibration]") {
   sy::calibrate(topology, fake_options(cache, 10, calls));
   const std::string good = read_text(cache);
   const nlohmann::json parsed = nlohmann::json::parse(good);
@@ -219,24 +210,21 @@ TEST_CASE("a corrupt cache is recalibrated and overwritten, never a crash", "[ca
       with("/figures/syscall_ns", nlohmann::json::array()), with("/calibration_ms", "soon"),
       without("/figures", "spin_iters_per_second_per_core"),
       without("/figures/fiber_switch_ns", "value"), without("", "signature"));
-  write_text(cache, corrupt);
+  dir.write(cache, corrupt);
   INFO("cache file: " << corrupt);
 
   const sy::Calibration result = sy::calibrate(topology, fake_options(cache, 20, calls));
   CHECK(result.cache == sy::CacheOutcome::corrupt);
   CHECK_FALSE(result.cache_note.empty());
   CHECK(result.cache_written);
-  CHECK(result.model.syscall_ns.value == 26);
+  CHECK(result.model.syscall_ns.value == fake_value(20, "syscall_ns"));
   const sy::Calibration healed = sy::calibrate(topology, fake_options(cache, 60, calls));
   CHECK(healed.cache == sy::CacheOutcome::hit);
-  CHECK(healed.model.syscall_ns.value == 26);
+  CHECK(healed.model.syscall_ns.value == fake_value(20, "syscall_ns"));
 }
 
-TEST_CASE("an unmeasured figure stays unmeasured until a Measure gives it", "[calibration]") {
-  TempDir dir;
-  const fs::path cache = dir.path / "machine-model.json";
-  const sy::Topology topology = sy::Topology::discover();
-  int calls = 0;
+TEST_CASE_METHOD(CacheTest, "an unmeasured figure stays unmeasured until a Measure gives it",
+                 "[calibration]") {
   sy::CalibrationOptions options = fake_options(cache, 10, calls);
   options.measures.erase("cpu_pool_handoff_ns");
   options.measures["blocking_pool_handoff_ns"] = [] {
@@ -275,19 +263,17 @@ TEST_CASE("an unmeasured figure stays unmeasured until a Measure gives it", "[ca
   }
 }
 
-TEST_CASE("calibration survives an unwritable cache and rejects unknown figures", "[calibration]") {
-  TempDir dir;
-  const sy::Topology topology = sy::Topology::discover();
-  write_text(dir.path / "file", "a file where a directory should be");
-  int calls = 0;
+TEST_CASE_METHOD(CacheTest, "calibration survives an unwritable cache and rejects unknown figures",
+                 "[calibration]") {
+  dir.write("file", "a file where a directory should be");
   const sy::Calibration result =
-      sy::calibrate(topology, fake_options(dir.path / "file" / "machine-model.json", 10, calls));
+      sy::calibrate(topology, fake_options(dir.path() / "file" / "machine-model.json", 10, calls));
   CHECK(result.cache == sy::CacheOutcome::missing);
   CHECK_FALSE(result.cache_written);
-  CHECK(contains(result.cache_note, "cannot create"));
-  CHECK(result.model.syscall_ns.value == 16);
+  CHECK_THAT(result.cache_note, Contains("cannot create"));
+  CHECK(result.model.syscall_ns.value == fake_value(10, "syscall_ns"));
 
-  sy::CalibrationOptions options = fake_options(dir.path / "m.json", 10, calls);
+  sy::CalibrationOptions options = fake_options(dir.path() / "m.json", 10, calls);
   options.measures["fiber_switch_us"] = [] { return sy::Figure::measured(1); };
   CHECK_THROWS_AS(sy::calibrate(topology, options), std::invalid_argument);
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 namespace sy = switchyard;
+using Catch::Matchers::Contains;
 
 namespace {
 
@@ -54,10 +55,6 @@ const sy::PlannedEvent& planned(const sy::CounterPlan& plan, const std::string& 
   }
   FAIL("no planned event " << name);
   throw std::logic_error("unreachable");
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 bool is_papi(sy::CounterSource source) {
@@ -121,7 +118,7 @@ TEST_CASE("CounterOptions read the mode from SWITCHYARD_COUNTERS", "[counters]")
     ScopedEnvironment env("SWITCHYARD_COUNTERS", "fast");
     const auto options = sy::CounterOptions::from_environment();
     CHECK(options.mode == sy::CounterMode::automatic);
-    CHECK(contains(options.mode_origin, "SWITCHYARD_COUNTERS=fast not understood"));
+    CHECK_THAT(options.mode_origin, Contains("SWITCHYARD_COUNTERS=fast not understood"));
   }
 }
 
@@ -142,9 +139,9 @@ TEST_CASE("CounterPlan says whether this build has PAPI", "[counters]") {
   const sy::CounterPlan plan = sy::CounterPlan::decide(options_for(sy::CounterMode::automatic));
   INFO(plan.papi());
 #ifdef SWITCHYARD_HAVE_PAPI
-  CHECK_FALSE(contains(plan.papi(), "built without PAPI"));
+  CHECK_THAT(plan.papi(), !Contains("built without PAPI"));
 #else
-  CHECK(contains(plan.papi(), "built without PAPI"));
+  CHECK_THAT(plan.papi(), Contains("built without PAPI"));
   for (const sy::PlannedEvent& event : plan.events()) CHECK_FALSE(is_papi(event.source));
 #endif
 }
@@ -158,7 +155,8 @@ TEST_CASE("CounterPlan with presets off uses perf:: events or getrusage and says
     INFO(event.requested << ": " << event.reason);
     CHECK(event.source != sy::CounterSource::papi_preset);
     if (event.requested.rfind("PAPI_", 0) == 0) {
-      CHECK(contains(event.reason, "PAPI presets off (chosen by SWITCHYARD_COUNTERS=presets-off)"));
+      CHECK_THAT(event.reason,
+                 Contains("PAPI presets off (chosen by SWITCHYARD_COUNTERS=presets-off)"));
     }
   }
   const sy::PlannedEvent& switches = planned(plan, "perf::CONTEXT-SWITCHES");
@@ -171,15 +169,15 @@ TEST_CASE("CounterPlan with PAPI off uses getrusage and the thread clock and say
   ScopedEnvironment env("SWITCHYARD_COUNTERS", "papi-off");
   const sy::CounterPlan plan = sy::CounterPlan::decide(sy::CounterOptions::from_environment());
   check_plan_shape(plan, sy::default_counter_events());
-  CHECK(contains(plan.papi(), "PAPI off (chosen by SWITCHYARD_COUNTERS=papi-off)"));
+  CHECK_THAT(plan.papi(), Contains("PAPI off (chosen by SWITCHYARD_COUNTERS=papi-off)"));
   for (const sy::PlannedEvent& event : plan.events()) {
     INFO(event.requested << ": " << event.reason);
     CHECK_FALSE(is_papi(event.source));
-    CHECK(contains(event.reason, "PAPI not used: PAPI off"));
+    CHECK_THAT(event.reason, Contains("PAPI not used: PAPI off"));
   }
   CHECK_FALSE(planned(plan, "PAPI_TOT_INS").live);
-  CHECK(contains(planned(plan, "PAPI_TOT_INS").reason,
-                 "no getrusage() or clock_gettime() equivalent"));
+  CHECK_THAT(planned(plan, "PAPI_TOT_INS").reason,
+             Contains("no getrusage() or clock_gettime() equivalent"));
   CHECK(planned(plan, "perf::TASK-CLOCK").source == sy::CounterSource::thread_clock);
   CHECK(planned(plan, "perf::CONTEXT-SWITCHES").source == sy::CounterSource::rusage);
 }
@@ -192,7 +190,7 @@ TEST_CASE("CounterPlan names unknown and repeated events without counting them",
   check_plan_shape(plan, options.events);
   CHECK(plan.live_count() == 1);
   CHECK_FALSE(planned(plan, "NO_SUCH_EVENT").live);
-  CHECK(contains(planned(plan, "perf::task-clock").reason, "requested twice"));
+  CHECK_THAT(planned(plan, "perf::task-clock").reason, Contains("requested twice"));
 }
 
 TEST_CASE("ThreadCounters measure the CPU time of a spin loop", "[counters]") {

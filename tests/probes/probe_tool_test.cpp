@@ -8,12 +8,9 @@
 #include "test_support.hpp"
 
 namespace sy = switchyard;
+using Catch::Matchers::Contains;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 nlohmann::json probe_json(const std::string& arguments, const std::string& environment = "") {
   const sy::test::ProbeRun run = sy::test::run_probe(arguments, environment);
@@ -63,17 +60,17 @@ TEST_CASE("switchyard-probe prints a readable report with all three sections", "
   const sy::test::ProbeRun run = sy::test::run_probe("");
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
-  CHECK(contains(run.output, "\ntopology ("));
-  CHECK(contains(run.output, "\ncounters ("));
-  CHECK(contains(run.output, "\ncalibration\n"));
-  CHECK(contains(run.output, "fiber_switch_ns"));
-  CHECK(contains(run.output, "process_round_trip_ns"));
+  CHECK_THAT(run.output, Contains("\ntopology ("));
+  CHECK_THAT(run.output, Contains("\ncounters ("));
+  CHECK_THAT(run.output, Contains("\ncalibration\n"));
+  CHECK_THAT(run.output, Contains("fiber_switch_ns"));
+  CHECK_THAT(run.output, Contains("process_round_trip_ns"));
 }
 
 TEST_CASE("switchyard-probe --help describes the options", "[tool]") {
   const sy::test::ProbeRun run = sy::test::run_probe("--help");
   CHECK(run.exit_code == 0);
-  CHECK(contains(run.output, "--events LIST"));
+  CHECK_THAT(run.output, Contains("--events LIST"));
 }
 
 TEST_CASE("switchyard-probe rejects bad arguments by name", "[tool]") {
@@ -86,5 +83,5 @@ TEST_CASE("switchyard-probe rejects bad arguments by name", "[tool]") {
   const sy::test::ProbeRun run = sy::test::run_probe(arguments);
   INFO(run.output);
   CHECK(run.exit_code != 0);
-  CHECK(contains(run.output, named));
+  CHECK_THAT(run.output, Contains(named));
 }

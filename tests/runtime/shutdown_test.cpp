@@ -85,9 +85,8 @@ TEST_CASE("report() may be called while another thread shuts the runtime down", 
     sy::Runtime rt(sy::test::small_config());
     for (int i = 0; i < 50; ++i) (void)rt.spawn("k", [i] { return i; });
     std::atomic<bool> stop{false};
-    std::size_t reports = 0;
     std::thread reader([&] {
-      while (!stop.load()) reports += rt.report().executors.size();
+      while (!stop.load()) (void)rt.report();
     });
     rt.shutdown(100ms);
     stop = true;

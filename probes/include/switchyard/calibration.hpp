@@ -14,10 +14,12 @@ namespace switchyard {
 
 class Topology;
 
-// Measure: how the runtime adds figures that probes/ cannot measure (the executor hand-offs),
-// or replaces a built-in measurement. It is the seam between the layers: probes/ knows the
-// figure's name, the runtime knows how to measure it. It runs on the thread calling
-// calibrate(); it returns Figure::measured() or Figure::missing() with a reason.
+// Measure: how a caller adds a figure that probes/ cannot measure (the executor hand-offs),
+// or replaces a built-in measurement. It is meant as the seam between the layers: probes/
+// knows the figure's name, the runtime knows how to measure it; the runtime registering
+// Measures for the hand-offs is future work (issue 4), and until then only tests register
+// any. It runs on the thread calling calibrate(); it returns Figure::measured() or
+// Figure::missing() with a reason.
 using Measure = std::function<Figure()>;
 
 // CalibrationOptions: what calibrate() measures and where it caches the result.
@@ -29,8 +31,6 @@ struct CalibrationOptions {
   std::filesystem::path cache_path;
   // recalibrate ignores the cache and measures everything (then writes the cache).
   bool recalibrate = false;
-  // write_cache: false leaves the file untouched.
-  bool write_cache = true;
   // measures, keyed by figure name (FigureField::name, e.g. "cpu_pool_handoff_ns"), run
   // instead of the built-in measurement, or where there is none. A cached model that lacks a
   // figure some Measure can give gets that figure measured and written back.
