@@ -3,14 +3,21 @@
 BUILD ?= build
 MESON_TEST = meson test -C $(1) --num-processes 2 --print-errorlogs
 
-.PHONY: all deps build test demo sanitize asan tsan bench format clean
+.PHONY: all deps bench-deps sanitize-deps build test demo sanitize asan tsan bench format clean
 
 all: build
 
 deps:
 	@tools/install-deps build
 
-$(BUILD)/build.ninja:
+bench-deps:
+	@tools/install-deps bench
+
+sanitize-deps:
+	@tools/install-deps sanitize
+
+# Order-only: under -j the build is configured only once the packages are in.
+$(BUILD)/build.ninja: | deps
 	meson setup $(BUILD)
 
 build: deps $(BUILD)/build.ninja
@@ -27,20 +34,18 @@ demo: build
 # it cannot follow the fiber switches of Debian's Boost build).
 sanitize: asan tsan
 
-asan:
-	@tools/install-deps sanitize
-	@test -f build-asan/build.ninja || CC=clang CXX=clang++ meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
-	ninja -C build-asan
-	@$(call MESON_TEST,build-asan) --setup=asan ; python3 tests/summarize.py build-asan/meson-logs/testlog-asan.json
+SAN_asan := address,undefined
+SAN_tsan := thread
 
-tsan:
-	@tools/install-deps sanitize
-	@test -f build-tsan/build.ninja || CC=clang CXX=clang++ meson setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
-	ninja -C build-tsan
-	@$(call MESON_TEST,build-tsan) --setup=tsan ; python3 tests/summarize.py build-tsan/meson-logs/testlog-tsan.json
+asan tsan: sanitize-deps
+	@test -f build-$@/build.ninja || CC=clang CXX=clang++ meson setup build-$@ -Db_sanitize=$(SAN_$@) -Db_lundef=false -Dbuildtype=debug
+	ninja -C build-$@
+	@$(call MESON_TEST,build-$@) --setup=$@ ; python3 tests/summarize.py build-$@/meson-logs/testlog-$@.json
 
-bench: build
-	@tools/install-deps bench
+# Bench's packages go in before the build is configured, and an existing build is configured
+# again, so that the targets they enable (switchyard-micro, the oneTBB peer) are built.
+bench: bench-deps
+	@if test -f $(BUILD)/build.ninja; then meson setup --reconfigure $(BUILD); else meson setup $(BUILD); fi
 	ninja -C $(BUILD)
 	bench/run $(BUILD)
 

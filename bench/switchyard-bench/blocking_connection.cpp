@@ -15,6 +15,8 @@
 
 #include <fmt/core.h>
 
+#include "protocol.hpp"
+
 namespace switchyard::bench {
 
 namespace {
@@ -97,14 +99,13 @@ BlockingConnection::~BlockingConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::size_t BlockingConnection::request(const Request& request) {
-  const std::string line = request_line(request);
+std::size_t BlockingConnection::request(std::string_view line, std::size_t reply_bytes) {
   for (std::size_t sent = 0; sent < line.size();) {
     const ssize_t n = ::send(fd_, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno != EINTR) fail(server_, "write to", errno);
     if (n > 0) sent += static_cast<std::size_t>(n);
   }
-  reply_.resize(request.reply_bytes);
+  reply_.resize(reply_bytes);
   std::size_t got = 0;
   while (got < reply_.size()) {
     const ssize_t n = ::read(fd_, reply_.data() + got, reply_.size() - got);
@@ -118,7 +119,7 @@ std::size_t BlockingConnection::request(const Request& request) {
     got += static_cast<std::size_t>(n);
   }
   reply_.resize(got);
-  check_reply(reply_, request.reply_bytes);
+  check_reply(reply_, reply_bytes);
   return got;
 }
 

@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "protocol.hpp"
-
 namespace switchyard::bench {
 
 // BlockingConnection stands in for a blocking client library the runtime cannot see into:
@@ -25,10 +23,11 @@ class BlockingConnection {
   BlockingConnection& operator=(const BlockingConnection&) = delete;
   ~BlockingConnection();
 
-  // request() sends `request` and reads its whole reply, blocking the calling thread; returns
-  // the reply's size. Throws std::runtime_error on a failed call or a wrong reply, after which
-  // the connection is unusable.
-  std::size_t request(const Request& request);
+  // request() sends `line`, the request_line() of a request for `reply_bytes`, and reads its
+  // whole reply, blocking the calling thread; returns the reply's size. Throws
+  // std::runtime_error on a failed call or a wrong reply, after which the connection is
+  // unusable.
+  std::size_t request(std::string_view line, std::size_t reply_bytes);
 
  private:
   BlockingConnection(int fd, std::string server) noexcept;

@@ -78,7 +78,6 @@ void refuse(net::Socket& connection, std::string_view reason, ServerCounts& coun
 // line. TaskCancelled (the server stopping) passes through.
 void serve(net::Socket connection, std::string_view block, ServerCounts& counts) {
   try {
-    connection.set_nodelay(true);
     while (const auto line = connection.read_line(Deadline::none(), kMaxRequestLine)) {
       const auto parsed = parse_request(*line);
       if (const auto* reason = std::get_if<std::string>(&parsed)) {

@@ -5,11 +5,12 @@
 // that cannot be opened counts in `errors` beside the requests that then fail.
 #include <chrono>
 #include <exception>
-#include <vector>
+#include <string>
 
 #include "blocking_connection.hpp"
 #include "connection_pool.hpp"
 #include "protocol.hpp"
+#include "timed_tasks.hpp"
 #include "workload.hpp"
 
 namespace switchyard::bench {
@@ -23,12 +24,11 @@ constexpr std::size_t kFastReply = 1024;
 Outcome run_fastio(const BenchOptions& options, Runtime& runtime) {
   const Hint hint = hint_for(options.placement, Placement::blocking);
   const Request request{options.fast_delay_us, kFastReply};
-  const auto timeout = std::chrono::ceil<std::chrono::milliseconds>(
-      std::chrono::microseconds(options.fast_delay_us) + kReplyGrace);
+  const std::string line = request_line(request);
+  const auto timeout = std::chrono::ceil<std::chrono::milliseconds>(reply_timeout(request));
   const auto count = static_cast<std::size_t>(options.fast_requests);
 
   Outcome out;
-  out.tasks = count;
   out.start = Clock::now();
   ConnectionPool pool;
   for (int i = 0; i < options.fast_conns; ++i) {
@@ -38,23 +38,14 @@ Outcome run_fastio(const BenchOptions& options, Runtime& runtime) {
       out.errors.record(e.what());
     }
   }
-  std::vector<Clock::time_point> submitted(count);
-  std::vector<Future<Clock::time_point>> futures;
-  futures.reserve(count);
+  TimedTasks<std::size_t> tasks;
+  tasks.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    submitted[i] = Clock::now();
-    futures.push_back(runtime.spawn(
-        "fastio",
-        [&pool, request] {
-          pool.use([&request](BlockingConnection& c) { return c.request(request); });
-          return Clock::now();
-        },
-        hint));
+    tasks.spawn(runtime, "fastio", hint, [&pool, &line, &request] {
+      return pool.use([&](BlockingConnection& c) { return c.request(line, request.reply_bytes); });
+    });
   }
-  collect(futures, out.errors, [&](std::size_t i, Clock::time_point finished) {
-    out.task_done(submitted[i], finished);
-    out.checksum += kFastReply;
-  });
+  tasks.collect(out, [&](std::size_t, std::size_t bytes) { out.checksum += bytes; });
   return out;
 }
 

@@ -32,8 +32,8 @@ struct RuntimeOptions {
 // do, so that one command line serves every workload and every peer.
 struct BenchOptions {
   RuntimeOptions runtime;
-  std::string server;  // --server HOST:PORT
-  PlacementChoice placement = PlacementChoice::adaptive;
+  std::string server;         // --server HOST:PORT
+  PlacementChoice placement;  // --placement; adaptive by default
   int fast_requests = 4000;
   int fast_conns = 32;
   std::uint64_t fast_delay_us = 1000;
@@ -59,8 +59,9 @@ std::optional<BenchOptions> parse_bench_options(const Workload& workload, int ar
 // parse_server_options() is parse_bench_options() for `delay-server`.
 std::optional<ServerOptions> parse_server_options(int argc, char** argv);
 
-// runtime_config() loads the config --config names, else the one Config::discover() finds,
-// and applies --watchdog. Blocks on file I/O. Throws ConfigError.
+// runtime_config() is Config::discover() with --config, when given, standing in for
+// SWITCHYARD_CONFIG (SWITCHYARD_REPORT and SWITCHYARD_TRACE still apply), then --watchdog.
+// Blocks on file I/O. Throws ConfigError.
 Config runtime_config(const RuntimeOptions& options);
 
 }  // namespace switchyard::bench

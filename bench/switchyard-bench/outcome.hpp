@@ -5,15 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
-
-#include <switchyard/future.hpp>
 
 namespace switchyard::bench {
 
@@ -55,20 +51,5 @@ struct Outcome {
   // makespan() is from the first submission to the last completion.
   std::chrono::nanoseconds makespan() const { return std::max(end - start, Clock::duration{0}); }
 };
-
-// collect() waits for every future in order and calls on_value(index, value) for each task
-// that returned; a task that threw is recorded in `errors`. Blocks the calling thread.
-template <class T, class F>
-void collect(std::vector<Future<T>>& futures, ErrorTally& errors, F&& on_value) {
-  for (std::size_t i = 0; i < futures.size(); ++i) {
-    try {
-      on_value(i, futures[i].get());
-    } catch (const std::exception& e) {
-      errors.record(e.what());
-    } catch (...) {
-      errors.record("a task threw something that is not a std::exception");
-    }
-  }
-}
 
 }  // namespace switchyard::bench

@@ -1,50 +1,30 @@
 #include "placement_choice.hpp"
 
-#include <array>
-#include <utility>
-
 namespace switchyard::bench {
 
-namespace {
-
-constexpr std::array<std::pair<PlacementChoice, std::string_view>, 5> kNames{{
-    {PlacementChoice::adaptive, "adaptive"},
-    {PlacementChoice::fiber, "fiber"},
-    {PlacementChoice::cpu, "cpu"},
-    {PlacementChoice::blocking, "blocking"},
-    {PlacementChoice::oracle, "oracle"},
-}};
-
-}  // namespace
-
 std::string_view to_string(PlacementChoice choice) noexcept {
-  for (const auto& [c, name] : kNames) {
-    if (c == choice) return name;
+  switch (choice.mode) {
+    case PlacementChoice::Mode::adaptive:
+      return "adaptive";
+    case PlacementChoice::Mode::oracle:
+      return "oracle";
+    case PlacementChoice::Mode::forced:
+      return switchyard::to_string(choice.forced);
   }
   return "?";
 }
 
 std::optional<PlacementChoice> parse_placement_choice(std::string_view name) noexcept {
-  for (const auto& [c, n] : kNames) {
-    if (n == name) return c;
-  }
-  return std::nullopt;
+  if (name == "adaptive") return PlacementChoice{};
+  if (name == "oracle") return PlacementChoice{.mode = PlacementChoice::Mode::oracle};
+  const std::optional<Placement> forced = parse_placement(name);
+  if (!forced) return std::nullopt;
+  return PlacementChoice{.mode = PlacementChoice::Mode::forced, .forced = *forced};
 }
 
 Hint hint_for(PlacementChoice choice, Placement belongs) noexcept {
-  switch (choice) {
-    case PlacementChoice::adaptive:
-      return {};
-    case PlacementChoice::fiber:
-      return on(Placement::fiber);
-    case PlacementChoice::cpu:
-      return on(Placement::cpu);
-    case PlacementChoice::blocking:
-      return on(Placement::blocking);
-    case PlacementChoice::oracle:
-      return on(belongs);
-  }
-  return {};
+  if (choice.mode == PlacementChoice::Mode::adaptive) return {};
+  return on(choice.mode == PlacementChoice::Mode::oracle ? belongs : choice.forced);
 }
 
 }  // namespace switchyard::bench

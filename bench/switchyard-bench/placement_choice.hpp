@@ -11,15 +11,21 @@
 namespace switchyard::bench {
 
 // PlacementChoice says who places a run's tasks: the runtime (adaptive), the command line
-// (every task forced onto one executor), or the benchmark's author (oracle: each kind where it
-// belongs, by hand).
-enum class PlacementChoice : std::uint8_t { adaptive, fiber, cpu, blocking, oracle };
+// (forced: every task onto one executor), or the benchmark's author (oracle: each kind where
+// it belongs, by hand).
+struct PlacementChoice {
+  enum class Mode : std::uint8_t { adaptive, forced, oracle };
 
-// to_string() is the flag value naming `choice`.
+  Mode mode = Mode::adaptive;
+  Placement forced = Placement::fiber;  // the executor every task goes to under Mode::forced
+};
+
+// to_string() is the flag value naming `choice`: "adaptive", "oracle" or the forced
+// placement's name.
 std::string_view to_string(PlacementChoice choice) noexcept;
 
-// parse_placement_choice() is the inverse of to_string(); nullopt for any other text,
-// including "shard", which the command line names but the runtime cannot run yet.
+// parse_placement_choice() is the inverse of to_string(); nullopt for any other text. It
+// accepts "shard", which the caller must refuse while the runtime cannot run it.
 std::optional<PlacementChoice> parse_placement_choice(std::string_view name) noexcept;
 
 // hint_for() is the hint for a task of a kind that belongs on `belongs`: none under adaptive,

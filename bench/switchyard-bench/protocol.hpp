@@ -28,7 +28,14 @@ inline constexpr std::size_t kMaxReplyBytes = std::size_t{1} << 30;
 // counts the request as failed: a benchmark must end even when the server stops answering.
 inline constexpr std::chrono::seconds kReplyGrace{30};
 
-// request_line() is the request line for `request`, '\n' included.
+// reply_timeout() is how long a client waits for the reply to `request`: its delay and
+// kReplyGrace.
+inline std::chrono::microseconds reply_timeout(const Request& request) {
+  return std::chrono::microseconds(request.delay_us) + kReplyGrace;
+}
+
+// request_line() is the request line for `request`, '\n' included. A client sending one
+// request many times formats its line once.
 std::string request_line(const Request& request);
 
 // parse_request() reads a request line (without its '\n'): the request, or the reason it is

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "process_usage.hpp"
 #include "protocol.hpp"
 #include "quantile.hpp"
+#include "timed_tasks.hpp"
 #include "workload.hpp"
 
 namespace switchyard::bench {
@@ -53,16 +55,14 @@ class OpenConnections {
   std::atomic<int> peak_{0};
 };
 
-// slow_connection() is one task: it connects, makes its requests and writes each one's latency
-// into `latencies`. Returns when it finished.
-Clock::time_point slow_connection(const BenchOptions& options,
-                                  std::span<std::chrono::nanoseconds> latencies,
-                                  OpenConnections& open) {
-  net::Socket socket = net::connect(options.server, kReplyGrace);
+// slow_connection() is one task: it connects, sends `request` (formatted as `line`) once per
+// slot of `latencies` and writes each one's latency there. Returns the bytes received.
+std::size_t slow_connection(const std::string& server, const Request& request,
+                            std::string_view line, std::span<std::chrono::nanoseconds> latencies,
+                            OpenConnections& open) {
+  net::Socket socket = net::connect(server, kReplyGrace);
   const OpenConnections::Open counted(open);
-  socket.set_nodelay(true);
-  const std::string line = request_line({options.slow_delay_us, kSlowReply});
-  const auto limit = std::chrono::microseconds(options.slow_delay_us) + kReplyGrace;
+  const auto limit = reply_timeout(request);
   std::array<char, kSlowReply> reply{};
   for (std::chrono::nanoseconds& latency : latencies) {
     const Clock::time_point sent = Clock::now();
@@ -72,19 +72,18 @@ Clock::time_point slow_connection(const BenchOptions& options,
     check_reply({reply.data(), reply.size()}, kSlowReply);
     latency = Clock::now() - sent;
   }
-  return Clock::now();
+  return latencies.size() * reply.size();
 }
 
-// peak_resident_kb() samples the resident set every 10 ms until every future is ready and
+// peak_resident_kb() samples the resident set every 10 ms until every task is ready and
 // returns the largest sample. Blocks the calling thread.
-std::int64_t peak_resident_kb(const std::vector<Future<Clock::time_point>>& futures) {
+std::int64_t peak_resident_kb(TimedTasks<std::size_t>& tasks) {
   std::int64_t peak = resident_kb();
-  for (std::size_t ready = 0;;) {
-    while (ready < futures.size() && futures[ready].ready()) ++ready;
-    if (ready == futures.size()) return peak;
+  while (!tasks.all_ready()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     peak = std::max(peak, resident_kb());
   }
+  return peak;
 }
 
 }  // namespace
@@ -93,31 +92,29 @@ Outcome run_slowio(const BenchOptions& options, Runtime& runtime) {
   const Hint hint = hint_for(options.placement, Placement::fiber);
   const auto conns = static_cast<std::size_t>(options.slow_conns);
   const auto requests = static_cast<std::size_t>(options.slow_requests);
+  const Request request{options.slow_delay_us, kSlowReply};
+  const std::string line = request_line(request);
   std::vector<std::chrono::nanoseconds> request_slots(conns * requests);
-  std::vector<Clock::time_point> submitted(conns);
-  std::vector<Future<Clock::time_point>> futures;
-  futures.reserve(conns);
+  TimedTasks<std::size_t> tasks;
+  tasks.reserve(conns);
   OpenConnections open;
   const std::int64_t rss_before_kb = resident_kb();
 
   Outcome out;
-  out.tasks = conns;
   out.start = Clock::now();
   for (std::size_t i = 0; i < conns; ++i) {
     const std::span<std::chrono::nanoseconds> slots =
         std::span(request_slots).subspan(i * requests, requests);
-    submitted[i] = Clock::now();
-    futures.push_back(runtime.spawn(
-        "slowio", [&options, &open, slots] { return slow_connection(options, slots, open); },
-        hint));
+    tasks.spawn(runtime, "slowio", hint, [&options, &request, &line, &open, slots] {
+      return slow_connection(options.server, request, line, slots, open);
+    });
   }
-  const std::int64_t rss_peak_kb = peak_resident_kb(futures);
+  const std::int64_t rss_peak_kb = peak_resident_kb(tasks);
 
   std::vector<std::chrono::nanoseconds> request_latencies;
   request_latencies.reserve(request_slots.size());
-  collect(futures, out.errors, [&](std::size_t i, Clock::time_point finished) {
-    out.task_done(submitted[i], finished);
-    out.checksum += requests * kSlowReply;
+  tasks.collect(out, [&](std::size_t i, std::size_t bytes) {
+    out.checksum += bytes;
     const auto slots = std::span(request_slots).subspan(i * requests, requests);
     request_latencies.insert(request_latencies.end(), slots.begin(), slots.end());
   });

@@ -18,6 +18,7 @@
 #include <switchyard/this_task.hpp>
 
 #include "quantile.hpp"
+#include "timed_tasks.hpp"
 #include "workload.hpp"
 
 namespace switchyard::bench {
@@ -27,24 +28,17 @@ namespace {
 constexpr std::chrono::nanoseconds kTickPeriod = std::chrono::milliseconds(1);
 constexpr useconds_t kStallUs = 200'000;
 
-// TickRecord is what one tick fiber returns: how late each of its ticks ran, and when it
-// finished.
-struct TickRecord {
-  std::vector<std::chrono::nanoseconds> lateness;
-  Clock::time_point finished;
-};
-
 // tick() runs one fiber's schedule: a tick due at `first`, then every kTickPeriod before `end`.
-TickRecord tick(Clock::time_point first, Clock::time_point end) {
-  TickRecord r;
-  r.lateness.reserve(static_cast<std::size_t>((end - first) / kTickPeriod) + 1);
+// Returns how late each tick ran.
+std::vector<std::chrono::nanoseconds> tick(Clock::time_point first, Clock::time_point end) {
+  std::vector<std::chrono::nanoseconds> lateness;
+  lateness.reserve(static_cast<std::size_t>((end - first) / kTickPeriod) + 1);
   for (Clock::time_point due = first; due < end;) {
     this_task::sleep_until(due);
     const Clock::time_point now = Clock::now();
-    for (; due <= now && due < end; due += kTickPeriod) r.lateness.push_back(now - due);
+    for (; due <= now && due < end; due += kTickPeriod) lateness.push_back(now - due);
   }
-  r.finished = Clock::now();
-  return r;
+  return lateness;
 }
 
 }  // namespace
@@ -56,41 +50,26 @@ Outcome run_stall(const BenchOptions& options, Runtime& runtime) {
   const auto stalls = static_cast<std::size_t>(options.stall_tasks);
 
   Outcome out;
-  out.tasks = ticks + stalls;
   out.start = Clock::now();
   const Clock::time_point end = out.start + std::chrono::milliseconds(options.stall_duration_ms);
-  std::vector<Clock::time_point> tick_submitted(ticks);
-  std::vector<Future<TickRecord>> tick_futures;
-  tick_futures.reserve(ticks);
+  TimedTasks<std::vector<std::chrono::nanoseconds>> tick_tasks;
+  tick_tasks.reserve(ticks);
   for (std::size_t i = 0; i < ticks; ++i) {
     const Clock::time_point first =
         out.start + kTickPeriod + kTickPeriod * static_cast<long>(i) / static_cast<long>(ticks);
-    tick_submitted[i] = Clock::now();
-    tick_futures.push_back(runtime.spawn(
-        "tick", [first, end] { return tick(first, end); }, tick_hint));
+    tick_tasks.spawn(runtime, "tick", tick_hint, [first, end] { return tick(first, end); });
   }
-  std::vector<Clock::time_point> stall_submitted(stalls);
-  std::vector<Future<Clock::time_point>> stall_futures;
-  stall_futures.reserve(stalls);
+  TimedTasks<void> stall_tasks;
+  stall_tasks.reserve(stalls);
   for (std::size_t i = 0; i < stalls; ++i) {
-    stall_submitted[i] = Clock::now();
-    stall_futures.push_back(runtime.spawn(
-        "stall",
-        [] {
-          ::usleep(kStallUs);
-          return Clock::now();
-        },
-        stall_hint));
+    stall_tasks.spawn(runtime, "stall", stall_hint, [] { ::usleep(kStallUs); });
   }
 
   std::vector<std::chrono::nanoseconds> lateness;
-  collect(tick_futures, out.errors, [&](std::size_t i, TickRecord r) {
-    out.task_done(tick_submitted[i], r.finished);
-    lateness.insert(lateness.end(), r.lateness.begin(), r.lateness.end());
+  tick_tasks.collect(out, [&](std::size_t, const std::vector<std::chrono::nanoseconds>& late) {
+    lateness.insert(lateness.end(), late.begin(), late.end());
   });
-  collect(stall_futures, out.errors, [&](std::size_t i, Clock::time_point finished) {
-    out.task_done(stall_submitted[i], finished);
-  });
+  stall_tasks.collect(out);
 
   out.checksum = lateness.size();
   std::sort(lateness.begin(), lateness.end());
