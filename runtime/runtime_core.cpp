@@ -152,7 +152,11 @@ void RuntimeCore::run(Task& task) noexcept {
   }
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
-  task.close_slice(task.measured ? steady_ns() : 0, task.measured ? thread_usage() : ThreadUsage{});
+  if (task.measured) {
+    w->ended_ns = steady_ns();
+    w->ended_usage = thread_usage();
+  }
+  task.close_slice(w->ended_ns, w->ended_usage);
   w->set_running(nullptr);
   --w->attached;
   finish(task, cancelled);
@@ -193,7 +197,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
                         kind.stalled.load(std::memory_order_relaxed)};
-  const Decision d = policy_->place(state, load());
+  const Decision d = policy_->place(state, [this] { return load(); });
   if (d.placement == state.current || d.placement == Placement::shard) return;
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
   try {

@@ -1,5 +1,7 @@
 #include "scheduling_algorithm.hpp"
 
+#include <utility>
+
 #include "clock.hpp"
 #include "executor.hpp"
 #include "runtime_core.hpp"
@@ -86,10 +88,14 @@ boost::fibers::context* SchedulingAlgorithm::next_pinned() noexcept {
 void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   Task* prev = worker_.running;
   Task* task = next != nullptr ? Task::of(next) : nullptr;
+  // A task that just finished read the clocks as its last act; if a task is picked straight
+  // after (nothing but the finished one's bookkeeping ran since), that reading opens its
+  // slice too. Any other switch drops it.
+  std::int64_t now = std::exchange(worker_.ended_ns, 0);
+  ThreadUsage usage = std::exchange(worker_.ended_usage, ThreadUsage{});
   if (prev == nullptr && task == nullptr) return;
-  std::int64_t now = 0;
-  ThreadUsage usage;
-  if ((prev != nullptr && prev->measured) || (task != nullptr && task->measured)) {
+  const bool reuse = prev == nullptr && now != 0;
+  if (!reuse && ((prev != nullptr && prev->measured) || (task != nullptr && task->measured))) {
     now = steady_ns();
     usage = thread_usage();
   }

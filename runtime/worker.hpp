@@ -68,6 +68,10 @@ class Worker {
   // this thread's scheduler (running, suspended here, or sleeping here).
   Task* running = nullptr;
   int attached = 0;
+  // Own thread: the clock and usage reading that closed a finishing task's last slice, kept
+  // for opening the next slice so that one reading serves both (as at any other switch).
+  std::int64_t ended_ns = 0;
+  ThreadUsage ended_usage;
   bool retiring = false;  // leaving: takes no new work
   std::int64_t idle_since_ns = 0;
   // switches counts slices started, so a monitor can tell a stuck worker from a busy one;

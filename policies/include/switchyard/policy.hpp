@@ -40,8 +40,8 @@ class Policy {
   virtual ~Policy() = default;
   // name() is the policy's config name ("rules", "cost", ...).
   virtual std::string_view name() const noexcept = 0;
-  // place() decides where the kind's next tasks run.
-  virtual Decision place(const KindState& kind, const LoadView& load) noexcept = 0;
+  // place() decides where the kind's next tasks run; `load` snapshots the executors on demand.
+  virtual Decision place(const KindState& kind, const LoadProbe& load) noexcept = 0;
 };
 
 }  // namespace switchyard

@@ -18,7 +18,7 @@ class RulesPolicy final : public Policy {
   explicit RulesPolicy(const RulesConfig& params) noexcept : params_(params) {}
 
   std::string_view name() const noexcept override { return "rules"; }
-  Decision place(const KindState& kind, const LoadView& load) noexcept override;
+  Decision place(const KindState& kind, const LoadProbe& load) noexcept override;
 
  private:
   RulesConfig params_;
