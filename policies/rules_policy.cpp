@@ -6,7 +6,10 @@ Decision RulesPolicy::place(const KindState& kind, const LoadProbe&) noexcept {
   if (kind.pinned) return {*kind.pinned, "pinned"};
   if (kind.stalled) return {Placement::blocking, "stalled a fiber worker"};
   const KindProfile& p = kind.profile;
-  if (p.count() == 0) return {kind.current, "no samples yet"};
+  if (p.count() < params_.min_samples) {
+    return {kind.current, "too few samples", static_cast<double>(p.count()),
+            static_cast<double>(params_.min_samples)};
+  }
 
   // A kind already placed by a rule needs to cross back by the hysteresis margin to leave.
   const double cpu_bar =

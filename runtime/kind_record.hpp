@@ -29,11 +29,17 @@ struct KindRecord {
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> failed{0};
   std::atomic<std::uint64_t> task_migrations{0};
-  std::atomic<bool> stalled{false};
   std::atomic<std::uint64_t> stalls{0};
 
   std::mutex mutex;
   KindProfile profile;
+  // The profile's count when the watchdog last caught the kind blocking a fiber worker. The
+  // stall speaks for the kind until a window of tasks measured since then can speak instead.
+  std::optional<std::uint64_t> blocked_at;
+
+  bool recently_stalled() const noexcept {
+    return blocked_at && profile.count() - *blocked_at < KindProfile::kWindow;
+  }
   std::vector<Report::PlacementChange> history;
 };
 

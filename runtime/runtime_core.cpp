@@ -196,7 +196,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.current.load(),
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
-                        kind.stalled.load(std::memory_order_relaxed)};
+                        kind.recently_stalled()};
   const Decision d = policy_->place(state, [this] { return load(); });
   if (d.placement == state.current || d.placement == Placement::shard) return;
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
@@ -236,8 +236,9 @@ void RuntimeCore::cancel_waits() noexcept {
 
 void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
   kind.stalls.fetch_add(1, std::memory_order_relaxed);
-  if (!blocked || kind.stalled.exchange(true)) return;
+  if (!blocked) return;
   std::lock_guard lk(kind.mutex);
+  kind.blocked_at = kind.profile.count();
   reconsider(kind);
 }
 

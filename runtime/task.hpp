@@ -85,11 +85,18 @@ class Task final : public boost::fibers::fiber_properties {
   void close_slice(std::int64_t now_ns, const ThreadUsage& usage) noexcept {
     const std::int64_t wall = now_ns - resume_ns_;
     const std::int64_t cpu = std::min(wall, usage.cpu_ns - resume_usage_.cpu_ns);
+    const std::int64_t off_cpu = wall - cpu;
+    const std::int64_t waited = std::min(off_cpu, std::exchange(slice_wait_ns_, 0));
     cpu_ns_ += cpu;
+    wait_ns_ += waited;
     (usage.voluntary_switches != resume_usage_.voluntary_switches ? blocked_ns_ : queued_ns_) +=
-        wall - cpu;
+        off_cpu - waited;
     stop_ns_ = now_ns;
   }
+  // waited_in_slice() adds time the running task spent in a Switchyard wait that blocked its
+  // thread (on a pool thread, waits block instead of suspending): it counts as waiting, like
+  // a suspension, not as blocked in the OS. On the task's thread.
+  void waited_in_slice(std::int64_t ns) noexcept { slice_wait_ns_ += ns; }
   // park() marks the task as about to suspend in `w`: the scheduling algorithm's awakened()
   // takes it with take_parking() and hands the detached context to the waiter instead of
   // queueing it. Both on the task's thread.
@@ -122,6 +129,7 @@ class Task final : public boost::fibers::fiber_properties {
   std::int64_t cpu_ns_ = 0;
   std::int64_t blocked_ns_ = 0;
   std::int64_t wait_ns_ = 0;
+  std::int64_t slice_wait_ns_ = 0;
 };
 
 }  // namespace switchyard::detail

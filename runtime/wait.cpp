@@ -8,6 +8,7 @@
 
 #include <boost/fiber/context.hpp>
 
+#include "clock.hpp"
 #include "executor.hpp"
 #include "io_source.hpp"
 #include "reactor.hpp"
@@ -36,7 +37,8 @@ Here here() noexcept {
 }
 
 // block() waits in poll() for `fd` (if not negative) and for the task's runtime's cancellation.
-Waiter::Outcome block(const Task* task, int fd, short events, time_point deadline) {
+// A measured task's time in poll() counts as waiting.
+Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
   pollfd fds[2];
   nfds_t n = 0;
   if (fd >= 0) fds[n++] = {fd, events, 0};
@@ -53,7 +55,9 @@ Waiter::Outcome block(const Task* task, int fd, short events, time_point deadlin
       ts = {static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
       timeout = &ts;
     }
+    const std::int64_t polled_ns = task != nullptr && task->measured ? steady_ns() : 0;
     const int r = ppoll(fds, n, timeout, nullptr);
+    if (polled_ns != 0) task->waited_in_slice(steady_ns() - polled_ns);
     if (r < 0) {
       if (errno == EINTR) continue;
       throw std::system_error(errno, std::generic_category(), "poll");

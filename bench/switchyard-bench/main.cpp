@@ -9,6 +9,8 @@
 //   switchyard-bench fastio --server HOST:PORT [--fast-requests 4000] [--fast-conns 32]
 //                           [--fast-delay-us 1000]
 //   switchyard-bench stall [--stall-tasks 4] [--stall-ticks 1000] [--stall-duration-ms 1000]
+//   switchyard-bench tcp-floor [--slow-conns 10000] [--slow-requests 2] [--slow-delay-us 1000000]
+//       slowio's floor on this machine: raw loopback connections, no runtime.
 //
 // Every command also takes --config FILE (a switchyard.toml; else the one Config::discover()
 // finds) and --watchdog on|off; a workload takes --placement

@@ -30,5 +30,6 @@ const Workload* find_workload(std::string_view name) noexcept;
 Outcome run_slowio(const BenchOptions& options, Runtime& runtime);
 Outcome run_fastio(const BenchOptions& options, Runtime& runtime);
 Outcome run_stall(const BenchOptions& options, Runtime& runtime);
+Outcome run_tcp_floor(const BenchOptions& options, Runtime& runtime);
 
 }  // namespace switchyard::bench

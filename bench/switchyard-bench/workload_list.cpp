@@ -19,6 +19,10 @@ constexpr std::array kWorkloads{
              "fibers ticking every 1 ms beside tasks that block their thread in usleep for "
              "200 ms; reports how late the ticks ran",
              false, run_stall},
+    Workload{"tcp-floor",
+             "slowio's floor: slow_conns loopback connections, one request each, through "
+             "blocking calls and no runtime; the kernel's CPU per connection bounds slowio",
+             false, run_tcp_floor},
 };
 
 }  // namespace

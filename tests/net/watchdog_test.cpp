@@ -1,6 +1,6 @@
 // The watchdog: a task that blocks a fiber worker in a call Switchyard cannot see (usleep)
 // gets the worker's other fibers handed on, so their timers still fire, and its kind is
-// moved to the blocking pool.
+// moved to the blocking pool until its tasks, measured again, say otherwise.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -112,4 +112,27 @@ TEST_CASE("without the watchdog the same tasks still finish and nothing counts a
   REQUIRE(out.stall.finished == 2);
   REQUIRE(out.stall.stalls == 0);
   REQUIRE(out.fiber.handoffs == 0);
+}
+
+TEST_CASE("a kind caught stalling once goes back to fibers when its tasks stop blocking",
+          "[watchdog]") {
+  auto config = two_fiber_workers(true);
+  config.profiling.sample_every = 1;
+  sy::Runtime rt(config);
+  rt.spawn("phased", [] { ::usleep(kStall); }).get();
+  REQUIRE(rt.report().kinds.front().placement == sy::Placement::blocking);
+  for (int batch = 0; batch < 6; ++batch) {
+    std::vector<sy::Future<void>> waits;
+    for (int i = 0; i < 25; ++i) {
+      waits.push_back(rt.spawn("phased", [] { sy::this_task::sleep_for(1ms); }));
+    }
+    for (auto& w : waits) w.get();
+  }
+  const sy::Report::KindReport kind = rt.report().kinds.front();
+  std::vector<std::string> rules;
+  for (const auto& move : kind.history) rules.push_back(move.rule);
+  CAPTURE(rules);
+  REQUIRE(kind.stalls >= 1);
+  REQUIRE(kind.placement == sy::Placement::fiber);
+  REQUIRE(kind.history.back().from == sy::Placement::blocking);
 }

@@ -37,19 +37,26 @@ TEST_CASE("rules: the three seed cases", "[rules]") {
   sy::KindProfile cpu;
   sy::KindProfile blocking;
   sy::KindProfile waiting;
-  REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 5) ==
+  REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 10) ==
           sy::Placement::cpu);
-  REQUIRE(settle(policy, blocking, sy::Placement::fiber, sample(0ms, 8ms, 0ms), 5) ==
+  REQUIRE(settle(policy, blocking, sy::Placement::fiber, sample(0ms, 8ms, 0ms), 10) ==
           sy::Placement::blocking);
-  REQUIRE(settle(policy, waiting, sy::Placement::cpu, sample(0ms, 0ms, 10ms), 5) ==
+  REQUIRE(settle(policy, waiting, sy::Placement::cpu, sample(0ms, 0ms, 10ms), 10) ==
           sy::Placement::fiber);
 }
 
-TEST_CASE("rules: a kind with no samples stays where it is", "[rules]") {
-  sy::RulesPolicy policy;
-  sy::KindProfile empty;
-  const auto d = policy.place(state(empty, sy::Placement::blocking), {});
-  REQUIRE(d.placement == sy::Placement::blocking);
+TEST_CASE("rules: a kind stays where it is until min_samples of its tasks were measured",
+          "[rules]") {
+  sy::RulesConfig params;
+  params.min_samples = 4;
+  sy::RulesPolicy policy(params);
+  sy::KindProfile cpu;
+  REQUIRE(policy.place(state(cpu, sy::Placement::blocking), {}).placement ==
+          sy::Placement::blocking);
+  REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 3) ==
+          sy::Placement::fiber);
+  REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 1) ==
+          sy::Placement::cpu);
 }
 
 TEST_CASE("rules: hysteresis keeps a kind near the threshold from flapping", "[rules]") {

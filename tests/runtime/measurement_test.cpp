@@ -47,6 +47,13 @@ TEST_CASE("a sleeping kind's profile shows wait close to wall", "[measurement]")
   REQUIRE(k.wall_p50 >= 25ms);
 }
 
+TEST_CASE("a Switchyard wait on a pool thread counts as waiting, not blocked", "[measurement]") {
+  const auto k = run_kind(sy::Placement::blocking, [] { sy::this_task::sleep_for(30ms); });
+  CAPTURE(k.active_cpu_share, k.active_blocked_share, k.active_wait_share, k.queued_share);
+  REQUIRE(k.active_wait_share > 0.8);
+  REQUIRE(k.active_blocked_share < 0.2);
+}
+
 TEST_CASE("a kind calling usleep on a pool thread shows blocked close to wall", "[measurement]") {
   const auto k = run_kind(sy::Placement::blocking, [] { ::usleep(30'000); });
   CAPTURE(k.active_cpu_share, k.active_blocked_share, k.active_wait_share, k.queued_share);

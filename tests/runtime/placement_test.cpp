@@ -26,13 +26,15 @@ sy::Report::KindReport after(sy::Runtime& rt, const char* kind, void (*body)(), 
 }  // namespace
 
 TEST_CASE("without a hint, kinds settle where their measurements say", "[placement]") {
-  sy::Runtime rt(sy::test::small_config());
+  const auto config = sy::test::small_config();
+  const int tasks = static_cast<int>(config.policy.rules.min_samples) + 2;
+  sy::Runtime rt(config);
   const auto cpu = after(
-      rt, "spin", [] { sy::test::spin_for(5ms); }, 6);
+      rt, "spin", [] { sy::test::spin_for(5ms); }, tasks);
   const auto blocked = after(
-      rt, "usleep", [] { ::usleep(5000); }, 6);
+      rt, "usleep", [] { ::usleep(5000); }, tasks);
   const auto waiting = after(
-      rt, "sleep", [] { sy::this_task::sleep_for(5ms); }, 6);
+      rt, "sleep", [] { sy::this_task::sleep_for(5ms); }, tasks);
   CAPTURE(cpu.cpu_share, blocked.blocked_share, waiting.wait_share);
   REQUIRE(cpu.placement == sy::Placement::cpu);
   REQUIRE(blocked.placement == sy::Placement::blocking);

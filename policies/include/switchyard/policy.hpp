@@ -18,7 +18,7 @@ struct KindState {
   Placement current = Placement::fiber;  // where its new tasks go now
   std::optional<Placement> pinned;       // set by config or hint: never moves
   std::uint32_t inflight = 0;            // its tasks spawned and not yet finished
-  bool stalled = false;                  // the watchdog caught it blocking a fiber worker
+  bool stalled = false;                  // caught blocking a fiber worker, not yet re-measured
 };
 
 // Decision is a policy's answer: the placement and the rule that chose it, with the measured

@@ -6,7 +6,8 @@
 
 namespace switchyard {
 
-// RulesPolicy places a kind by the share of its active time (wall time less time queued) it
+// RulesPolicy leaves a kind where it is until `min_samples` of its tasks were measured, then
+// places it by the share of its active time (wall time less time queued) it
 // spends on CPU and blocked in OS calls: mostly CPU → cpu pool; mostly blocked → blocking pool;
 // otherwise (waiting through Switchyard) → fibers. A kind the watchdog caught stalling a fiber
 // worker goes to the blocking pool. A kind leaves its placement only when the share crosses the
