@@ -419,6 +419,8 @@ void read_profiling(Section& s, ProfilingConfig& p) {
   s.strings("counters", p.counters);
   s.count("warmup", p.warmup, 0, kMaxCount);
   s.count("sample_every", p.sample_every, 1, kMaxCount);
+  s.count("count_every", p.count_every, 1, kMaxCount);
+  s.boolean("calibrate", p.calibrate);
   std::string path;
   if (s.string("report", path) != nullptr) p.report = path;
   if (s.string("trace", path) != nullptr) p.trace = path;

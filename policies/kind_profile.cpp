@@ -23,6 +23,10 @@ void KindProfile::add(const TaskSample& s) noexcept {
   totals_.queued += s.queued;
   totals_.migrations += s.migrations;
   wall_.add(s.wall);
+  if (s.counters) {
+    counter_totals_ = counted_ == 0 ? *s.counters : counter_totals_ + *s.counters;
+    ++counted_;
+  }
 }
 
 }  // namespace switchyard

@@ -17,6 +17,22 @@ std::string pct(double share) {
   return fmt::format("{:.0f}%", share * 100.0);
 }
 
+// counters_line() is a kind's counter means and derived figures, or empty when none.
+std::string counters_line(const Report::KindReport& k) {
+  std::string line;
+  for (const auto& [event, per_task] : k.counters_per_task) {
+    line += fmt::format("{} {:.4g}  ", event, per_task);
+  }
+  if (k.ipc) line += fmt::format("IPC {:.2f}  ", *k.ipc);
+  if (k.cache_misses_per_kilo_instruction) {
+    line += fmt::format("misses/1k instr {:.2f}  ", *k.cache_misses_per_kilo_instruction);
+  }
+  if (k.context_switches_per_task) {
+    line += fmt::format("switches/task {:.2f}", *k.context_switches_per_task);
+  }
+  return line;
+}
+
 }  // namespace
 
 void Report::print(std::ostream& out) const {
@@ -31,6 +47,9 @@ void Report::print(std::ostream& out) const {
                fmt::format("{}{}", to_string(k.placement), k.pinned ? "*" : ""), k.finished,
                pct(k.active_cpu_share), pct(k.active_blocked_share), pct(k.active_wait_share),
                pct(k.queued_share), ms(k.wall_p50), ms(k.wall_p99), k.task_migrations);
+    if (const std::string line = counters_line(k); !line.empty()) {
+      fmt::print(out, "    per counted task ({} of them): {}\n", k.counted, line);
+    }
     for (const PlacementChange& c : k.history) {
       fmt::print(out, "    at {} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
                  fmt::format("{:.3f}", static_cast<double>(c.at.count()) / 1e9), to_string(c.from),
@@ -41,6 +60,12 @@ void Report::print(std::ostream& out) const {
     fmt::print(out, "executor {:<9} workers {:>3} (max {:>3})  slices {}\n", to_string(e.placement),
                e.workers, e.max_workers, e.tasks_run);
   }
+  fmt::print(out, "counters: {}; chain starts at {}\n", counters.papi, counters.mode);
+  for (const PlannedEvent& e : counters.events) {
+    fmt::print(out, "  {:<24} {}\n", e.requested,
+               e.live ? fmt::format("live ({})", e.counted_by) : "missing: " + e.reason);
+  }
+  for (const std::string& note : counters.notes) fmt::print(out, "  note: {}\n", note);
 }
 
 }  // namespace switchyard

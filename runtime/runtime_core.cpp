@@ -43,6 +43,13 @@ std::exception_ptr failure(const Parts&... parts) noexcept {
   }
 }
 
+// plan_counters() decides the configured counters, down the chain SWITCHYARD_COUNTERS starts.
+CounterPlan plan_counters(const ProfilingConfig& profiling) {
+  CounterOptions options = CounterOptions::from_environment();
+  options.events = profiling.counters;
+  return CounterPlan::decide(options);
+}
+
 bool is_cancellation(const std::exception_ptr& error) {
   if (!error) return false;
   try {
@@ -59,6 +66,7 @@ bool is_cancellation(const std::exception_ptr& error) {
 RuntimeCore::RuntimeCore(Config config)
     : config_(std::move(config)),
       topology_(Topology::discover()),
+      counter_plan_(plan_counters(config_.profiling)),
       start_ns_(steady_ns()),
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
       policy_(make_policy(config_.policy)),
@@ -115,12 +123,16 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
     const ProfilingConfig& prof = config_.profiling;
     // After warm-up, the last task of every sample_every is measured (not the first, so a
     // kind configured never to be sampled has no measured task at all).
-    const bool measured =
-        seq < prof.warmup ||
-        (seq - prof.warmup + 1) % std::max<std::uint32_t>(1, prof.sample_every) == 0;
+    // Of those, the last of every count_every also reads the counters.
+    const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
+    const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
+    const bool warming = seq < prof.warmup;
+    const bool measured = warming || (seq - prof.warmup + 1) % measure_every == 0;
+    const bool counted = warming || (seq - prof.warmup + 1) % count_every == 0;
     const Placement target = hint.placement.value_or(kind->current.load());
     kind->inflight.fetch_add(1, std::memory_order_relaxed);
-    task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured, steady_ns());
+    task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured, counted,
+                    steady_ns());
     auto ctx = boost::fibers::make_worker_context(
         boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
     ctx->set_properties(task);  // the context owns the Task from here on
@@ -152,6 +164,7 @@ void RuntimeCore::run(Task& task) noexcept {
   }
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
+  if (task.counted() && w->counters) task.close_counters(w->counters->read());
   if (task.measured) {
     w->ended_ns = steady_ns();
     w->ended_usage = thread_usage();
@@ -299,6 +312,18 @@ Report RuntimeCore::report() const {
     kr.mean_wall = p.mean_wall();
     kr.mean_cpu = p.mean_cpu();
     kr.history = k.history;
+    kr.counted = p.counted();
+    const CounterSample& totals = p.counter_totals();
+    if (kr.counted > 0 && totals.has(CounterSample::kEvents)) {
+      for (const PlannedEvent& e : counter_plan_.events()) {
+        if (!e.live || e.slot >= totals.event_count) continue;
+        kr.counters_per_task.emplace_back(e.requested, static_cast<double>(totals.events[e.slot]) /
+                                                           static_cast<double>(kr.counted));
+      }
+    }
+    kr.ipc = ipc(totals);
+    kr.cache_misses_per_kilo_instruction = cache_misses_per_kilo_instruction(totals);
+    kr.context_switches_per_task = context_switches_per_task(totals, kr.counted);
     r.kinds.push_back(std::move(kr));
   });
   for (const auto& e : executors_) {
@@ -307,6 +332,10 @@ Report RuntimeCore::report() const {
         {e->placement(), l.workers, e->max_workers(), e->slices(), e->handoffs()});
   }
   r.open_files = open_files_;
+  r.counters = {
+      counter_plan_.papi(),
+      std::string(to_string(counter_plan_.mode())) + " (" + counter_plan_.mode_origin() + ")",
+      counter_plan_.events(), counter_plan_.notes()};
   return r;
 }
 

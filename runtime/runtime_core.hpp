@@ -13,6 +13,7 @@
 #include <boost/fiber/context.hpp>
 
 #include <switchyard/config.hpp>
+#include <switchyard/counters.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/hint.hpp>
 #include <switchyard/load_view.hpp>
@@ -66,6 +67,8 @@ class RuntimeCore {
   StackPool& stacks() noexcept { return stacks_; }
   const Config& config() const noexcept { return config_; }
   const Topology& topology() const noexcept { return topology_; }
+  // counter_plan() is what every worker thread counts, decided once at start-up.
+  const CounterPlan& counter_plan() const noexcept { return counter_plan_; }
 
  private:
   static constexpr std::size_t kExecutors = 3;  // fiber, cpu, blocking: in-process
@@ -81,6 +84,7 @@ class RuntimeCore {
 
   const Config config_;
   const Topology topology_;
+  const CounterPlan counter_plan_;
   const std::int64_t start_ns_;
   StackPool stacks_;
   std::unique_ptr<Policy> policy_;

@@ -100,6 +100,13 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
     usage = thread_usage();
   }
   if (prev != nullptr) prev->close_slice(now, usage);
+  const bool close_counters = prev != nullptr && prev->counted();
+  const bool open_counters = task != nullptr && task->counted();
+  if ((close_counters || open_counters) && worker_.counters) {
+    const CounterSample reading = worker_.counters->read();
+    if (close_counters) prev->close_counters(reading);
+    if (open_counters) task->open_counters(reading);
+  }
   worker_.set_running(task);
   if (task != nullptr) {
     task->open_slice(now, usage, worker_.executor.placement());

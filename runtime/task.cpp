@@ -13,6 +13,7 @@ TaskSample Task::sample(bool failed) const noexcept {
   s.queued = nanoseconds{queued_ns_};
   s.migrations = migrations_;
   s.failed = failed;
+  if (counters_) s.counters = counters_->total;
   return s;
 }
 

@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>
 
+#include <switchyard/counter_sample.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/task_sample.hpp>
@@ -31,13 +34,16 @@ class Waiter;
 // run queues' locks order those hand-offs.
 class Task final : public boost::fibers::fiber_properties {
  public:
+  // A `count`ed task reads the thread counters around its slices; it must also `measure`.
+  // Throws std::bad_alloc (a counted task's readings are allocated apart).
   Task(RuntimeCore& rt, KindRecord& k, TaskBody* b, Placement target, bool pinned_here,
-       bool measure, std::int64_t spawn_ns) noexcept
+       bool measure, bool count, std::int64_t spawn_ns)
       : fiber_properties(nullptr),
         runtime(rt),
         kind(k),
         body(b),
         measured(measure),
+        counters_(count ? std::make_unique<Counted>() : nullptr),
         target_(target),
         pinned_(pinned_here),
         where_(target),
@@ -97,6 +103,14 @@ class Task final : public boost::fibers::fiber_properties {
   // thread (on a pool thread, waits block instead of suspending): it counts as waiting, like
   // a suspension, not as blocked in the OS. On the task's thread.
   void waited_in_slice(std::int64_t ns) noexcept { slice_wait_ns_ += ns; }
+  // counted() says whether the task reads the thread counters; open_counters() and
+  // close_counters() take the readings at the start and end of each of its slices.
+  bool counted() const noexcept { return counters_ != nullptr; }
+  void open_counters(const CounterSample& now) noexcept { counters_->opened = now; }
+  void close_counters(const CounterSample& now) noexcept {
+    const CounterSample slice = now - counters_->opened;
+    counters_->total = counters_->total ? *counters_->total + slice : slice;
+  }
   // park() marks the task as about to suspend in `w`: the scheduling algorithm's awakened()
   // takes it with take_parking() and hands the detached context to the waiter instead of
   // queueing it. Both on the task's thread.
@@ -114,6 +128,13 @@ class Task final : public boost::fibers::fiber_properties {
   const bool measured;
 
  private:
+  // Counted is a counted task's readings: the open slice's start, and the sum of its slices.
+  struct Counted {
+    CounterSample opened;
+    std::optional<CounterSample> total;
+  };
+
+  const std::unique_ptr<Counted> counters_;
   Waiter* parking_ = nullptr;
   std::atomic<Placement> target_;
   std::atomic<bool> pinned_;

@@ -8,6 +8,7 @@
 #include "executor.hpp"
 #include "fiber_asan.hpp"
 #include "processor.hpp"
+#include "runtime_core.hpp"
 #include "scheduling_algorithm.hpp"
 
 namespace switchyard::detail {
@@ -55,6 +56,8 @@ void Worker::main() {
   asan_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
   tl_worker = this;
   tid.store(gettid(), std::memory_order_release);
+  counters.emplace(executor.runtime().counter_plan());
+  counters->start();
   executor.on_thread_start(*this);
   // SchedulingAlgorithm; under AddressSanitizer, wrapped to announce stack switches.
   boost::fibers::use_scheduling_algorithm<WorkerAlgorithm>(*this);
@@ -73,6 +76,7 @@ void Worker::main() {
     stop_cv_.wait(lk, [this] { return stop_.load(); });
   }
   retiring = true;
+  counters.reset();  // on this thread, which PAPI registered it with
   // The thread's scheduler is destroyed after this returns, when thread-locals are; it may
   // still call the algorithm, which needs tl_worker, so it is left set.
 }

@@ -8,11 +8,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <thread>
 
 #include <boost/fiber/condition_variable.hpp>
 #include <boost/fiber/mutex.hpp>
 #include <boost/fiber/scheduler.hpp>
+
+#include <switchyard/counters.hpp>
 
 #include "parker.hpp"
 #include "task.hpp"
@@ -72,6 +75,8 @@ class Worker {
   // for opening the next slice so that one reading serves both (as at any other switch).
   std::int64_t ended_ns = 0;
   ThreadUsage ended_usage;
+  // Own thread: the thread's counters, for counted tasks; live while main() runs.
+  std::optional<ThreadCounters> counters;
   bool retiring = false;  // leaving: takes no new work
   std::int64_t idle_since_ns = 0;
   // switches counts slices started, so a monitor can tell a stuck worker from a busy one;

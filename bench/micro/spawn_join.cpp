@@ -19,14 +19,16 @@ namespace sy = switchyard;
 
 namespace {
 
-sy::Config bench_config(bool measured) {
+// Sampling: what the runtime reads around a task. `timed`: the clocks and getrusage() (what a
+// sampled task pays); `counted`: the thread counters as well; `unmeasured`: nothing.
+enum class Sampling { unmeasured, timed, counted };
+
+sy::Config bench_config(Sampling sampling) {
+  constexpr auto never = std::numeric_limits<std::uint32_t>::max();
   sy::Config c;
-  if (measured) {
-    c.profiling.warmup = std::numeric_limits<std::uint32_t>::max();
-  } else {
-    c.profiling.warmup = 0;
-    c.profiling.sample_every = std::numeric_limits<std::uint32_t>::max();
-  }
+  c.profiling.warmup = sampling == Sampling::counted ? never : 0;
+  c.profiling.sample_every = sampling == Sampling::unmeasured ? never : 1;
+  c.profiling.count_every = never;
   return c;
 }
 
@@ -49,8 +51,8 @@ BENCHMARK(raw_boost_fiber_pooled_stack)->UseRealTime();
 
 // A task on the fiber executor spawns a child there and joins it: the child goes on the
 // parent's own run queue and runs when the parent suspends in get().
-void spawn_join_in_task(benchmark::State& state, bool measured) {
-  sy::Runtime rt(bench_config(measured));
+void spawn_join_in_task(benchmark::State& state, Sampling sampling) {
+  sy::Runtime rt(bench_config(sampling));
   rt.spawn(
         "bench",
         [&] {
@@ -62,12 +64,13 @@ void spawn_join_in_task(benchmark::State& state, bool measured) {
         sy::on(sy::Placement::fiber))
       .get();
 }
-BENCHMARK_CAPTURE(spawn_join_in_task, measured, true)->UseRealTime();
-BENCHMARK_CAPTURE(spawn_join_in_task, unmeasured, false)->UseRealTime();
+BENCHMARK_CAPTURE(spawn_join_in_task, counted, Sampling::counted)->UseRealTime();
+BENCHMARK_CAPTURE(spawn_join_in_task, measured, Sampling::timed)->UseRealTime();
+BENCHMARK_CAPTURE(spawn_join_in_task, unmeasured, Sampling::unmeasured)->UseRealTime();
 
 // A plain thread hands a task to an executor and blocks until it is done.
 void spawn_join_from_thread(benchmark::State& state, sy::Placement where) {
-  sy::Runtime rt(bench_config(true));
+  sy::Runtime rt(bench_config(Sampling::timed));
   for (auto _ : state)
     rt.spawn(
           "child", [] {}, sy::on(where))

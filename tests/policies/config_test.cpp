@@ -66,10 +66,11 @@ void check_default_sections(const sy::Config& c) {
   CHECK(p.explore.shift == 0.3);
 
   const sy::ProfilingConfig& f = c.profiling;
-  CHECK(f.counters == std::vector<std::string>{"PAPI_TOT_INS", "PAPI_TOT_CYC", "PAPI_L1_DCM",
-                                               "perf::CONTEXT-SWITCHES"});
+  CHECK(f.counters == sy::default_counter_events());
   CHECK(f.warmup == 64);
   CHECK(f.sample_every == 8);
+  CHECK(f.count_every == 4);
+  CHECK(f.calibrate);
   CHECK(f.report.empty());
   CHECK(f.trace.empty());
 }
@@ -138,6 +139,8 @@ shift = 2
 counters = ["PAPI_TOT_CYC"]
 warmup = 0
 sample_every = 1
+count_every = 3
+calibrate = false
 report = "out/report.json"
 trace = "/tmp/trace.json"
 
@@ -180,6 +183,8 @@ isolate = true
   CHECK(f.counters == std::vector<std::string>{"PAPI_TOT_CYC"});
   CHECK(f.warmup == 0);
   CHECK(f.sample_every == 1);
+  CHECK(f.count_every == 3);
+  CHECK_FALSE(f.calibrate);
   CHECK(f.report == "out/report.json");
   CHECK(f.trace == "/tmp/trace.json");
 
@@ -304,6 +309,7 @@ TEST_CASE("config: a value out of range is an error", "[config]") {
       Case{"[policy.explore]\nshare = 2\n", "policy.explore.share", "2", "must be between 0 and 1"},
       Case{"[policy.explore]\nshift = -1\n", "policy.explore.shift", "-1", "must be at least 0"},
       Case{"[profiling]\nsample_every = 0\n", "profiling.sample_every", "0", "must be at least 1"},
+      Case{"[profiling]\ncount_every = 0\n", "profiling.count_every", "0", "must be at least 1"},
       Case{"[profiling]\ncounters = [\"PAPI_TOT_INS\", \"\"]\n", "profiling.counters[1]", "\"\"",
            "must not be empty"},
       Case{"[profiling]\ncounters = [\"PAPI_TOT_INS\", \"PAPI_TOT_INS\"]\n",

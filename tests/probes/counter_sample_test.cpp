@@ -77,6 +77,24 @@ TEST_CASE("Subtracting samples keeps only what both hold", "[derived]") {
   CHECK(delta.has(sy::CounterSample::kInstructions | sy::CounterSample::kCycles));
 }
 
+TEST_CASE("Adding deltas sums what both hold", "[derived]") {
+  sy::CounterSample a = with_hardware(100, 50, 2);
+  sy::CounterSample b = with_hardware(300, 150, 6);
+  a.event_count = b.event_count = 1;
+  a.events[0] = 4;
+  b.events[0] = 5;
+  a.valid |= sy::CounterSample::kEvents;
+  b.valid |= sy::CounterSample::kEvents;
+  b.valid &= ~sy::CounterSample::kCycles;
+  const sy::CounterSample sum = a + b;
+  CHECK(sum.instructions == 400);
+  CHECK(sum.cache_misses == 8);
+  CHECK(sum.events[0] == 9);
+  CHECK(sum.has(sy::CounterSample::kEvents | sy::CounterSample::kInstructions));
+  CHECK_FALSE(sum.has(sy::CounterSample::kCycles));
+  CHECK(cache_misses_per_kilo_instruction(sum) == Approx(20.0));
+}
+
 TEST_CASE("Derived figures from a plan without PAPI are nullopt where hardware is needed",
           "[derived]") {
   sy::CounterOptions options;

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include <switchyard/counters.hpp>
 #include <switchyard/placement.hpp>
 
 namespace switchyard {
@@ -94,12 +95,17 @@ struct PolicyConfig {
 // ProfilingConfig says what is measured and where results go. An empty path writes nothing.
 struct ProfilingConfig {
   // counters are tried in order; ones the machine lacks are skipped and reported.
-  std::vector<std::string> counters{"PAPI_TOT_INS", "PAPI_TOT_CYC", "PAPI_L1_DCM",
-                                    "perf::CONTEXT-SWITCHES"};
-  // warmup: every task of a kind is measured until this many have finished.
+  std::vector<std::string> counters = default_counter_events();
+  // warmup: every task of a kind is measured, and reads the counters, until this many have
+  // finished.
   std::uint32_t warmup = 64;
   // sample_every: after warm-up, one task in this many is measured.
   std::uint32_t sample_every = 8;
+  // count_every: after warm-up, one measured task in this many also reads the counters
+  // (a reading costs about 2 us where a measured task's clocks cost 0.3 us).
+  std::uint32_t count_every = 4;
+  // calibrate: measure (or read from the cache) the MachineModel in the background at start.
+  bool calibrate = true;
   std::filesystem::path report;
   std::filesystem::path trace;
 };

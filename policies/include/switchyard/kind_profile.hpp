@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include <switchyard/counter_sample.hpp>
 #include <switchyard/latency_histogram.hpp>
 #include <switchyard/task_sample.hpp>
 
@@ -49,6 +50,11 @@ class KindProfile {
   };
   const Totals& totals() const noexcept { return totals_; }
 
+  // counted() is how many of the tasks folded in read the counters; counter_totals() sums
+  // their counter deltas (a field is valid when every one of them had it).
+  std::uint64_t counted() const noexcept { return counted_; }
+  const CounterSample& counter_totals() const noexcept { return counter_totals_; }
+
   // wall_quantile() is the q-quantile of wall time over every task (within 12.5%).
   std::chrono::nanoseconds wall_quantile(double q) const noexcept { return wall_.quantile(q); }
 
@@ -70,6 +76,8 @@ class KindProfile {
   Averages avg_;
   Totals totals_;
   LatencyHistogram wall_;
+  std::uint64_t counted_ = 0;
+  CounterSample counter_totals_;
 };
 
 }  // namespace switchyard

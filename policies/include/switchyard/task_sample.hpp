@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
+#include <switchyard/counter_sample.hpp>
 #include <switchyard/placement.hpp>
 
 namespace switchyard {
@@ -20,6 +22,8 @@ struct TaskSample {
   std::chrono::nanoseconds queued{0};
   unsigned migrations = 0;  // executor changes during the task
   bool failed = false;      // ended with an exception
+  // counters: the thread counters' deltas over the task's slices, for a task that read them.
+  std::optional<CounterSample> counters;
 };
 
 }  // namespace switchyard

@@ -57,6 +57,10 @@ struct CounterSample {
 // blocks; any thread.
 CounterSample operator-(const CounterSample& later, const CounterSample& earlier) noexcept;
 
+// operator+ sums two deltas (of one task's slices, or of many tasks), with the same validity
+// rule. Never blocks; any thread.
+CounterSample operator+(const CounterSample& a, const CounterSample& b) noexcept;
+
 // ipc() is instructions per cycle over a delta, or nullopt when instructions or cycles are
 // not counted (or no cycle passed). Never blocks; any thread.
 std::optional<double> ipc(const CounterSample& delta) noexcept;

@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <switchyard/counters.hpp>
 #include <switchyard/placement.hpp>
 
 namespace switchyard {
@@ -38,6 +41,20 @@ struct Report {
     std::uint64_t task_migrations = 0;  // running tasks that changed executor
     std::uint64_t stalls = 0;           // times one of its tasks held a fiber worker too long
     std::vector<PlacementChange> history;
+    // The tasks that read the counters (`counted`): each live event's mean per task, named as
+    // requested, and the figures derived from them where the events allow.
+    std::uint64_t counted = 0;
+    std::vector<std::pair<std::string, double>> counters_per_task;
+    std::optional<double> ipc;
+    std::optional<double> cache_misses_per_kilo_instruction;
+    std::optional<double> context_switches_per_task;
+  };
+  // CounterReport is what became of the counters the runtime tried at start-up.
+  struct CounterReport {
+    std::string papi;                  // "PAPI 7.0.0.0", or why PAPI is not used
+    std::string mode;                  // where the fallback chain started, and who chose it
+    std::vector<PlannedEvent> events;  // each: live or not, what counts it, and why
+    std::vector<std::string> notes;    // machine-wide reasons (a VM without a PMU, ...)
   };
   // ExecutorReport is one executor.
   struct ExecutorReport {
@@ -59,6 +76,7 @@ struct Report {
   std::vector<KindReport> kinds;
   std::vector<ExecutorReport> executors;
   FileLimit open_files;
+  CounterReport counters;
 
   // print() writes the report as a readable table.
   void print(std::ostream& out) const;
