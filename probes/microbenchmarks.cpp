@@ -1,6 +1,7 @@
 // The calibration microbenchmarks: Boost.Fiber, a system call, a process round trip, framing
 // and the spin kernel, each timed in rounds and summarised by the median round.
 #include <switchyard/microbenchmarks.hpp>
+#include <switchyard/timed_rounds.hpp>
 
 #include <boost/fiber/all.hpp>
 
@@ -22,30 +23,10 @@ namespace switchyard {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr int kRounds = 5;
-
 // keep() stops the compiler from dropping a computation whose result nothing reads.
 template <class T>
 void keep(const T& value) {
   asm volatile("" : : "g"(&value) : "memory");
-}
-
-// median_ns_per_op() runs body(ops) once to warm up, then kRounds times, and gives the median
-// round's nanoseconds per operation. body returns false when it could not run.
-template <class Body>
-std::optional<double> median_ns_per_op(long ops, Body body) {
-  if (!body(ops)) return std::nullopt;
-  std::vector<double> per_op;
-  for (int round = 0; round < kRounds; ++round) {
-    const auto start = Clock::now();
-    if (!body(ops)) return std::nullopt;
-    const std::chrono::duration<double, std::nano> elapsed = Clock::now() - start;
-    per_op.push_back(elapsed.count() / static_cast<double>(ops));
-  }
-  std::nth_element(per_op.begin(), per_op.begin() + kRounds / 2, per_op.end());
-  return per_op[kRounds / 2];
 }
 
 // on_own_thread() runs a fiber measurement on a new thread, whose Boost.Fiber scheduler is

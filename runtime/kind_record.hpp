@@ -18,11 +18,17 @@ namespace switchyard::detail {
 // without a lock; `mutex` guards the profile and the placement history, which change when a
 // measured task finishes. Lives as long as its runtime (its address is stable).
 struct KindRecord {
-  KindRecord(std::string kind_name, std::optional<Placement> pin)
-      : name(std::move(kind_name)), pinned(pin), current(pin.value_or(Placement::fiber)) {}
+  // An internal kind is the runtime's own probing tasks: never measured (their cost is what
+  // they measure), and left out of reports and shutdown summaries.
+  KindRecord(std::string kind_name, std::optional<Placement> pin, bool is_internal = false)
+      : name(std::move(kind_name)),
+        pinned(pin),
+        internal(is_internal),
+        current(pin.value_or(Placement::fiber)) {}
 
   const std::string name;
   const std::optional<Placement> pinned;
+  const bool internal;
   std::atomic<Placement> current;  // where its new tasks go
   std::atomic<std::uint32_t> inflight{0};
   std::atomic<std::uint64_t> spawned{0};

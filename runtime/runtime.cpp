@@ -28,6 +28,10 @@ ShutdownSummary Runtime::shutdown(std::chrono::milliseconds grace) {
   return impl_->shutdown(grace);
 }
 
+Calibration Runtime::calibrate(bool recalibrate) {
+  return impl_->calibrate(recalibrate);
+}
+
 Report Runtime::report() const {
   return impl_->report();
 }

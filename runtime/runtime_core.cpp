@@ -12,6 +12,7 @@
 
 #include "clock.hpp"
 #include "file_limit.hpp"
+#include "handoff_measure.hpp"
 #include "task.hpp"
 #include "worker.hpp"
 
@@ -99,6 +100,23 @@ RuntimeCore::RuntimeCore(Config config)
   for (auto& e : executors_) e->start();
   monitor_ =
       std::make_unique<Monitor>(*this, executor(Placement::fiber), ex.stall_threshold, ex.watchdog);
+  if (config_.profiling.calibrate) calibrator_ = std::thread([this] { calibrate(false); });
+}
+
+Calibration RuntimeCore::calibrate(bool recalibrate) {
+  CalibrationOptions options;
+  options.switchyard_version = SWITCHYARD_VERSION;
+  options.recalibrate = recalibrate;
+  for (const Placement pool : {Placement::cpu, Placement::blocking}) {
+    options.measures.emplace(handoff_figure(pool), handoff_measure(*this, calibration_kind_, pool));
+  }
+  Calibration result = switchyard::calibrate(topology_, options);
+  std::lock_guard lk(calibration_mutex_);
+  if (!calibration_) {
+    calibration_ = std::make_unique<const Calibration>(result);
+    machine_.store(&calibration_->model, std::memory_order_release);
+  }
+  return result;
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -106,19 +124,30 @@ RuntimeCore::~RuntimeCore() {
 }
 
 void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody* body) noexcept {
+  KindRecord* kind = nullptr;
+  try {
+    kind = &kinds_.get(kind_name);
+  } catch (...) {
+    body->cancel(std::current_exception());
+    body->release();
+    return;
+  }
+  submit(*kind, hint, body);
+}
+
+void RuntimeCore::submit(KindRecord& kind_record, const Hint& hint, TaskBody* body) noexcept {
   live_.fetch_add(1, std::memory_order_seq_cst);
   if (stopping_.load(std::memory_order_seq_cst)) {
     body->cancel(failure<RuntimeStopped>(
-        "switchyard: a '", kind_name,
+        "switchyard: a '", kind_record.name,
         "' task was spawned after the runtime began to shut down; it did not run"));
     body->release();
     end_task();
     return;
   }
-  KindRecord* kind = nullptr;
+  KindRecord* const kind = &kind_record;
   Task* task = nullptr;
   try {
-    kind = &kinds_.get(kind_name);
     const std::uint64_t seq = kind->spawned.fetch_add(1, std::memory_order_relaxed);
     const ProfilingConfig& prof = config_.profiling;
     // After warm-up, the last task of every sample_every is measured (not the first, so a
@@ -127,8 +156,9 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
     const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
     const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
     const bool warming = seq < prof.warmup;
-    const bool measured = warming || (seq - prof.warmup + 1) % measure_every == 0;
-    const bool counted = warming || (seq - prof.warmup + 1) % count_every == 0;
+    const bool measured =
+        !kind->internal && (warming || (seq - prof.warmup + 1) % measure_every == 0);
+    const bool counted = !kind->internal && (warming || (seq - prof.warmup + 1) % count_every == 0);
     const Placement target = hint.placement.value_or(kind->current.load());
     kind->inflight.fetch_add(1, std::memory_order_relaxed);
     task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured, counted,
@@ -141,7 +171,7 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
     executor(target).schedule(raw);
   } catch (...) {
     delete task;
-    if (kind != nullptr) kind->inflight.fetch_sub(1, std::memory_order_relaxed);
+    kind->inflight.fetch_sub(1, std::memory_order_relaxed);
     body->cancel(std::current_exception());
     body->release();
     end_task();
@@ -187,7 +217,7 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
   if (task.migrations() != 0) kind.task_migrations.fetch_add(task.migrations());
   kind.finished.fetch_add(1, std::memory_order_relaxed);
   if (failed) kind.failed.fetch_add(1, std::memory_order_relaxed);
-  if (stopping_.load(std::memory_order_acquire)) {
+  if (stopping_.load(std::memory_order_acquire) && !kind.internal) {
     const bool unwound = cancelled || is_cancellation(task.body->error());
     std::lock_guard lk(summary_mutex_);
     try {
@@ -210,7 +240,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
                         kind.recently_stalled()};
-  const Decision d = policy_->place(state, [this] { return load(); });
+  const Decision d = policy_->place(state, *this);
   if (d.placement == state.current || d.placement == Placement::shard) return;
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
   try {
@@ -265,6 +295,8 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     return summary_;
   }
   stopping_.store(true, std::memory_order_seq_cst);
+  // Its probing tasks now fail at once, so it ends within one microbenchmark.
+  if (calibrator_.joinable()) calibrator_.join();
   std::unique_lock lk(done_mutex_);
   auto all_done = [this] { return live_.load(std::memory_order_seq_cst) == 0; };
   if (!done_cv_.wait_for(lk, grace, all_done)) {
@@ -332,6 +364,14 @@ Report RuntimeCore::report() const {
         {e->placement(), l.workers, e->max_workers(), e->slices(), e->handoffs()});
   }
   r.open_files = open_files_;
+  {
+    std::lock_guard lk(calibration_mutex_);
+    if (calibration_) {
+      r.calibration = {std::string(to_string(calibration_->cache)), calibration_->model};
+    } else {
+      r.calibration.state = config_.profiling.calibrate ? "running" : "off";
+    }
+  }
   r.counters = {
       counter_plan_.papi(),
       std::string(to_string(counter_plan_.mode())) + " (" + counter_plan_.mode_origin() + ")",

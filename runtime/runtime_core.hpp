@@ -9,9 +9,11 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <thread>
 
 #include <boost/fiber/context.hpp>
 
+#include <switchyard/calibration.hpp>
 #include <switchyard/config.hpp>
 #include <switchyard/counters.hpp>
 #include <switchyard/detail/task_body.hpp>
@@ -20,6 +22,7 @@
 #include <switchyard/policy.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/shutdown_summary.hpp>
+#include <switchyard/surroundings.hpp>
 #include <switchyard/topology.hpp>
 
 #include "cancel_signal.hpp"
@@ -35,17 +38,29 @@ class Task;
 // RuntimeCore is the Runtime's implementation. A task's life: submit() makes its fiber
 // context and queues it on the executor its kind (or hint) names; workers run it; run()
 // executes the body; finish() folds its measurement into the kind's profile, lets the
-// policy re-place the kind, and only then resolves the future. See docs/internals.md.
-class RuntimeCore {
+// policy re-place the kind, and only then resolves the future. See docs/internals.md. It is
+// also what its policy consults (Surroundings): the executors' load and the calibrated machine.
+class RuntimeCore final : public Surroundings {
  public:
   explicit RuntimeCore(Config config);
-  ~RuntimeCore();
+  ~RuntimeCore() override;
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
 
   void submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept;
+  // submit(kind record, ...) is submit() for a kind kept outside the registry (and the report).
+  void submit(KindRecord& kind, const Hint& hint, TaskBody* body) noexcept;
   ShutdownSummary shutdown(std::chrono::milliseconds grace);
   Report report() const;
+
+  // calibrate() measures the MachineModel, or reads it from the cache, with the hand-offs to
+  // this runtime's pools measured by the runtime itself; the first result becomes machine().
+  // Blocks: milliseconds on a warm cache, under a second cold. Any thread but a worker's.
+  Calibration calibrate(bool recalibrate);
+  LoadView load() const noexcept override;
+  const MachineModel* machine() const noexcept override {
+    return machine_.load(std::memory_order_acquire);
+  }
 
   // executor_for() is where `task` should run next. An in-process task whose kind moved to
   // shards stays where it is. Any thread.
@@ -77,7 +92,6 @@ class RuntimeCore {
   }
   void finish(Task& task, bool cancelled) noexcept;
   void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
-  LoadView load() const noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
@@ -93,6 +107,14 @@ class RuntimeCore {
   CancelSignal cancel_;  // before the executors: their reactors refer to it
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
+
+  // Calibration: its probing tasks' kind (unsampled, unreported), the first result, and the
+  // background thread that obtains it when profiling.calibrate is on (joined at shutdown).
+  KindRecord calibration_kind_{"switchyard.calibration", std::nullopt, true};
+  mutable std::mutex calibration_mutex_;
+  std::unique_ptr<const Calibration> calibration_;  // guarded by calibration_mutex_
+  std::atomic<const MachineModel*> machine_{nullptr};
+  std::thread calibrator_;
 
   std::atomic<std::int64_t> live_{0};
   std::atomic<bool> stopping_{false};

@@ -4,6 +4,7 @@
 #include <switchyard/counters.hpp>
 #include <switchyard/machine_model.hpp>
 #include <switchyard/machine_model_json.hpp>
+#include <switchyard/runtime.hpp>
 #include <switchyard/topology.hpp>
 
 #include <fmt/core.h>
@@ -296,12 +297,13 @@ int main(int argc, char** argv) {
 
   sy::CounterOptions options = sy::CounterOptions::from_environment();
   if (arguments.events) options.events = *arguments.events;
-  const sy::Topology topology = sy::Topology::discover();
   const sy::CounterPlan plan = sy::CounterPlan::decide(options);
-  sy::CalibrationOptions calibration_options;
-  calibration_options.switchyard_version = SWITCHYARD_VERSION;
-  calibration_options.recalibrate = arguments.recalibrate;
-  const sy::Calibration calibration = sy::calibrate(topology, calibration_options);
+  // A runtime of its own measures the hand-offs to its pools; it calibrates once, here.
+  sy::Config config;
+  config.profiling.calibrate = false;
+  sy::Runtime runtime(config);
+  const sy::Topology& topology = runtime.topology();
+  const sy::Calibration calibration = runtime.calibrate(arguments.recalibrate);
 
   if (arguments.json) {
     const nlohmann::ordered_json report = {

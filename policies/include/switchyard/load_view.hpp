@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cstddef>
-#include <functional>
 
 #include <switchyard/placement.hpp>
 
@@ -26,9 +25,5 @@ struct LoadView {
   }
   ExecutorLoad& operator[](Placement p) noexcept { return executors[static_cast<std::size_t>(p)]; }
 };
-
-// LoadProbe takes a LoadView when called. A snapshot locks every executor briefly, so a policy
-// calls it only when its decision needs the load.
-using LoadProbe = std::function<LoadView()>;
 
 }  // namespace switchyard

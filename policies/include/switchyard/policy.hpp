@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include <switchyard/kind_profile.hpp>
-#include <switchyard/load_view.hpp>
 #include <switchyard/placement.hpp>
+#include <switchyard/surroundings.hpp>
 
 namespace switchyard {
 
@@ -40,8 +40,9 @@ class Policy {
   virtual ~Policy() = default;
   // name() is the policy's config name ("rules", "cost", ...).
   virtual std::string_view name() const noexcept = 0;
-  // place() decides where the kind's next tasks run; `load` snapshots the executors on demand.
-  virtual Decision place(const KindState& kind, const LoadProbe& load) noexcept = 0;
+  // place() decides where the kind's next tasks run; `around` gives the executors' load and
+  // the calibrated machine, on demand.
+  virtual Decision place(const KindState& kind, const Surroundings& around) noexcept = 0;
 };
 
 }  // namespace switchyard

@@ -19,7 +19,7 @@ class RulesPolicy final : public Policy {
   explicit RulesPolicy(const RulesConfig& params) noexcept : params_(params) {}
 
   std::string_view name() const noexcept override { return "rules"; }
-  Decision place(const KindState& kind, const LoadProbe& load) noexcept override;
+  Decision place(const KindState& kind, const Surroundings& around) noexcept override;
 
  private:
   RulesConfig params_;

@@ -15,11 +15,10 @@ namespace switchyard {
 class Topology;
 
 // Measure: how a caller adds a figure that probes/ cannot measure (the executor hand-offs),
-// or replaces a built-in measurement. It is meant as the seam between the layers: probes/
-// knows the figure's name, the runtime knows how to measure it; the runtime registering
-// Measures for the hand-offs is future work (issue 4), and until then only tests register
-// any. It runs on the thread calling calibrate(); it returns Figure::measured() or
-// Figure::missing() with a reason.
+// or replaces a built-in measurement: the seam between the layers. probes/ knows the figure's
+// name, the runtime knows how to measure it (it registers the hand-offs). It runs on the
+// thread calling calibrate(); it returns Figure::measured() or Figure::missing() with a
+// reason.
 using Measure = std::function<Figure()>;
 
 // CalibrationOptions: what calibrate() measures and where it caches the result.

@@ -37,7 +37,7 @@ struct Figure {
 // MachineModel: the calibrated costs the policies weigh placements by. Plain data; copy it
 // freely; any thread may read it. Every figure's unit is in its name. probes/ has no
 // executors, so cpu_pool_handoff_ns and blocking_pool_handoff_ns stay not_measured unless a
-// Measure (calibration.hpp) gives them; the runtime registering one is future work (issue 4).
+// Measure (calibration.hpp) gives them, as the runtime's calibrate() does.
 struct MachineModel {
   MachineSignature signature;
   Figure fiber_switch_ns;                 // one Boost.Fiber yield from one fiber to another

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <switchyard/counters.hpp>
+#include <switchyard/machine_model.hpp>
 #include <switchyard/placement.hpp>
 
 namespace switchyard {
@@ -75,8 +76,15 @@ struct Report {
   std::chrono::nanoseconds uptime{0};
   std::vector<KindReport> kinds;
   std::vector<ExecutorReport> executors;
+  // CalibrationReport is the MachineModel the policy reads, once calibration has finished.
+  struct CalibrationReport {
+    std::string state;  // "off", "running", or how the cache served (calibration.hpp)
+    std::optional<MachineModel> model;
+  };
+
   FileLimit open_files;
   CounterReport counters;
+  CalibrationReport calibration;
 
   // print() writes the report as a readable table.
   void print(std::ostream& out) const;

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <switchyard/calibration.hpp>
 #include <switchyard/config.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/future.hpp>
@@ -63,6 +64,13 @@ class Runtime {
 
   // report() snapshots what ran where and why. Never blocks for long.
   Report report() const;
+
+  // calibrate() measures what placement costs on this machine, hand-offs to this runtime's
+  // pools included, or reads it from the cache ($XDG_CACHE_HOME/switchyard), ignoring the
+  // cache if `recalibrate`. The first result is the MachineModel the policy reads (a runtime
+  // with profiling.calibrate on obtains it in the background at start). Blocks: milliseconds
+  // on a warm cache, under a second cold. Not from inside one of this runtime's tasks.
+  Calibration calibrate(bool recalibrate = false);
 
   // config() and topology() are what the runtime started with.
   const Config& config() const noexcept;
