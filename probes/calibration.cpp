@@ -243,6 +243,10 @@ std::filesystem::path default_cache_path() {
 }
 
 Calibration calibrate(const Topology& topology, const CalibrationOptions& options) {
+  // One at a time in a process: two would skew each other's figures and share a temporary
+  // cache file.
+  static std::mutex one_at_a_time;
+  const std::lock_guard lock(one_at_a_time);
   const auto start = Clock::now();
   for (const auto& [name, measure] : options.measures) {
     if (find_figure_field(name) == nullptr) {

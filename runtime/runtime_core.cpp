@@ -100,10 +100,25 @@ RuntimeCore::RuntimeCore(Config config)
   for (auto& e : executors_) e->start();
   monitor_ =
       std::make_unique<Monitor>(*this, executor(Placement::fiber), ex.stall_threshold, ex.watchdog);
-  if (config_.profiling.calibrate) calibrator_ = std::thread([this] { calibrate(false); });
+  if (config_.profiling.calibrate) calibrator_ = std::thread([this] { calibrate_in_background(); });
+}
+
+void RuntimeCore::calibrate_in_background() noexcept {
+  try {
+    calibrate(false);
+  } catch (const std::exception& error) {
+    std::lock_guard lk(calibration_mutex_);
+    calibration_failure_ = error.what();
+  } catch (...) {
+    std::lock_guard lk(calibration_mutex_);
+    calibration_failure_ = "an unknown exception";
+  }
 }
 
 Calibration RuntimeCore::calibrate(bool recalibrate) {
+  if (Worker* w = Worker::current(); w != nullptr && &w->executor.runtime() == this) {
+    throw std::logic_error("switchyard: Runtime::calibrate() called from one of its own tasks");
+  }
   CalibrationOptions options;
   options.switchyard_version = SWITCHYARD_VERSION;
   options.recalibrate = recalibrate;
@@ -194,12 +209,16 @@ void RuntimeCore::run(Task& task) noexcept {
   }
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
-  if (task.counted() && w->counters) task.close_counters(w->counters->read());
   if (task.measured) {
     w->ended_ns = steady_ns();
     w->ended_usage = thread_usage();
   }
   task.close_slice(w->ended_ns, w->ended_usage);
+  if (task.counted() && w->counters) {
+    // After the closing clocks, so the task does not pay for it; the next slice reads afresh.
+    task.close_counters(w->counters->read());
+    w->ended_ns = 0;
+  }
   w->set_running(nullptr);
   --w->attached;
   finish(task, cancelled);
@@ -209,7 +228,13 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
   KindRecord& kind = task.kind;
   const bool failed = !cancelled && task.body->failed();
   if (task.measured && !cancelled) {
-    const TaskSample sample = task.sample(failed);
+    TaskSample sample = task.sample(failed);
+    // A thread whose counters failed to open reads no events: its task goes uncounted rather
+    // than voiding the events of every task of its kind.
+    if (sample.counters && counter_plan_.live_count() > 0 &&
+        !sample.counters->has(CounterSample::kEvents)) {
+      sample.counters.reset();
+    }
     std::lock_guard lk(kind.mutex);
     kind.profile.add(sample);
     reconsider(kind);
@@ -281,7 +306,7 @@ void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
   kind.stalls.fetch_add(1, std::memory_order_relaxed);
   if (!blocked) return;
   std::lock_guard lk(kind.mutex);
-  kind.blocked_at = kind.profile.count();
+  kind.mark_stalled();
   reconsider(kind);
 }
 
@@ -295,8 +320,6 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     return summary_;
   }
   stopping_.store(true, std::memory_order_seq_cst);
-  // Its probing tasks now fail at once, so it ends within one microbenchmark.
-  if (calibrator_.joinable()) calibrator_.join();
   std::unique_lock lk(done_mutex_);
   auto all_done = [this] { return live_.load(std::memory_order_seq_cst) == 0; };
   if (!done_cv_.wait_for(lk, grace, all_done)) {
@@ -308,6 +331,9 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     }
   }
   lk.unlock();
+  // New probing tasks now fail at once; what is left of a calibration is built-in
+  // microbenchmarks, a few hundred milliseconds at most.
+  if (calibrator_.joinable()) calibrator_.join();
   monitor_.reset();
   for (auto& e : executors_) e->stop();
   shut_down_ = true;
@@ -368,6 +394,8 @@ Report RuntimeCore::report() const {
     std::lock_guard lk(calibration_mutex_);
     if (calibration_) {
       r.calibration = {std::string(to_string(calibration_->cache)), calibration_->model};
+    } else if (!calibration_failure_.empty()) {
+      r.calibration.state = "failed: " + calibration_failure_;
     } else {
       r.calibration.state = config_.profiling.calibrate ? "running" : "off";
     }

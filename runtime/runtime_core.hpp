@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <thread>
 
@@ -92,6 +93,7 @@ class RuntimeCore final : public Surroundings {
   }
   void finish(Task& task, bool cancelled) noexcept;
   void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
+  void calibrate_in_background() noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
@@ -113,6 +115,7 @@ class RuntimeCore final : public Surroundings {
   KindRecord calibration_kind_{"switchyard.calibration", std::nullopt, true};
   mutable std::mutex calibration_mutex_;
   std::unique_ptr<const Calibration> calibration_;  // guarded by calibration_mutex_
+  std::string calibration_failure_;                 // guarded by calibration_mutex_
   std::atomic<const MachineModel*> machine_{nullptr};
   std::thread calibrator_;
 

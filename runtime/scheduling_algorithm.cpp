@@ -103,9 +103,14 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   const bool close_counters = prev != nullptr && prev->counted();
   const bool open_counters = task != nullptr && task->counted();
   if ((close_counters || open_counters) && worker_.counters) {
+    // Read after the closing clocks and before the opening ones: its cost is no task's.
     const CounterSample reading = worker_.counters->read();
     if (close_counters) prev->close_counters(reading);
-    if (open_counters) task->open_counters(reading);
+    if (open_counters) {
+      task->open_counters(reading);
+      now = steady_ns();
+      usage = thread_usage();
+    }
   }
   worker_.set_running(task);
   if (task != nullptr) {

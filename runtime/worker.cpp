@@ -56,8 +56,12 @@ void Worker::main() {
   asan_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
   tl_worker = this;
   tid.store(gettid(), std::memory_order_release);
-  counters.emplace(executor.runtime().counter_plan());
-  counters->start();
+  try {
+    counters.emplace(executor.runtime().counter_plan());
+    counters->start();
+  } catch (...) {
+    counters.reset();  // this thread's tasks go uncounted; the rest of it works
+  }
   executor.on_thread_start(*this);
   // SchedulingAlgorithm; under AddressSanitizer, wrapped to announce stack switches.
   boost::fibers::use_scheduling_algorithm<WorkerAlgorithm>(*this);

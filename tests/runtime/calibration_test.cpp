@@ -100,3 +100,19 @@ TEST_CASE("a runtime shut down while it calibrates stops promptly and runs its t
   REQUIRE(f.get() == 1);
   for (const auto& [kind, counts] : summary.kinds) REQUIRE(kind == "work");  // not the probes'
 }
+
+TEST_CASE("shutdown ends a calibration whose probe waits behind a task that only cancellation ends",
+          "[calibration]") {
+  const FreshCache cache;
+  auto config = calibrating(true);
+  config.executors.cpu_threads = 1;
+  sy::Runtime rt(config);
+  // Holds the only CPU thread until shutdown cancels its wait; a hand-off probe queues behind.
+  auto sleeper = rt.spawn(
+      "sleeper", [] { sy::this_task::sleep_for(std::chrono::hours(1)); },
+      sy::on(sy::Placement::cpu));
+  std::this_thread::sleep_for(100ms);
+  const sy::ShutdownSummary summary = rt.shutdown(200ms);
+  REQUIRE_THROWS_AS(sleeper.get(), sy::TaskCancelled);
+  REQUIRE(summary.cancelled() == 1);
+}

@@ -78,7 +78,7 @@ struct Report {
   std::vector<ExecutorReport> executors;
   // CalibrationReport is the MachineModel the policy reads, once calibration has finished.
   struct CalibrationReport {
-    std::string state;  // "off", "running", or how the cache served (calibration.hpp)
+    std::string state;  // "off", "running", "failed: why", or how the cache served
     std::optional<MachineModel> model;
   };
 

@@ -69,7 +69,8 @@ class Runtime {
   // pools included, or reads it from the cache ($XDG_CACHE_HOME/switchyard), ignoring the
   // cache if `recalibrate`. The first result is the MachineModel the policy reads (a runtime
   // with profiling.calibrate on obtains it in the background at start). Blocks: milliseconds
-  // on a warm cache, under a second cold. Not from inside one of this runtime's tasks.
+  // on a warm cache, under a second cold. Throws std::logic_error from inside one of this
+  // runtime's tasks.
   Calibration calibrate(bool recalibrate = false);
 
   // config() and topology() are what the runtime started with.
