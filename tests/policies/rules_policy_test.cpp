@@ -52,8 +52,9 @@ TEST_CASE("rules: a kind stays where it is until min_samples of its tasks were m
   params.min_samples = 4;
   sy::RulesPolicy policy(params);
   sy::KindProfile cpu;
-  REQUIRE(policy.place(state(cpu, sy::Placement::blocking), sy::test::FixedSurroundings{}).placement ==
-          sy::Placement::blocking);
+  REQUIRE(
+      policy.place(state(cpu, sy::Placement::blocking), sy::test::FixedSurroundings{}).placement ==
+      sy::Placement::blocking);
   REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 3) ==
           sy::Placement::fiber);
   REQUIRE(settle(policy, cpu, sy::Placement::fiber, sample(9ms, 0ms, 1ms), 1) ==
@@ -90,8 +91,12 @@ TEST_CASE("rules: pinned kinds never move; stalled kinds go to the blocking pool
   sy::RulesPolicy policy;
   sy::KindProfile p;
   for (int i = 0; i < 10; ++i) p.add(sample(10ms, 0ms, 0ms));
-  REQUIRE(policy.place(state(p, sy::Placement::fiber, sy::Placement::fiber), sy::test::FixedSurroundings{}).placement ==
-          sy::Placement::fiber);
-  REQUIRE(policy.place(state(p, sy::Placement::fiber, std::nullopt, true), sy::test::FixedSurroundings{}).placement ==
-          sy::Placement::blocking);
+  REQUIRE(policy
+              .place(state(p, sy::Placement::fiber, sy::Placement::fiber),
+                     sy::test::FixedSurroundings{})
+              .placement == sy::Placement::fiber);
+  REQUIRE(
+      policy
+          .place(state(p, sy::Placement::fiber, std::nullopt, true), sy::test::FixedSurroundings{})
+          .placement == sy::Placement::blocking);
 }

@@ -70,9 +70,9 @@ std::filesystem::path default_cache_path();
 // microbenchmarks (microbenchmarks.hpp) and the options' measures and rewrites the cache
 // (atomically: a temporary file renamed over it). Blocks: well under 1 ms plus file I/O on a
 // warm cache, a few hundred milliseconds cold. Call from any thread; calls in one process take
-// turns (a second waits for the first). It forks a short-lived child process. Never throws for a bad or unwritable cache
-// (the outcome and note say what happened); throws std::invalid_argument when a measure names
-// no figure.
+// turns (a second waits for the first). It forks a short-lived child process. Never throws for a
+// bad or unwritable cache (the outcome and note say what happened); throws std::invalid_argument
+// when a measure names no figure.
 Calibration calibrate(const Topology& topology, const CalibrationOptions& options);
 
 }  // namespace switchyard
