@@ -115,8 +115,13 @@ void RuntimeCore::calibrate_in_background() noexcept {
   }
 }
 
+bool RuntimeCore::on_own_worker() const noexcept {
+  const Worker* w = Worker::current();
+  return w != nullptr && &w->executor.runtime() == this;
+}
+
 Calibration RuntimeCore::calibrate(bool recalibrate) {
-  if (Worker* w = Worker::current(); w != nullptr && &w->executor.runtime() == this) {
+  if (on_own_worker()) {
     throw std::logic_error("switchyard: Runtime::calibrate() called from one of its own tasks");
   }
   CalibrationOptions options;
@@ -150,33 +155,31 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
   submit(*kind, hint, body);
 }
 
-void RuntimeCore::submit(KindRecord& kind_record, const Hint& hint, TaskBody* body) noexcept {
+void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noexcept {
   live_.fetch_add(1, std::memory_order_seq_cst);
   if (stopping_.load(std::memory_order_seq_cst)) {
     body->cancel(failure<RuntimeStopped>(
-        "switchyard: a '", kind_record.name,
+        "switchyard: a '", kind.name,
         "' task was spawned after the runtime began to shut down; it did not run"));
     body->release();
     end_task();
     return;
   }
-  KindRecord* const kind = &kind_record;
   Task* task = nullptr;
   try {
-    const std::uint64_t seq = kind->spawned.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t seq = kind.spawned.fetch_add(1, std::memory_order_relaxed);
     const ProfilingConfig& prof = config_.profiling;
-    // After warm-up, the last task of every sample_every is measured (not the first, so a
-    // kind configured never to be sampled has no measured task at all).
-    // Of those, the last of every count_every also reads the counters.
+    // Every task during warm-up is measured and counted; after it, the last of every
+    // sample_every is measured (not the first, so a kind configured never to be sampled has
+    // no measured task at all), and of those the last of every count_every is counted.
     const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
     const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
-    const bool warming = seq < prof.warmup;
-    const bool measured =
-        !kind->internal && (warming || (seq - prof.warmup + 1) % measure_every == 0);
-    const bool counted = !kind->internal && (warming || (seq - prof.warmup + 1) % count_every == 0);
-    const Placement target = hint.placement.value_or(kind->current.load());
-    kind->inflight.fetch_add(1, std::memory_order_relaxed);
-    task = new Task(*this, *kind, body, target, hint.placement.has_value(), measured, counted,
+    const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
+    const bool measured = !kind.internal && after_warmup % measure_every == 0;
+    const bool counted = !kind.internal && after_warmup % count_every == 0;
+    const Placement target = hint.placement.value_or(kind.current.load());
+    kind.inflight.fetch_add(1, std::memory_order_relaxed);
+    task = new Task(*this, kind, body, target, hint.placement.has_value(), measured, counted,
                     steady_ns());
     auto ctx = boost::fibers::make_worker_context(
         boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
@@ -186,7 +189,7 @@ void RuntimeCore::submit(KindRecord& kind_record, const Hint& hint, TaskBody* bo
     executor(target).schedule(raw);
   } catch (...) {
     delete task;
-    kind->inflight.fetch_sub(1, std::memory_order_relaxed);
+    kind.inflight.fetch_sub(1, std::memory_order_relaxed);
     body->cancel(std::current_exception());
     body->release();
     end_task();
@@ -311,7 +314,7 @@ void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
 }
 
 ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
-  if (Worker* w = Worker::current(); w != nullptr && &w->executor.runtime() == this) {
+  if (on_own_worker()) {
     throw std::logic_error("switchyard: Runtime::shutdown() called from one of its own tasks");
   }
   std::lock_guard guard(shutdown_mutex_);

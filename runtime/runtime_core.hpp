@@ -94,6 +94,8 @@ class RuntimeCore final : public Surroundings {
   void finish(Task& task, bool cancelled) noexcept;
   void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
   void calibrate_in_background() noexcept;
+  // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
+  bool on_own_worker() const noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
