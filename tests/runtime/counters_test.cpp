@@ -1,6 +1,7 @@
 // Counters in the runtime: the plan decided at start-up is in the report, with a reason for
 // every counter that is not live; counted tasks carry their counters into their kind's
-// profile; forcing PAPI (or its presets) off leaves a runtime that runs and says why.
+// profile (how many are counted: measurement_test.cpp); forcing PAPI (or its presets) off leaves a
+// runtime that runs and says why.
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
@@ -82,20 +83,6 @@ TEST_CASE("counted tasks carry per-task counter means into their kind's report",
   CAPTURE(spin.counters_per_task[0].second);
   REQUIRE(spin.counters_per_task[0].second > 1e6);
   REQUIRE(spin.context_switches_per_task.has_value());
-}
-
-TEST_CASE("after warm-up, one measured task in count_every reads the counters", "[counters]") {
-  auto config = sy::test::small_config();
-  config.profiling.warmup = 0;
-  config.profiling.sample_every = 2;
-  config.profiling.count_every = 3;
-  sy::Runtime rt(config);
-  std::vector<sy::Future<int>> fs;
-  for (int i = 0; i < 60; ++i) fs.push_back(rt.spawn("sampled", [i] { return i; }));
-  for (auto& f : fs) f.get();
-  const auto k = rt.report().kinds.at(0);
-  REQUIRE(k.measured == 30);
-  REQUIRE(k.counted == 10);
 }
 
 TEST_CASE("with PAPI forced off the runtime runs, counts what the OS gives, and says why",

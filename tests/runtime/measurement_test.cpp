@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <switchyard/switchyard.hpp>
 
@@ -23,6 +24,15 @@ sy::Report::KindReport run_kind(sy::Placement where, void (*body)()) {
   auto report = rt.report();
   REQUIRE(report.kinds.size() == 1);
   return report.kinds[0];
+}
+
+// trivial_kind() spawns `tasks` trivial tasks of one kind at once and reports the kind.
+sy::Report::KindReport trivial_kind(const sy::Config& config, int tasks) {
+  sy::Runtime rt(config);
+  std::vector<sy::Future<int>> fs;
+  for (int i = 0; i < tasks; ++i) fs.push_back(rt.spawn("sampled", [i] { return i; }));
+  for (auto& f : fs) f.get();
+  return rt.report().kinds.at(0);
 }
 
 }  // namespace
@@ -67,12 +77,18 @@ TEST_CASE("sampling measures every task during warm-up, then one in sample_every
   auto config = sy::test::small_config();
   config.profiling.warmup = 10;
   config.profiling.sample_every = 5;
-  sy::Runtime rt(config);
-  std::vector<sy::Future<int>> fs;
-  for (int i = 0; i < 60; ++i) fs.push_back(rt.spawn("sampled", [i] { return i; }));
-  for (auto& f : fs) f.get();
-  const auto k = rt.report().kinds.at(0);
+  const auto k = trivial_kind(config, 60);
   REQUIRE(k.finished == 60);
   // Tasks 0..9, then the last of every five: 14, 19, ..., 59: 10 + 10.
   REQUIRE(k.measured == 20);
+}
+
+TEST_CASE("after warm-up, one measured task in count_every reads the counters", "[measurement]") {
+  auto config = sy::test::small_config();
+  config.profiling.warmup = 0;
+  config.profiling.sample_every = 2;
+  config.profiling.count_every = 3;
+  const auto k = trivial_kind(config, 60);
+  REQUIRE(k.measured == 30);
+  REQUIRE(k.counted == 10);
 }
