@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <switchyard/config.hpp>
 #include <switchyard/kind_profile.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/report.hpp>
@@ -20,16 +21,23 @@ namespace switchyard::detail {
 // measured task finishes. Lives as long as its runtime (its address is stable).
 struct KindRecord {
   // An internal kind is the runtime's own probing tasks: never measured (their cost is what
-  // they measure), and left out of reports and shutdown summaries.
-  KindRecord(std::string kind_name, std::optional<Placement> pin, bool is_internal = false)
+  // they measure), and left out of reports and shutdown summaries. An isolated kind is
+  // pinned to the shards.
+  KindRecord(std::string kind_name, const KindConfig& settings, bool is_internal = false)
       : name(std::move(kind_name)),
-        pinned(pin),
+        pinned(settings.isolate ? Placement::shard : settings.placement),
         internal(is_internal),
-        current(pin.value_or(Placement::fiber)) {}
+        isolated(settings.isolate),
+        idempotent(settings.idempotent),
+        current(pinned.value_or(Placement::fiber)) {}
 
   const std::string name;
   const std::optional<Placement> pinned;
   const bool internal;
+  const bool isolated;    // runs only in shards
+  const bool idempotent;  // a call lost with its shard may run again
+  // registered: submitted as a registered task, so its tasks can run in shards.
+  std::atomic<bool> registered{false};
   std::atomic<Placement> current;  // where its new tasks go
   std::atomic<std::uint32_t> inflight{0};
   std::atomic<std::uint64_t> spawned{0};

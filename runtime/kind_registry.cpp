@@ -9,11 +9,11 @@ KindRecord& KindRegistry::get(std::string_view name) {
     std::shared_lock lk(mutex_);
     if (auto it = kinds_.find(name); it != kinds_.end()) return *it->second;
   }
-  std::optional<Placement> pin;
-  if (auto it = config_.kinds.find(name); it != config_.kinds.end()) pin = it->second.placement;
+  KindConfig settings;
+  if (auto it = config_.kinds.find(name); it != config_.kinds.end()) settings = it->second;
   std::unique_lock lk(mutex_);
   auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
-  if (inserted) it->second = std::make_unique<KindRecord>(std::string(name), pin);
+  if (inserted) it->second = std::make_unique<KindRecord>(std::string(name), settings);
   return *it->second;
 }
 

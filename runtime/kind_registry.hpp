@@ -14,8 +14,8 @@
 
 namespace switchyard::detail {
 
-// KindRegistry creates a KindRecord the first time a kind name is used, with its pin from
-// the config's [kinds] table. Lookups of known kinds take a shared lock. All members may be
+// KindRegistry creates a KindRecord the first time a kind name is used, with its settings
+// from the config's [kinds] table. Lookups of known kinds take a shared lock. All members may be
 // called from any thread.
 class KindRegistry {
  public:

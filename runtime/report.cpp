@@ -57,8 +57,13 @@ void Report::print(std::ostream& out) const {
     }
   }
   for (const ExecutorReport& e : executors) {
-    fmt::print(out, "executor {:<9} workers {:>3} (max {:>3})  slices {}\n", to_string(e.placement),
-               e.workers, e.max_workers, e.tasks_run);
+    if (e.placement == Placement::shard) {
+      fmt::print(out, "executor {:<9} shards  {:>3} (of  {:>3})  calls  {}  restarts {}\n",
+                 to_string(e.placement), e.workers, e.max_workers, e.tasks_run, e.restarts);
+    } else {
+      fmt::print(out, "executor {:<9} workers {:>3} (max {:>3})  slices {}\n",
+                 to_string(e.placement), e.workers, e.max_workers, e.tasks_run);
+    }
   }
   fmt::print(out, "counters: {}; chain starts at {}\n", counters.papi, counters.mode);
   for (const PlannedEvent& e : counters.events) {

@@ -20,8 +20,12 @@ void Runtime::check_hint(const Hint& hint) {
   }
 }
 
-void Runtime::submit(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept {
+void Runtime::enqueue(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept {
   impl_->submit(kind, hint, task);
+}
+
+void Runtime::enqueue(std::string_view kind, const Hint& hint, detail::RegisteredCall& call) {
+  impl_->submit(kind, hint, call);
 }
 
 ShutdownSummary Runtime::shutdown(std::chrono::milliseconds grace) {

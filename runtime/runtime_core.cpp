@@ -13,6 +13,8 @@
 #include "clock.hpp"
 #include "file_limit.hpp"
 #include "handoff_measure.hpp"
+#include "remote_task.hpp"
+#include "shard/local_transport.hpp"
 #include "task.hpp"
 #include "worker.hpp"
 
@@ -72,8 +74,14 @@ RuntimeCore::RuntimeCore(Config config)
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
       policy_(make_policy(config_.policy)),
       kinds_(config_),
-      open_files_(raise_open_file_limit()) {
+      open_files_(raise_open_file_limit()),
+      tasks_(TaskTable::snapshot()) {
   const ExecutorsConfig& ex = config_.executors;
+  if (!tasks_.empty()) {
+    shards_ = std::make_unique<ShardPool>(
+        std::make_unique<LocalTransport>(or_cores(ex.shards, topology_), tasks_, topology_),
+        ex.shard_inflight);
+  }
   Executor::Options fiber;
   fiber.placement = Placement::fiber;
   fiber.min_workers = or_cores(ex.fiber_workers, topology_);
@@ -167,20 +175,11 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
   }
   Task* task = nullptr;
   try {
-    const std::uint64_t seq = kind.spawned.fetch_add(1, std::memory_order_relaxed);
-    const ProfilingConfig& prof = config_.profiling;
-    // Every task during warm-up is measured and counted; after it, the last of every
-    // sample_every is measured (not the first, so a kind configured never to be sampled has
-    // no measured task at all), and of those the last of every count_every is counted.
-    const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
-    const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
-    const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
-    const bool measured = !kind.internal && after_warmup % measure_every == 0;
-    const bool counted = !kind.internal && after_warmup % count_every == 0;
+    const Sampling sample = sampling(kind);
     const Placement target = hint.placement.value_or(kind.current.load());
     kind.inflight.fetch_add(1, std::memory_order_relaxed);
-    task = new Task(*this, kind, body, target, hint.placement.has_value(), measured, counted,
-                    steady_ns());
+    task = new Task(*this, kind, body, target, hint.placement.has_value(), sample.measured,
+                    sample.counted, steady_ns());
     auto ctx = boost::fibers::make_worker_context(
         boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
     ctx->set_properties(task);  // the context owns the Task from here on
@@ -194,6 +193,131 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
     body->release();
     end_task();
   }
+}
+
+RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind) noexcept {
+  const std::uint64_t seq = kind.spawned.fetch_add(1, std::memory_order_relaxed);
+  const ProfilingConfig& prof = config_.profiling;
+  // Every task during warm-up is measured and counted; after it, the last of every
+  // sample_every is measured (not the first, so a kind configured never to be sampled has
+  // no measured task at all), and of those the last of every count_every is counted.
+  const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
+  const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
+  const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
+  return {!kind.internal && after_warmup % measure_every == 0,
+          !kind.internal && after_warmup % count_every == 0};
+}
+
+void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall& call) {
+  KindRecord* found = nullptr;
+  try {
+    found = &kinds_.get(name);
+  } catch (...) {
+    TaskBody* body = call.make_local();
+    body->cancel(std::current_exception());
+    body->release();
+    return;
+  }
+  KindRecord& kind = *found;
+  kind.registered.store(true, std::memory_order_relaxed);
+  const Placement target =
+      kind.isolated ? Placement::shard : hint.placement.value_or(kind.current.load());
+  if (target != Placement::shard) {
+    submit(kind, hint, call.make_local());
+    return;
+  }
+  std::string arguments;
+  RemoteResult& result = *call.make_remote(arguments);
+  live_.fetch_add(1, std::memory_order_seq_cst);
+  auto refuse = [&](std::exception_ptr why) {
+    if (why) result.reject(std::move(why));
+    result.publish();
+    result.release();
+    end_task();
+  };
+  if (stopping_.load(std::memory_order_seq_cst)) {
+    refuse(failure<RuntimeStopped>(
+        "switchyard: a '", kind.name,
+        "' call was submitted after the runtime began to shut down; it did not run"));
+    return;
+  }
+  if (result.failed()) {  // its arguments did not encode
+    refuse(nullptr);
+    return;
+  }
+  if (!shards_) {
+    refuse(failure<ShardCallRejected>("switchyard: '", kind.name,
+                                      "' cannot run in a shard: no task was registered when the "
+                                      "runtime started, so it has no shards"));
+    return;
+  }
+  std::unique_ptr<RemoteTask> job;
+  try {
+    const Sampling sample = sampling(kind);
+    job = std::make_unique<RemoteTask>(*this, kind, result, sample.measured, steady_ns());
+    job->task = kind.name;
+    job->idempotent = kind.idempotent;
+    append_frame(job->frame, FrameType::call, 0, name, arguments);
+  } catch (const FrameError& e) {
+    refuse(failure<ShardCallRejected>("switchyard: a '", kind.name,
+                                      "' call cannot be sent: ", e.what()));
+    return;
+  } catch (...) {
+    refuse(std::current_exception());
+    return;
+  }
+  kind.inflight.fetch_add(1, std::memory_order_relaxed);
+  shards_->submit(job.release());
+}
+
+void RemoteTask::answered(Frame&& answer) noexcept {
+  core.finish_remote(*this, &answer, nullptr);
+}
+
+void RemoteTask::failed(std::exception_ptr error) noexcept {
+  core.finish_remote(*this, nullptr, std::move(error));
+}
+
+void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
+                                std::exception_ptr error) noexcept {
+  const std::unique_ptr<RemoteTask> owned(&call);
+  KindRecord& kind = call.kind;
+  RemoteResult& result = call.result;
+  if (answer == nullptr) {
+    result.reject(error);
+  } else if (answer->type == FrameType::result) {
+    result.accept(answer->payload);
+  } else if (answer->type == FrameType::failure) {
+    try {
+      result.reject(std::make_exception_ptr(ShardTaskError(answer->text, answer->payload)));
+    } catch (...) {
+      result.reject(std::current_exception());
+    }
+  } else {
+    result.reject(failure<ShardCallRejected>("switchyard: a shard did not run a '", kind.name,
+                                             "' call: ", answer->payload));
+  }
+  std::optional<TaskSample> sample;
+  if (call.measured && answer != nullptr) {
+    using std::chrono::nanoseconds;
+    const auto wall = std::max<std::int64_t>(0, steady_ns() - call.submitted_ns);
+    const auto run = std::min<std::int64_t>(wall, static_cast<std::int64_t>(answer->run_ns));
+    const auto cpu = std::min<std::int64_t>(run, static_cast<std::int64_t>(answer->cpu_ns));
+    sample = TaskSample{Placement::shard,
+                        nanoseconds{wall},
+                        nanoseconds{cpu},
+                        nanoseconds{run - cpu},
+                        nanoseconds{0},
+                        nanoseconds{wall - run},
+                        0,
+                        result.failed(),
+                        std::nullopt};
+  }
+  account(kind, sample, result.failed(), answer == nullptr && is_cancellation(error));
+  result.publish();
+  result.release();
+  kind.inflight.fetch_sub(1, std::memory_order_relaxed);
+  end_task();
 }
 
 Executor& RuntimeCore::executor_for(const Task& task) noexcept {
@@ -230,35 +354,42 @@ void RuntimeCore::run(Task& task) noexcept {
 void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
   KindRecord& kind = task.kind;
   const bool failed = !cancelled && task.body->failed();
+  std::optional<TaskSample> sample;
   if (task.measured && !cancelled) {
-    TaskSample sample = task.sample(failed);
+    sample = task.sample(failed);
     // A thread whose counters failed to open reads no events: its task goes uncounted rather
     // than voiding the events of every task of its kind.
-    if (sample.counters && counter_plan_.live_count() > 0 &&
-        !sample.counters->has(CounterSample::kEvents)) {
-      sample.counters.reset();
+    if (sample->counters && counter_plan_.live_count() > 0 &&
+        !sample->counters->has(CounterSample::kEvents)) {
+      sample->counters.reset();
     }
-    std::lock_guard lk(kind.mutex);
-    kind.profile.add(sample);
-    reconsider(kind);
   }
   if (task.migrations() != 0) kind.task_migrations.fetch_add(task.migrations());
+  account(kind, sample, failed, cancelled || is_cancellation(task.body->error()));
+  if (!cancelled) task.body->publish();
+  task.body->release();
+  kind.inflight.fetch_sub(1, std::memory_order_relaxed);
+  end_task();
+}
+
+void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
+                          bool unwound) noexcept {
+  if (sample) {
+    std::lock_guard lk(kind.mutex);
+    kind.profile.add(*sample);
+    reconsider(kind);
+  }
   kind.finished.fetch_add(1, std::memory_order_relaxed);
   if (failed) kind.failed.fetch_add(1, std::memory_order_relaxed);
   if (stopping_.load(std::memory_order_acquire) && !kind.internal) {
-    const bool unwound = cancelled || is_cancellation(task.body->error());
     std::lock_guard lk(summary_mutex_);
     try {
       auto& counts = summary_.kinds[kind.name];
       ++(unwound ? counts.cancelled : counts.finished);
     } catch (const std::bad_alloc&) {
-      // The summary loses a count; the task's future still resolves below.
+      // The summary loses a count; the task's future still resolves.
     }
   }
-  if (!cancelled) task.body->publish();
-  task.body->release();
-  kind.inflight.fetch_sub(1, std::memory_order_relaxed);
-  end_task();
 }
 
 void RuntimeCore::reconsider(KindRecord& kind) noexcept {
@@ -269,7 +400,9 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.inflight.load(std::memory_order_relaxed),
                         kind.recently_stalled()};
   const Decision d = policy_->place(state, *this);
-  if (d.placement == state.current || d.placement == Placement::shard) return;
+  if (d.placement == state.current) return;
+  // Only registered tasks can cross into a shard process.
+  if (d.placement == Placement::shard && !kind.registered.load(std::memory_order_relaxed)) return;
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
   try {
     kind.history.push_back({std::chrono::nanoseconds{since_start(steady_ns())}, state.current,
@@ -303,6 +436,10 @@ void RuntimeCore::make_ready(boost::fibers::context* ctx) noexcept {
 void RuntimeCore::cancel_waits() noexcept {
   cancel_.raise();
   for (const auto& p : executor(Placement::fiber).processors()) p->reactor.cancel_all();
+  if (shards_) {
+    shards_->close(failure<TaskCancelled>(
+        "switchyard: a shard call was cancelled: the runtime shut down before it was answered"));
+  }
 }
 
 void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
@@ -326,7 +463,9 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
   std::unique_lock lk(done_mutex_);
   auto all_done = [this] { return live_.load(std::memory_order_seq_cst) == 0; };
   if (!done_cv_.wait_for(lk, grace, all_done)) {
+    lk.unlock();  // cancelling finishes shard calls at once, and finishing takes done_mutex_
     cancel_waits();
+    lk.lock();
     while (!done_cv_.wait_for(lk, std::chrono::seconds(5), all_done)) {
       std::fprintf(stderr,
                    "switchyard: shutdown is waiting for %lld task(s) still running user code\n",
@@ -334,6 +473,7 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     }
   }
   lk.unlock();
+  if (shards_) shards_->stop();
   // New probing tasks now fail at once; what is left of a calibration is built-in
   // microbenchmarks, a few hundred milliseconds at most.
   if (calibrator_.joinable()) calibrator_.join();
@@ -390,7 +530,11 @@ Report RuntimeCore::report() const {
   for (const auto& e : executors_) {
     const ExecutorLoad l = e->load();
     r.executors.push_back(
-        {e->placement(), l.workers, e->max_workers(), e->slices(), e->handoffs()});
+        {e->placement(), l.workers, e->max_workers(), e->slices(), e->handoffs(), 0});
+  }
+  if (shards_) {
+    const ShardPool::Load l = shards_->load();
+    r.executors.push_back({Placement::shard, l.live, l.slots, l.answered, 0, l.restarts});
   }
   r.open_files = open_files_;
   {

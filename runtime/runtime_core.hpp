@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -17,6 +18,7 @@
 #include <switchyard/calibration.hpp>
 #include <switchyard/config.hpp>
 #include <switchyard/counters.hpp>
+#include <switchyard/detail/registered_call.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/hint.hpp>
 #include <switchyard/load_view.hpp>
@@ -24,17 +26,21 @@
 #include <switchyard/report.hpp>
 #include <switchyard/shutdown_summary.hpp>
 #include <switchyard/surroundings.hpp>
+#include <switchyard/task_sample.hpp>
 #include <switchyard/topology.hpp>
 
 #include "cancel_signal.hpp"
 #include "executor.hpp"
 #include "kind_registry.hpp"
 #include "monitor.hpp"
+#include "shard/shard_pool.hpp"
+#include "shard/task_table.hpp"
 #include "stack_pool.hpp"
 
 namespace switchyard::detail {
 
 class Task;
+struct RemoteTask;
 
 // RuntimeCore is the Runtime's implementation. A task's life: submit() makes its fiber
 // context and queues it on the executor its kind (or hint) names; workers run it; run()
@@ -51,6 +57,13 @@ class RuntimeCore final : public Surroundings {
   void submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept;
   // submit(kind record, ...) is submit() for a kind kept outside the registry (and the report).
   void submit(KindRecord& kind, const Hint& hint, TaskBody* body) noexcept;
+  // submit(name, hint, call) places one call of a registered task: in a shard when the hint,
+  // the kind's isolation or its current placement says so, else as a local task. May wait
+  // for room in the shard pool (a fiber suspends, a thread blocks). Throws std::bad_alloc.
+  void submit(std::string_view name, const Hint& hint, RegisteredCall& call);
+  // finish_remote() ends a shard call as finish() ends a task: with the shard's answer, or
+  // with `error` when none came.
+  void finish_remote(RemoteTask& call, Frame* answer, std::exception_ptr error) noexcept;
   ShutdownSummary shutdown(std::chrono::milliseconds grace);
   Report report() const;
 
@@ -91,7 +104,16 @@ class RuntimeCore final : public Surroundings {
   static std::size_t index_of(Placement p) noexcept {
     return p == Placement::shard ? 0 : static_cast<std::size_t>(p);
   }
+  // Sampling says whether one task of a kind is measured and whether it reads the counters.
+  struct Sampling {
+    bool measured = false;
+    bool counted = false;
+  };
+  Sampling sampling(KindRecord& kind) noexcept;
   void finish(Task& task, bool cancelled) noexcept;
+  // account() folds a finished task's sample (if measured) into its kind and counts it.
+  void account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
+               bool unwound) noexcept;
   void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
   void calibrate_in_background() noexcept;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
@@ -109,12 +131,17 @@ class RuntimeCore final : public Surroundings {
   KindRegistry kinds_;
   const Report::FileLimit open_files_;
   CancelSignal cancel_;  // before the executors: their reactors refer to it
+  // Shards: the tasks registered when the runtime started, and the pool that runs them in
+  // shard processes (none when no task is registered). Before the executors: its zygote is
+  // forked before their threads start.
+  const TaskTable tasks_;
+  std::unique_ptr<ShardPool> shards_;
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 
   // Calibration: its probing tasks' kind (unsampled, unreported), the first result, and the
   // background thread that obtains it when profiling.calibrate is on (joined at shutdown).
-  KindRecord calibration_kind_{"switchyard.calibration", std::nullopt, true};
+  KindRecord calibration_kind_{"switchyard.calibration", KindConfig{}, true};
   mutable std::mutex calibration_mutex_;
   std::unique_ptr<const Calibration> calibration_;  // guarded by calibration_mutex_
   std::string calibration_failure_;                 // guarded by calibration_mutex_

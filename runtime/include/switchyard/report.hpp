@@ -57,13 +57,15 @@ struct Report {
     std::vector<PlannedEvent> events;  // each: live or not, what counts it, and why
     std::vector<std::string> notes;    // machine-wide reasons (a VM without a PMU, ...)
   };
-  // ExecutorReport is one executor.
+  // ExecutorReport is one executor. For the shards, workers are the shard processes serving
+  // now and tasks_run the calls they answered.
   struct ExecutorReport {
     Placement placement = Placement::fiber;
     std::size_t workers = 0;
     std::size_t max_workers = 0;
     std::uint64_t tasks_run = 0;  // task slices started on it
     std::uint64_t handoffs = 0;   // fiber executor: workers' queues and reactors handed on
+    std::uint64_t restarts = 0;   // shards: processes started again after one ended
   };
   // FileLimit is the open-file limit (RLIMIT_NOFILE) before and after the runtime raised its
   // soft limit to the hard limit at start-up.

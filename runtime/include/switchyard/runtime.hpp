@@ -12,6 +12,7 @@
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/future.hpp>
 #include <switchyard/hint.hpp>
+#include <switchyard/registered_task.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/shutdown_summary.hpp>
 #include <switchyard/topology.hpp>
@@ -51,8 +52,36 @@ class Runtime {
     check_hint(hint);
     auto* task = new detail::CallableTask<R, std::decay_t<F>>(std::forward<F>(fn));
     Future<R> future(task);
-    submit(kind, hint, task);
+    enqueue(kind, hint, task);
     return future;
+  }
+
+  // submit() calls the registered task `task` with `args` (converted to its parameter
+  // types) and returns a future of its result, like spawn(). Where it runs is the kind's
+  // placement, the policy's choice unless the config pins it: a shard process, or any
+  // in-process executor. A kind marked `isolate` in the config runs only in shards, whatever
+  // the hint says. Going to a shard, it waits while every shard already has
+  // executors.shard_inflight calls (a task suspends, a thread blocks). In a shard, the
+  // task's exception reaches the future as ShardTaskError, with the same message; a shard
+  // that dies fails the call with ShardLost (or runs it once more, for a kind marked
+  // `idempotent`). Throws std::bad_alloc; every other failure resolves the future.
+  template <auto Fn, class... A>
+  Future<typename RegisteredTask<Fn>::result_type> submit(const RegisteredTask<Fn>& task,
+                                                          A&&... args) {
+    return submit(Hint{}, task, std::forward<A>(args)...);
+  }
+  // submit(hint, task, args...) is submit() with a hint for this call: on(Placement::shard)
+  // sends it to a shard, another placement keeps it in this process.
+  template <auto Fn, class... A>
+  Future<typename RegisteredTask<Fn>::result_type> submit(const Hint& hint,
+                                                          const RegisteredTask<Fn>& task,
+                                                          A&&... args) {
+    using Task = RegisteredTask<Fn>;
+    static_assert(sizeof...(A) == std::tuple_size_v<typename Task::Arguments>,
+                  "submit(): the number of arguments differs from the task's parameters");
+    typename Task::Call call(typename Task::Arguments(std::forward<A>(args)...));
+    enqueue(task.name(), hint, call);
+    return Future<typename Task::result_type>(call.state());
   }
 
   // shutdown() stops accepting tasks, lets running and queued tasks finish for up to
@@ -79,7 +108,8 @@ class Runtime {
 
  private:
   static void check_hint(const Hint& hint);
-  void submit(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
+  void enqueue(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
+  void enqueue(std::string_view kind, const Hint& hint, detail::RegisteredCall& call);
 
   std::unique_ptr<detail::RuntimeCore> impl_;
 };

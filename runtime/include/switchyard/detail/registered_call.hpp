@@ -1,0 +1,126 @@
+// detail::RegisteredCall and detail::RemoteResult: one call of a registered task, before and
+// after the runtime decides whether it runs in this process or in a shard.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <cereal/archives/binary.hpp>
+
+#include <switchyard/detail/byte_stream.hpp>
+#include <switchyard/detail/shared_state.hpp>
+#include <switchyard/detail/task_body.hpp>
+#include <switchyard/detail/task_table.hpp>
+#include <switchyard/errors.hpp>
+
+namespace switchyard::detail {
+
+// RemoteResult is the caller's end of a call sent to a shard, driven like a TaskBody: the
+// runtime hands it the shard's answer (accept) or an error (reject), folds the call's
+// measurement into its kind, then publish()es it to the future.
+class RemoteResult {
+ public:
+  virtual ~RemoteResult() = default;
+  // accept() decodes the result bytes; bytes that do not decode become the error.
+  virtual void accept(std::string_view payload) noexcept = 0;
+  virtual void reject(std::exception_ptr error) noexcept = 0;
+  virtual bool failed() const noexcept = 0;
+  virtual void publish() noexcept = 0;
+  // release() drops the runtime's reference.
+  virtual void release() noexcept = 0;
+};
+
+// RemoteResultOf<R> is the future's state and the RemoteResult in one allocation; it starts
+// with two references, the Future's and the runtime's.
+template <class R>
+class RemoteResultOf final : public SharedState<R>, public RemoteResult {
+ public:
+  RemoteResultOf() { this->add_ref(); }
+
+  void accept(std::string_view payload) noexcept override {
+    try {
+      if constexpr (std::is_void_v<R>) {
+        if (!payload.empty()) throw std::runtime_error("a void task answered with a value");
+      } else {
+        ViewSource source(payload);
+        std::istream in(&source);
+        cereal::BinaryInputArchive archive(in);
+        R value{};
+        archive(value);
+        if (source.remaining() != 0) throw std::runtime_error("bytes left over after the result");
+        value_.emplace(std::move(value));
+      }
+    } catch (const std::exception& e) {
+      error_ = std::make_exception_ptr(ShardCallRejected(
+          std::string("switchyard: a shard's result did not decode: ") + e.what()));
+    }
+  }
+  void reject(std::exception_ptr error) noexcept override { error_ = std::move(error); }
+  bool failed() const noexcept override { return error_ != nullptr; }
+  void publish() noexcept override {
+    if (error_) {
+      this->fail(std::move(error_));
+    } else if constexpr (std::is_void_v<R>) {
+      this->succeed();
+    } else {
+      this->succeed(std::move(*value_));
+      value_.reset();
+    }
+  }
+  void release() noexcept override { SharedState<R>::release(); }
+
+ private:
+  struct Unit {};
+  std::optional<std::conditional_t<std::is_void_v<R>, Unit, R>> value_;
+  std::exception_ptr error_;
+};
+
+// RegisteredCall is one call of a registered task, its arguments already converted to the
+// task's parameter types. The runtime turns it into exactly one of a local task body or a
+// remote call; either way state() is then the future's state.
+class RegisteredCall {
+ public:
+  virtual ~RegisteredCall() = default;
+  // make_local() moves the arguments into a task body that calls the function here.
+  virtual TaskBody* make_local() = 0;
+  // make_remote() encodes the arguments into `arguments` and makes the caller's end.
+  virtual RemoteResult* make_remote(std::string& arguments) = 0;
+};
+
+// encode_values() appends the cereal binary encoding of `values`, in order, to `out`.
+template <class... T>
+void encode_values(std::string& out, const T&... values) {
+  if constexpr (sizeof...(T) > 0) {
+    StringSink sink(out);
+    std::ostream stream(&sink);
+    cereal::BinaryOutputArchive archive(stream);
+    archive(values...);
+  }
+}
+
+// decode_values() fills `values` from `bytes`, which must hold exactly their encoding.
+// Throws BadArguments.
+template <class... T>
+void decode_values(std::string_view bytes, T&... values) {
+  ViewSource source(bytes);
+  if constexpr (sizeof...(T) > 0) {
+    try {
+      std::istream stream(&source);
+      cereal::BinaryInputArchive archive(stream);
+      archive(values...);
+    } catch (const std::exception& e) {
+      throw BadArguments(e.what());
+    }
+  }
+  if (source.remaining() != 0) {
+    throw BadArguments(std::to_string(source.remaining()) + " bytes left over after the arguments");
+  }
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,192 @@
+#include "shard_pool.hpp"
+
+#include <algorithm>
+
+#include <switchyard/errors.hpp>
+
+namespace switchyard::detail {
+
+namespace {
+
+std::exception_ptr lost(std::string_view task, const std::string& where, const std::string& how) {
+  try {
+    return std::make_exception_ptr(
+        ShardLost("switchyard: a '" + std::string(task) + "' call was lost: " + where + " " + how));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+}  // namespace
+
+ShardPool::ShardPool(std::unique_ptr<Transport> transport, std::size_t inflight)
+    : transport_(std::move(transport)),
+      inflight_(std::max<std::size_t>(1, inflight)),
+      shards_(transport_->slots()) {
+  transport_->open(*this);
+}
+
+ShardPool::~ShardPool() {
+  stop();
+}
+
+std::chrono::milliseconds ShardPool::backoff(unsigned failures) noexcept {
+  if (failures <= 1) return std::chrono::milliseconds{0};
+  const unsigned doublings = std::min(failures - 2, 7u);
+  return std::min(std::chrono::milliseconds{10 << doublings}, std::chrono::milliseconds{1000});
+}
+
+void ShardPool::submit(ShardJob* job) noexcept {
+  std::unique_lock lk(mutex_);
+  if (!started_) {
+    started_ = true;
+    for (std::size_t i = 0; i < shards_.size(); ++i) transport_->start(i, {});
+  }
+  const std::size_t capacity = shards_.size() * inflight_;
+  room_.wait(lk, [&] { return closed_ || (!restartable_ && live_ == 0) || admitted_ < capacity; });
+  std::exception_ptr error;
+  if (closed_) {
+    error = close_error_;
+  } else if (!restartable_ && live_ == 0) {
+    error = lost(job->task, "the shard pool", unrestartable_);
+  }
+  if (error) {
+    lk.unlock();
+    job->failed(error);
+    return;
+  }
+  ++admitted_;
+  job->id_ = next_id_++;
+  set_frame_id(job->frame, job->id_);
+  queue_.push_back(job);
+  dispatch();
+}
+
+void ShardPool::dispatch() noexcept {
+  while (!queue_.empty()) {
+    Shard* best = nullptr;
+    std::size_t index = 0;
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+      Shard& s = shards_[i];
+      if (!s.live || s.calls.size() >= inflight_) continue;
+      if (best == nullptr || s.calls.size() < best->calls.size()) {
+        best = &s;
+        index = i;
+      }
+    }
+    if (best == nullptr) return;
+    ShardJob* job = queue_.front();
+    try {
+      best->calls.emplace(job->id_, job);
+    } catch (const std::bad_alloc&) {
+      return;  // stays queued; the next answer dispatches again
+    }
+    queue_.pop_front();
+    // A send that finds the link gone needs nothing here: the link's on_down answers its calls.
+    transport_->send(index, best->link, job->frame);
+  }
+}
+
+void ShardPool::on_up(std::size_t shard, std::uint64_t link, std::string who) noexcept {
+  std::lock_guard lk(mutex_);
+  Shard& s = shards_[shard];
+  s.live = true;
+  s.link = link;
+  s.who = std::move(who);
+  ++live_;
+  dispatch();
+}
+
+bool ShardPool::on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept {
+  std::unique_lock lk(mutex_);
+  Shard& s = shards_[shard];
+  if (s.link != link) return true;  // a shard already given up for lost
+  auto it = s.calls.find(frame.id);
+  if (it == s.calls.end()) return closed_;  // after close(), calls were failed already
+  ShardJob* job = it->second;
+  s.calls.erase(it);
+  s.failures = 0;
+  --admitted_;
+  ++answered_;
+  dispatch();
+  lk.unlock();
+  room_.notify_one();
+  job->answered(std::move(frame));
+  return true;
+}
+
+void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
+                        bool restartable) noexcept {
+  std::vector<std::pair<ShardJob*, std::exception_ptr>> failed;
+  {
+    std::lock_guard lk(mutex_);
+    Shard& s = shards_[shard];
+    const std::string where =
+        "shard " + std::to_string(shard) + (s.who.empty() ? "" : " (" + s.who + ")");
+    if (link != 0 && s.link == link && s.live) {
+      s.live = false;
+      --live_;
+    }
+    for (auto& [id, job] : s.calls) {
+      if (job->idempotent && !job->retried_ && !closed_) {
+        job->retried_ = true;
+        queue_.push_front(job);
+      } else {
+        failed.emplace_back(job, lost(job->task, where, how));
+        --admitted_;
+      }
+    }
+    s.calls.clear();
+    s.who.clear();
+    ++s.failures;
+    if (!restartable && restartable_) {
+      restartable_ = false;
+      unrestartable_ = "cannot start shards: " + where + " " + how;
+    }
+    if (restartable_ && !closed_) {
+      transport_->start(shard, backoff(s.failures));
+      ++restarts_;
+    }
+    if (!restartable_ && live_ == 0) {
+      for (ShardJob* job : queue_)
+        failed.emplace_back(job, lost(job->task, "the shard pool", unrestartable_));
+      admitted_ -= queue_.size();
+      queue_.clear();
+    }
+    dispatch();
+  }
+  room_.notify_all();
+  for (auto& [job, error] : failed) job->failed(error);
+}
+
+void ShardPool::close(std::exception_ptr error) noexcept {
+  std::vector<ShardJob*> failed;
+  {
+    std::lock_guard lk(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    close_error_ = error;
+    failed.assign(queue_.begin(), queue_.end());
+    queue_.clear();
+    for (Shard& s : shards_) {
+      for (auto& [id, job] : s.calls) failed.push_back(job);
+      s.calls.clear();
+    }
+    admitted_ = 0;
+  }
+  room_.notify_all();
+  for (ShardJob* job : failed) job->failed(error);
+}
+
+void ShardPool::stop() noexcept {
+  close(std::make_exception_ptr(
+      RuntimeStopped("switchyard: the runtime stopped before a shard answered the call")));
+  transport_->stop();
+}
+
+ShardPool::Load ShardPool::load() const noexcept {
+  std::lock_guard lk(mutex_);
+  return {live_, shards_.size(), admitted_, answered_, restarts_};
+}
+
+}  // namespace switchyard::detail

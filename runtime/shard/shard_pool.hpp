@@ -1,0 +1,115 @@
+// ShardPool: calls of registered tasks, carried to shard processes and answered, whatever
+// happens to the shards.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/fiber/condition_variable.hpp>
+
+#include "frame.hpp"
+#include "transport.hpp"
+
+namespace switchyard::detail {
+
+// ShardJob is one call as the pool carries it. The pool calls exactly one of answered() and
+// failed(), once, from any thread; the job may delete itself there.
+class ShardJob {
+ public:
+  virtual ~ShardJob() = default;
+  // answered(): the shard's answer: a result, a failure (the task threw) or a rejection.
+  virtual void answered(Frame&& answer) noexcept = 0;
+  // failed(): no answer will come (the shard was lost, or the pool closed).
+  virtual void failed(std::exception_ptr error) noexcept = 0;
+
+  std::string frame;      // the encoded call; the pool gives it its id
+  std::string_view task;  // the task's name, for errors; outlives the job
+  bool idempotent = false;
+
+ private:
+  friend class ShardPool;
+  std::uint64_t id_ = 0;
+  bool retried_ = false;
+};
+
+// ShardPool sends each call to the live shard with the fewest calls in flight, at most
+// `inflight` per shard; beyond that, submitters wait. A shard that goes down fails its
+// calls with ShardLost, naming the task and how the shard ended, except that a call of an
+// idempotent task is sent again, once, to another shard; the slot is restarted at once, then
+// with a backoff that doubles (10 ms to 1 s) while its shards keep dying without answering.
+// Shards start when the first call comes. All members may be called from any thread.
+class ShardPool final : private Transport::Events {
+ public:
+  // Load is a snapshot for reports.
+  struct Load {
+    std::size_t live = 0;  // shards serving now
+    std::size_t slots = 0;
+    std::size_t inflight = 0;  // calls admitted and not yet answered
+    std::uint64_t answered = 0;
+    std::uint64_t restarts = 0;
+  };
+
+  // ShardPool() opens `transport`, whose slots are the pool's shards. Throws
+  // std::system_error when the transport cannot start.
+  ShardPool(std::unique_ptr<Transport> transport, std::size_t inflight);
+  ~ShardPool() override;
+  ShardPool(const ShardPool&) = delete;
+  ShardPool& operator=(const ShardPool&) = delete;
+
+  // submit() takes ownership of `job` and sends it. While every shard has `inflight` calls,
+  // it waits for room: a fiber suspends, a thread blocks. The job may be answered before
+  // submit() returns.
+  void submit(ShardJob* job) noexcept;
+  // close() fails every call not yet answered, and every later or waiting submit, with
+  // `error`. Never blocks for long.
+  void close(std::exception_ptr error) noexcept;
+  // stop() closes the pool with RuntimeStopped and ends the shards. Blocks until the shard
+  // processes are gone. Idempotent.
+  void stop() noexcept;
+  Load load() const noexcept;
+
+ private:
+  struct Shard {
+    bool live = false;
+    std::uint64_t link = 0;
+    std::string who;                                     // "pid 4242"
+    unsigned failures = 0;                               // downs since it last answered
+    std::unordered_map<std::uint64_t, ShardJob*> calls;  // in flight, by id
+  };
+
+  void on_up(std::size_t shard, std::uint64_t link, std::string who) noexcept override;
+  bool on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept override;
+  void on_down(std::size_t shard, std::uint64_t link, std::string how,
+               bool restartable) noexcept override;
+  // dispatch() sends queued calls to shards with room. Caller holds mutex_.
+  void dispatch() noexcept;
+  static std::chrono::milliseconds backoff(unsigned failures) noexcept;
+
+  const std::unique_ptr<Transport> transport_;
+  const std::size_t inflight_;
+  mutable std::mutex mutex_;
+  boost::fibers::condition_variable_any room_;
+  std::vector<Shard> shards_;
+  std::deque<ShardJob*> queue_;  // admitted, waiting for a shard with room
+  std::size_t admitted_ = 0;     // queued or in flight
+  std::size_t live_ = 0;
+  std::uint64_t next_id_ = 1;
+  std::uint64_t answered_ = 0;
+  std::uint64_t restarts_ = 0;
+  bool started_ = false;
+  bool restartable_ = true;
+  std::string unrestartable_;  // why no shard can start any more
+  bool closed_ = false;
+  std::exception_ptr close_error_;
+};
+
+}  // namespace switchyard::detail

@@ -1,0 +1,134 @@
+#include "shard_server.hpp"
+
+#include <cxxabi.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <ctime>
+#include <exception>
+#include <memory>
+#include <string>
+#include <typeinfo>
+
+#include <switchyard/errors.hpp>
+
+#include "frame.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+std::uint64_t clock_ns(clockid_t clock) noexcept {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// current_exception_type() names the type of the exception being handled, demangled.
+std::string current_exception_type() {
+  const std::type_info* type = abi::__cxa_current_exception_type();
+  if (type == nullptr) return "unknown";
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(type->name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(type->name());
+}
+
+bool write_all(int fd, const std::string& bytes) noexcept {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// answer() runs one call and encodes what came of it onto `out`.
+void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
+  const TaskEntry* task = tasks.find(call.text);
+  if (task == nullptr) {
+    append_frame(out, FrameType::rejected, call.id, {},
+                 "no task named '" + call.text + "' is registered in this program");
+    return;
+  }
+  std::string result;
+  const std::uint64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  const std::uint64_t wall0 = clock_ns(CLOCK_MONOTONIC);
+  FrameType type = FrameType::result;
+  std::string text;
+  try {
+    task->invoke(call.payload, result);
+  } catch (const BadArguments& e) {
+    type = FrameType::rejected;
+    result = "the arguments of '" + call.text + "' did not decode: " + e.what();
+  } catch (const std::exception& e) {
+    type = FrameType::failure;
+    text = current_exception_type();
+    result = e.what();
+  } catch (...) {
+    type = FrameType::failure;
+    text = current_exception_type();
+    result = "'" + call.text + "' threw an exception that is not a std::exception";
+  }
+  const std::uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+  const std::uint64_t wall = clock_ns(CLOCK_MONOTONIC) - wall0;
+  try {
+    append_frame(out, type, call.id, text, result, cpu, wall);
+  } catch (const FrameError& e) {
+    append_frame(out, FrameType::failure, call.id, "switchyard::detail::FrameError",
+                 std::string("the result of '") + call.text + "' cannot be sent: " + e.what(), cpu,
+                 wall);
+  }
+}
+
+}  // namespace
+
+int serve_shard(int fd, const TaskTable& tasks) noexcept {
+  try {
+    FrameReader reader;
+    std::string buffer(64 * 1024, '\0');
+    std::string out;
+    for (;;) {
+      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return kShardBrokenLink;
+      if (n == 0) {
+        reader.finish();
+        return kShardDone;
+      }
+      reader.feed(buffer.data(), static_cast<std::size_t>(n));
+      out.clear();
+      try {
+        while (auto frame = reader.next()) {
+          if (frame->type != FrameType::call) {
+            throw FrameError("a shard received a frame of type " +
+                             std::to_string(static_cast<int>(frame->type)) + ", not a call");
+          }
+          answer(tasks, *frame, out);
+          // Answer as soon as a call is done: later calls may be long.
+          if (!write_all(fd, out)) return kShardBrokenLink;
+          out.clear();
+        }
+      } catch (const FrameError& e) {
+        out.clear();
+        append_frame(out, FrameType::goodbye, 0, {}, e.what());
+        write_all(fd, out);
+        return kShardBadFrame;
+      }
+    }
+  } catch (const FrameError& e) {
+    std::string out;
+    append_frame(out, FrameType::goodbye, 0, {}, e.what());
+    write_all(fd, out);
+    return kShardBadFrame;
+  } catch (...) {
+    return kShardBrokenLink;
+  }
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,20 @@
+// serve_shard(): the loop a shard process runs.
+#pragma once
+
+#include "task_table.hpp"
+
+namespace switchyard::detail {
+
+// Exit codes of a shard process, so that its parent can tell an orderly end from a failure.
+inline constexpr int kShardDone = 0;        // the other end closed the connection
+inline constexpr int kShardBadFrame = 3;    // it sent a malformed frame; a goodbye says which
+inline constexpr int kShardBrokenLink = 4;  // reading or writing the connection failed
+
+// serve_shard() reads call frames from `fd` and answers each, in order, with a result, a
+// failure (the task threw) or a rejection (no such task in `tasks`, arguments that do not
+// decode). It runs nothing but the tasks in `tasks`, found by name. On a malformed frame it
+// answers with a goodbye naming the problem and returns. Blocks the calling thread; returns
+// one of the exit codes above.
+int serve_shard(int fd, const TaskTable& tasks) noexcept;
+
+}  // namespace switchyard::detail

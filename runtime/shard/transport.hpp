@@ -1,0 +1,58 @@
+// Transport: how a ShardPool reaches its shards, whatever carries the frames.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "frame.hpp"
+
+namespace switchyard::detail {
+
+// Transport starts shard processes in numbered slots and carries frames to and from them.
+// Every connection to a shard is a *link* with an id never reused, so that a frame meant
+// for a shard that has since died and been replaced never reaches the replacement. The
+// local transport forks shards on this machine and talks over socketpairs; other transports
+// may put shards elsewhere.
+class Transport {
+ public:
+  // Events receives what happens to the shards, on the transport's own thread, one event at
+  // a time.
+  class Events {
+   public:
+    virtual ~Events() = default;
+    // on_up(): slot `shard` is served by a new shard on link `link`; `who` names it in
+    // errors ("pid 4242").
+    virtual void on_up(std::size_t shard, std::uint64_t link, std::string who) noexcept = 0;
+    // on_frame(): an answer arrived. Returns false if it answers no call sent on that link:
+    // the transport then drops the link as broken.
+    virtual bool on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept = 0;
+    // on_down(): the shard on `link` is gone (link 0: a start failed), `how` says how it
+    // ended ("was killed by signal 9 (Killed)"). No shard can be started any more once
+    // `restartable` is false.
+    virtual void on_down(std::size_t shard, std::uint64_t link, std::string how,
+                         bool restartable) noexcept = 0;
+  };
+
+  virtual ~Transport() = default;
+
+  // slots() is how many shards the transport runs at most.
+  virtual std::size_t slots() const noexcept = 0;
+  // open() starts delivering events to `events`; call once, before start(). Throws
+  // std::system_error when the transport's thread cannot start.
+  virtual void open(Events& events) = 0;
+  // start() starts a shard in slot `shard` after `delay`: on_up or on_down follows. Never
+  // blocks; any thread.
+  virtual void start(std::size_t shard, std::chrono::milliseconds delay) = 0;
+  // send() sends a frame on `link`, or returns false if that link is gone (its calls are then
+  // answered by on_down). Never blocks: what cannot be written at once is kept and written
+  // when the shard reads. Any thread.
+  virtual bool send(std::size_t shard, std::uint64_t link, std::string_view frame) = 0;
+  // stop() ends every shard; no event is delivered once it returns. Blocks until the shard
+  // processes are gone. Idempotent.
+  virtual void stop() noexcept = 0;
+};
+
+}  // namespace switchyard::detail

@@ -1,0 +1,78 @@
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <switchyard/errors.hpp>
+#include <switchyard/runtime.hpp>
+
+#include "shard_support.hpp"
+#include "shard_tasks.hpp"
+
+namespace switchyard::test {
+
+TEST_CASE("a full shard pool makes its submitters wait", "[flow]") {
+  Runtime rt(shard_config(1, 1));
+  const Hint shard = on(Placement::shard);
+
+  SECTION("a thread blocks in submit() until a call is answered") {
+    auto first = rt.submit(shard, nap, 1, 100);
+    auto second = rt.submit(shard, nap, 2, 0);
+    // Room for one call: the second submit returned only once the first was answered.
+    CHECK(first.ready());
+    CHECK(first.get() == 1);
+    CHECK(second.get() == 2);
+  }
+  SECTION("a task suspends in submit(), and its worker runs other tasks meanwhile") {
+    std::atomic<int> others{0};
+    auto caller = rt.spawn(
+        "caller",
+        [&] {
+          auto first = rt.submit(shard, nap, 1, 100);
+          auto second = rt.submit(shard, nap, 2, 0);
+          const bool first_ready = first.ready();
+          return first_ready && first.get() == 1 && second.get() == 2;
+        },
+        on(Placement::fiber));
+    std::vector<Future<void>> ticks;
+    for (int i = 0; i < 20; ++i) {
+      ticks.push_back(rt.spawn(
+          "tick", [&] { others.fetch_add(1); }, on(Placement::fiber)));
+    }
+    for (auto& t : ticks) t.get();
+    CHECK(caller.get());
+    CHECK(others.load() == 20);
+  }
+}
+
+TEST_CASE("shutdown resolves every shard call in flight", "[flow]") {
+  Config config = shard_config(2, 100);
+  config.executors.shutdown_grace = std::chrono::milliseconds(50);
+  Runtime rt(config);
+  const Hint shard = on(Placement::shard);
+  std::vector<Future<int>> calls;
+  for (int i = 0; i < 200; ++i) calls.push_back(rt.submit(shard, nap, i, 5));
+  const auto begun = std::chrono::steady_clock::now();
+  rt.shutdown(std::chrono::milliseconds(50));
+  CHECK(std::chrono::steady_clock::now() - begun < std::chrono::seconds(10));
+
+  int values = 0;
+  int cancelled = 0;
+  for (int i = 0; i < 200; ++i) {
+    try {
+      const int value = calls[static_cast<std::size_t>(i)].get();
+      CHECK(value == i);
+      ++values;
+    } catch (const TaskCancelled&) {
+      ++cancelled;
+    }
+  }
+  CHECK(values + cancelled == 200);
+  CHECK(cancelled > 0);  // 200 calls of 5 ms on 2 shards take 500 ms, the grace 50 ms
+  CHECK_THROWS_AS(rt.submit(shard, add, 1, 2).get(), RuntimeStopped);
+  CHECK(descendants().alive == 0);
+}
+
+}  // namespace switchyard::test

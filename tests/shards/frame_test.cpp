@@ -1,0 +1,171 @@
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "shard/frame.hpp"
+#include "shard/shard_server.hpp"
+#include "shard/task_table.hpp"
+#include "shard_tasks.hpp"
+
+namespace switchyard::test {
+
+using detail::Frame;
+using detail::FrameError;
+using detail::FrameReader;
+using detail::FrameType;
+
+TEST_CASE("a frame reader cuts frames out of a stream fed in pieces", "[frames]") {
+  std::string stream;
+  detail::append_frame(stream, FrameType::call, 7, "add", "args");
+  detail::append_frame(stream, FrameType::result, 8, {}, std::string(1000, 'r'), 11, 22);
+  const std::size_t step = GENERATE(1u, 5u, 33u, 4096u);
+  FrameReader reader;
+  std::vector<Frame> frames;
+  for (std::size_t at = 0; at < stream.size(); at += step) {
+    reader.feed(stream.data() + at, std::min(step, stream.size() - at));
+    while (auto f = reader.next()) frames.push_back(std::move(*f));
+  }
+  REQUIRE(frames.size() == 2);
+  CHECK((frames[0].type == FrameType::call && frames[0].id == 7 && frames[0].text == "add" &&
+         frames[0].payload == "args"));
+  CHECK((frames[1].type == FrameType::result && frames[1].id == 8 && frames[1].cpu_ns == 11 &&
+         frames[1].run_ns == 22 && frames[1].payload.size() == 1000));
+  CHECK_NOTHROW(reader.finish());
+}
+
+TEST_CASE("a malformed frame is an error that says what is wrong", "[frames]") {
+  std::string good;
+  detail::append_frame(good, FrameType::call, 1, "add", "xyz");
+  FrameReader reader;
+
+  SECTION("an unknown type") {
+    std::string bad = good;
+    bad[4] = 9;
+    reader.feed(bad.data(), bad.size());
+    CHECK_THROWS_WITH(reader.next(), "unknown frame type 9");
+  }
+  SECTION("a length over the limit, rejected before its body arrives") {
+    std::string bad = good.substr(0, detail::kFrameHeader);
+    const std::uint32_t huge = 0xFFFFFFF0u;
+    std::memcpy(bad.data(), &huge, sizeof huge);
+    reader.feed(bad.data(), bad.size());
+    CHECK_THROWS_WITH(reader.next(), Catch::Contains("over the 256 MiB limit"));
+  }
+  SECTION("a text longer than the frame") {
+    std::string bad = good;
+    bad[6] = 100;
+    reader.feed(bad.data(), bad.size());
+    CHECK_THROWS_WITH(reader.next(), Catch::Contains("text length (100) is longer than its body"));
+  }
+  SECTION("a stream that ends inside a frame") {
+    reader.feed(good.data(), good.size() - 2);
+    CHECK_FALSE(reader.next().has_value());
+    CHECK_THROWS_WITH(reader.finish(), Catch::Contains("ended in the middle of a frame"));
+  }
+}
+
+// A shard's loop, run on a thread of this process over a socketpair.
+struct LoopbackShard {
+  LoopbackShard() : tasks(detail::TaskTable::snapshot()) {
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    server = std::thread([this] { code = detail::serve_shard(fds[1], tasks); });
+  }
+  ~LoopbackShard() {
+    ::shutdown(fds[0], SHUT_WR);
+    server.join();
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+  void send(const std::string& bytes) const {
+    REQUIRE(::write(fds[0], bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  }
+  // answer() reads one frame back; nullopt at end of stream.
+  std::optional<Frame> answer() {
+    char buffer[4096];
+    for (;;) {
+      if (auto f = reader.next()) return f;
+      const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+      if (n <= 0) return std::nullopt;
+      reader.feed(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  detail::TaskTable tasks;
+  int fds[2] = {-1, -1};
+  int code = -1;
+  std::thread server;
+  FrameReader reader;
+};
+
+TEST_CASE("a shard answers bad calls and malformed frames without crashing or hanging",
+          "[frames]") {
+  LoopbackShard shard;
+  std::string call;
+
+  SECTION("a call of a task nobody registered is rejected by name, and the shard goes on") {
+    detail::append_frame(call, FrameType::call, 5, "no_such_task", {});
+    shard.send(call);
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::rejected);
+    CHECK(a->id == 5);
+    CHECK_THAT(a->payload, Catch::Contains("no task named 'no_such_task'"));
+    call.clear();
+    std::string args;
+    detail::encode_values(args, std::int64_t{2}, std::int64_t{3});
+    detail::append_frame(call, FrameType::call, 6, "add", args);
+    shard.send(call);
+    a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::result);
+  }
+  SECTION("arguments cut short are rejected") {
+    std::string args;
+    detail::encode_values(args, std::int64_t{2});
+    detail::append_frame(call, FrameType::call, 9, "add", args);
+    shard.send(call);
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::rejected);
+    CHECK_THAT(a->payload, Catch::Contains("the arguments of 'add' did not decode"));
+  }
+  SECTION("arguments with bytes left over are rejected") {
+    std::string args;
+    detail::encode_values(args, std::int64_t{2}, std::int64_t{3}, std::int64_t{4});
+    detail::append_frame(call, FrameType::call, 9, "add", args);
+    shard.send(call);
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::rejected);
+    CHECK_THAT(a->payload, Catch::Contains("left over"));
+  }
+  SECTION("a bad length gets a goodbye naming it, and the loop ends") {
+    detail::append_frame(call, FrameType::call, 1, "add", {});
+    const std::uint32_t huge = 0x7FFFFFFFu;
+    std::memcpy(call.data(), &huge, sizeof huge);
+    shard.send(call);
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::goodbye);
+    CHECK_THAT(a->payload, Catch::Contains("over the 256 MiB limit"));
+    shard.server.join();
+    CHECK(shard.code == detail::kShardBadFrame);
+    shard.server = std::thread([] {});
+  }
+  SECTION("a truncated frame at the end of the stream gets a goodbye") {
+    detail::append_frame(call, FrameType::call, 1, "add", "0123456789");
+    shard.send(call.substr(0, call.size() - 4));
+    ::shutdown(shard.fds[0], SHUT_WR);
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::goodbye);
+    CHECK_THAT(a->payload, Catch::Contains("ended in the middle of a frame"));
+  }
+}
+
+}  // namespace switchyard::test

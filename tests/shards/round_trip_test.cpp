@@ -1,0 +1,110 @@
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <switchyard/errors.hpp>
+#include <switchyard/runtime.hpp>
+
+#include "shard_support.hpp"
+#include "shard_tasks.hpp"
+
+namespace switchyard::test {
+
+TEST_CASE("values of several types make the round trip to a shard", "[round-trip]") {
+  Runtime rt(shard_config(2, 8));
+  const Hint shard = on(Placement::shard);
+  const Hint local = on(GENERATE(Placement::fiber, Placement::cpu));
+
+  SECTION("the call runs in another process only when sent to a shard") {
+    CHECK(rt.submit(shard, where).get() != ::getpid());
+    CHECK(rt.submit(local, where).get() == ::getpid());
+  }
+  SECTION("integers, converted to the parameters' types") {
+    CHECK(rt.submit(shard, add, 40, 2).get() == 42);
+    CHECK(rt.submit(shard, add, -(std::int64_t{1} << 40), 1).get() == -(std::int64_t{1} << 40) + 1);
+  }
+  SECTION("strings") {
+    const std::string long_text(100'000, 'q');
+    CHECK(rt.submit(shard, shout, "hello").get() == "HELLO!");
+    CHECK(rt.submit(shard, shout, long_text).get() == rt.submit(local, shout, long_text).get());
+    CHECK(rt.submit(shard, shout, std::string()).get() == "!");
+  }
+  SECTION("vectors, also large enough to need several writes") {
+    std::vector<int> v(1 << 20);
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int>((i * 7919) % 1000003);
+    const std::vector<int> remote = rt.submit(shard, sorted, v).get();
+    CHECK(remote == rt.submit(local, sorted, v).get());
+    CHECK(std::is_sorted(remote.begin(), remote.end()));
+  }
+  SECTION("a user struct with a serialize()") {
+    CHECK(rt.submit(shard, mirror, Point{1.5, -2, "p"}).get() == Point{-1.5, 2, "p'"});
+  }
+  SECTION("no arguments and no result") {
+    auto f = rt.submit(shard, nothing);
+    REQUIRE_NOTHROW(f.get());
+  }
+}
+
+TEST_CASE("a task's exception in a shard reaches the caller with its message", "[round-trip]") {
+  Runtime rt(shard_config(1, 4));
+  const Hint shard = on(Placement::shard);
+
+  auto f = rt.submit(shard, throws_out_of_range, 7);
+  try {
+    f.get();
+    FAIL("no exception");
+  } catch (const ShardTaskError& e) {
+    CHECK(std::string(e.what()) == "index 7 is out of range");
+    CHECK(e.type() == "std::out_of_range");
+  }
+  try {
+    rt.submit(shard, throws_int).get();
+    FAIL("no exception");
+  } catch (const ShardTaskError& e) {
+    CHECK(e.type() == "int");
+  }
+  // In this process the task's own exception comes through.
+  CHECK_THROWS_AS(rt.submit(on(Placement::cpu), throws_out_of_range, 1).get(), std::out_of_range);
+  // The shard survived both.
+  CHECK(rt.submit(shard, add, 1, 1).get() == 2);
+  const Report report = rt.report();
+  const auto shards = std::find_if(report.executors.begin(), report.executors.end(),
+                                   [](const auto& e) { return e.placement == Placement::shard; });
+  REQUIRE(shards != report.executors.end());
+  CHECK(shards->restarts == 0);
+}
+
+TEST_CASE("a kind marked isolate runs only in shards; others follow their placement",
+          "[round-trip]") {
+  Config config = shard_config(1, 4);
+  config.kinds["where"].isolate = true;
+  Runtime rt(config);
+  CHECK(rt.submit(where).get() != ::getpid());
+  CHECK(rt.submit(on(Placement::cpu), where).get() != ::getpid());  // isolation wins
+  CHECK(rt.submit(add, 2, 3).get() == 5);  // no hint, no pin: in this process, on fibers
+  const Report report = rt.report();
+  for (const auto& k : report.kinds) {
+    if (k.name == "where") CHECK(k.placement == Placement::shard);
+    if (k.name == "add") CHECK(k.placement != Placement::shard);
+  }
+}
+
+TEST_CASE("a kind pinned to shards in the config goes there and is measured there",
+          "[round-trip]") {
+  Config config = shard_config(2, 4);
+  config.kinds["add"].placement = Placement::shard;
+  Runtime rt(config);
+  for (int i = 0; i < 20; ++i) CHECK(rt.submit(add, i, i).get() == 2 * i);
+  const Report report = rt.report();
+  const auto k = std::find_if(report.kinds.begin(), report.kinds.end(),
+                              [](const auto& r) { return r.name == "add"; });
+  REQUIRE(k != report.kinds.end());
+  CHECK(k->finished == 20);
+  CHECK(k->measured == 20);
+  CHECK(k->wall_p50.count() > 0);
+}
+
+}  // namespace switchyard::test

@@ -1,0 +1,109 @@
+// Registered tasks the shard tests call.
+#pragma once
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <switchyard/registered_task.hpp>
+
+namespace switchyard::test {
+
+// Point is a user struct that crosses the process boundary through its serialize().
+struct Point {
+  double x = 0;
+  double y = 0;
+  std::string label;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(x, y, label);
+  }
+  bool operator==(const Point&) const = default;
+};
+
+SWITCHYARD_TASK(add, (std::int64_t a, std::int64_t b)->std::int64_t) {
+  return a + b;
+}
+
+SWITCHYARD_TASK(shout, (const std::string& s)->std::string) {
+  std::string out = s;
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out + "!";
+}
+
+SWITCHYARD_TASK(sorted, (std::vector<int> v)->std::vector<int>) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+SWITCHYARD_TASK(mirror, (Point p)->Point) {
+  return Point{-p.x, -p.y, p.label + "'"};
+}
+
+SWITCHYARD_TASK(nothing, ()->void) {}
+
+// where() is the process that ran the call.
+SWITCHYARD_TASK(where, ()->std::int64_t) {
+  return getpid();
+}
+
+SWITCHYARD_TASK(throws_out_of_range, (int i)->int) {
+  throw std::out_of_range("index " + std::to_string(i) + " is out of range");
+}
+
+SWITCHYARD_TASK(throws_int, ()->int) {
+  throw 42;
+}
+
+// nap() sleeps, then echoes: slow enough that many calls are in flight at once.
+SWITCHYARD_TASK(nap, (int i, int ms)->int) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return i;
+}
+
+// naps_again() is nap() for a kind the tests mark idempotent in the config.
+SWITCHYARD_TASK(naps_again, (int i, int ms)->int) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return i;
+}
+
+// How crash() ends its shard.
+enum class Crash : int { segfault = 0, kill = 1, exit = 2 };
+
+SWITCHYARD_TASK(crash, (int how)->int) {
+  switch (static_cast<Crash>(how)) {
+    case Crash::segfault:
+      ::raise(SIGSEGV);
+      break;
+    case Crash::kill:
+      ::kill(::getpid(), SIGKILL);
+      break;
+    case Crash::exit:
+      ::_exit(7);
+  }
+  return how;
+}
+
+// scribble() writes bytes that are not a frame onto its shard's own connection, the one
+// socket a shard has open, then returns normally.
+SWITCHYARD_TASK(scribble, ()->int) {
+  for (int fd = 3; fd < 64; ++fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+      const std::string junk(64, '\xff');
+      [[maybe_unused]] const ssize_t n = ::write(fd, junk.data(), junk.size());
+    }
+  }
+  return 0;
+}
+
+}  // namespace switchyard::test
