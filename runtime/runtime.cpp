@@ -8,7 +8,11 @@ namespace switchyard {
 
 Runtime::Runtime() : Runtime(Config::discover()) {}
 
-Runtime::Runtime(Config config) : impl_(std::make_unique<detail::RuntimeCore>(std::move(config))) {}
+Runtime::Runtime(Config config)
+    : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), nullptr)) {}
+
+Runtime::Runtime(Config config, std::unique_ptr<Policy> policy)
+    : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), std::move(policy))) {}
 
 Runtime::~Runtime() = default;
 

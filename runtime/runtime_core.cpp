@@ -66,13 +66,13 @@ bool is_cancellation(const std::exception_ptr& error) {
 
 }  // namespace
 
-RuntimeCore::RuntimeCore(Config config)
+RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
     : config_(std::move(config)),
       topology_(Topology::discover()),
       counter_plan_(plan_counters(config_.profiling)),
       start_ns_(steady_ns()),
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
-      policy_(make_policy(config_.policy)),
+      policy_(policy ? std::move(policy) : make_policy(config_.policy)),
       kinds_(config_),
       open_files_(raise_open_file_limit()),
       tasks_(TaskTable::snapshot()) {
@@ -398,11 +398,11 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.current.load(),
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
-                        kind.recently_stalled()};
+                        kind.recently_stalled(),
+                        kind.registered.load(std::memory_order_relaxed)};
   const Decision d = policy_->place(state, *this);
   if (d.placement == state.current) return;
-  // Only registered tasks can cross into a shard process.
-  if (d.placement == Placement::shard && !kind.registered.load(std::memory_order_relaxed)) return;
+  if (d.placement == Placement::shard && !state.shardable) return;  // a callable cannot cross
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
   try {
     kind.history.push_back({std::chrono::nanoseconds{since_start(steady_ns())}, state.current,

@@ -49,7 +49,8 @@ struct RemoteTask;
 // also what its policy consults (Surroundings): the executors' load and the calibrated machine.
 class RuntimeCore final : public Surroundings {
  public:
-  explicit RuntimeCore(Config config);
+  // RuntimeCore() uses `policy`, or the config's when it is null.
+  RuntimeCore(Config config, std::unique_ptr<Policy> policy);
   ~RuntimeCore() override;
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;

@@ -20,6 +20,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long the transport thread polls before it sleeps, when calls come back that fast.
+constexpr std::chrono::microseconds kSpinWindow{50};
 // How long a closed link waits for the zygote to say how its shard ended.
 constexpr std::chrono::seconds kExitReportGrace{2};
 // epoll tags: the two descriptors of the transport itself, then one per link, with the
@@ -105,10 +107,10 @@ bool LocalTransport::send(std::size_t shard, std::uint64_t link_id, std::string_
     const ssize_t n = ::send(link.fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
     sent = n < 0 ? 0 : static_cast<std::size_t>(n);
-    if (sent == frame.size()) return true;
-    watch(link, true);
+    if (sent < frame.size()) watch(link, true);
   }
   link.out.append(frame.substr(sent));
+  link.outstanding.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -156,7 +158,7 @@ void LocalTransport::stop() noexcept {
 void LocalTransport::run() noexcept {
   epoll_event events[64];
   while (!stopping_.load()) {
-    const int n = ::epoll_wait(epoll_, events, 64, timeout_ms());
+    const int n = wait(events, 64);
     for (int i = 0; i < n && !stopping_.load(); ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == kWakeTag) {
@@ -179,6 +181,24 @@ void LocalTransport::run() noexcept {
     }
     on_deadlines();
   }
+}
+
+int LocalTransport::wait(epoll_event* events, int capacity) noexcept {
+  if (worth_spinning()) {
+    const auto until = Clock::now() + kSpinWindow;
+    do {
+      const int n = ::epoll_wait(epoll_, events, capacity, 0);
+      if (n != 0) return n;
+    } while (Clock::now() < until);
+  }
+  return ::epoll_wait(epoll_, events, capacity, timeout_ms());
+}
+
+bool LocalTransport::worth_spinning() const noexcept {
+  if (recent_run_ns_ >= std::chrono::nanoseconds(kSpinWindow).count()) return false;
+  return std::any_of(links_.begin(), links_.end(), [](const auto& link) {
+    return link->outstanding.load(std::memory_order_relaxed) != 0;
+  });
 }
 
 int LocalTransport::timeout_ms() const noexcept {
@@ -334,6 +354,7 @@ void LocalTransport::end_link(std::size_t shard, std::string problem) noexcept {
     ::close(link.fd);
     link.fd = -1;
     link.out.clear();
+    link.outstanding.store(0, std::memory_order_relaxed);
   }
   link.problem = std::move(problem);
   link.state = State::ending;

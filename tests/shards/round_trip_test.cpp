@@ -108,3 +108,42 @@ TEST_CASE("a kind pinned to shards in the config goes there and is measured ther
 }
 
 }  // namespace switchyard::test
+
+namespace switchyard::test {
+
+namespace {
+
+// ScriptedPolicy sends a kind to the shards after its 4th measured task, and back to the CPU
+// pool after its 8th.
+class ScriptedPolicy final : public Policy {
+ public:
+  std::string_view name() const noexcept override { return "scripted"; }
+  Decision place(const KindState& kind, const Surroundings&) noexcept override {
+    const std::uint64_t n = kind.profile.count();
+    if (kind.shardable && n >= 4 && n < 8) return {Placement::shard, "script: shards", 0, 0};
+    return {Placement::cpu, "script: cpu", 0, 0};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a registered kind moves into the shards and back at task boundaries", "[round-trip]") {
+  Runtime rt(shard_config(1, 4), std::make_unique<ScriptedPolicy>());
+  std::vector<bool> in_shard;
+  for (int i = 0; i < 12; ++i) in_shard.push_back(rt.submit(where).get() != ::getpid());
+  const std::vector<bool> expected = {false, false, false, false, true,  true,
+                                      true,  true,  false, false, false, false};
+  CHECK(in_shard == expected);
+  // A callable kind is never sent to the shards, whatever the policy says.
+  for (int i = 0; i < 8; ++i)
+    CHECK(rt.spawn("callable", [] { return ::getpid(); }).get() == ::getpid());
+  const Report report = rt.report();
+  const auto k = std::find_if(report.kinds.begin(), report.kinds.end(),
+                              [](const auto& r) { return r.name == "where"; });
+  REQUIRE(k != report.kinds.end());
+  REQUIRE(k->history.size() == 3);
+  CHECK((k->history[1].from == Placement::cpu && k->history[1].to == Placement::shard));
+  CHECK((k->history[2].from == Placement::shard && k->history[2].to == Placement::cpu));
+}
+
+}  // namespace switchyard::test

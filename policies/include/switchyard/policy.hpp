@@ -19,6 +19,7 @@ struct KindState {
   std::optional<Placement> pinned;       // set by config or hint: never moves
   std::uint32_t inflight = 0;            // its tasks spawned and not yet finished
   bool stalled = false;                  // caught blocking a fiber worker, not yet re-measured
+  bool shardable = false;                // a registered task: it can run in a shard process
 };
 
 // Decision is a policy's answer: the placement and the rule that chose it, with the measured

@@ -12,6 +12,7 @@
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/future.hpp>
 #include <switchyard/hint.hpp>
+#include <switchyard/policy.hpp>
 #include <switchyard/registered_task.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/shutdown_summary.hpp>
@@ -35,6 +36,9 @@ class Runtime {
   Runtime();
   // Runtime(config) starts with the given config.
   explicit Runtime(Config config);
+  // Runtime(config, policy) places tasks with `policy` instead of the config's policy.name:
+  // a policy of the program's own (see policy.hpp for what it may rely on).
+  Runtime(Config config, std::unique_ptr<Policy> policy);
   // ~Runtime() calls shutdown() with the config's grace period.
   ~Runtime();
   Runtime(const Runtime&) = delete;
