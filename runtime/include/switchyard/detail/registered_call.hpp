@@ -14,6 +14,7 @@
 #include <cereal/archives/binary.hpp>
 
 #include <switchyard/detail/byte_stream.hpp>
+#include <switchyard/detail/pending_outcome.hpp>
 #include <switchyard/detail/shared_state.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/detail/task_table.hpp>
@@ -47,6 +48,7 @@ class RemoteResultOf final : public SharedState<R>, public RemoteResult {
     try {
       if constexpr (std::is_void_v<R>) {
         if (!payload.empty()) throw std::runtime_error("a void task answered with a value");
+        outcome_.set_value();
       } else {
         ViewSource source(payload);
         std::istream in(&source);
@@ -54,31 +56,20 @@ class RemoteResultOf final : public SharedState<R>, public RemoteResult {
         R value{};
         archive(value);
         if (source.remaining() != 0) throw std::runtime_error("bytes left over after the result");
-        value_.emplace(std::move(value));
+        outcome_.set_value(std::move(value));
       }
     } catch (const std::exception& e) {
-      error_ = std::make_exception_ptr(ShardCallRejected(
-          std::string("switchyard: a shard's result did not decode: ") + e.what()));
+      outcome_.set_error(std::make_exception_ptr(ShardCallRejected(
+          std::string("switchyard: a shard's result did not decode: ") + e.what())));
     }
   }
-  void reject(std::exception_ptr error) noexcept override { error_ = std::move(error); }
-  bool failed() const noexcept override { return error_ != nullptr; }
-  void publish() noexcept override {
-    if (error_) {
-      this->fail(std::move(error_));
-    } else if constexpr (std::is_void_v<R>) {
-      this->succeed();
-    } else {
-      this->succeed(std::move(*value_));
-      value_.reset();
-    }
-  }
+  void reject(std::exception_ptr error) noexcept override { outcome_.set_error(std::move(error)); }
+  bool failed() const noexcept override { return outcome_.failed(); }
+  void publish() noexcept override { outcome_.publish_to(*this); }
   void release() noexcept override { SharedState<R>::release(); }
 
  private:
-  struct Unit {};
-  std::optional<std::conditional_t<std::is_void_v<R>, Unit, R>> value_;
-  std::exception_ptr error_;
+  PendingOutcome<R> outcome_;
 };
 
 // RegisteredCall is one call of a registered task, its arguments already converted to the

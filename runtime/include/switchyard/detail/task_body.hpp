@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <switchyard/detail/pending_outcome.hpp>
 #include <switchyard/detail/shared_state.hpp>
 
 namespace switchyard::detail {
@@ -42,27 +43,18 @@ class CallableTask final : public SharedState<R>, public TaskBody {
     try {
       if constexpr (std::is_void_v<R>) {
         std::invoke(std::move(*fn_));
-        value_.emplace();
+        outcome_.set_value();
       } else {
-        value_.emplace(std::invoke(std::move(*fn_)));
+        outcome_.set_value(std::invoke(std::move(*fn_)));
       }
     } catch (...) {
-      error_ = std::current_exception();
+      outcome_.set_error(std::current_exception());
     }
     fn_.reset();  // drop the callable's captures now, not when the future goes away
   }
-  bool failed() const noexcept override { return error_ != nullptr; }
-  std::exception_ptr error() const noexcept override { return error_; }
-  void publish() noexcept override {
-    if (error_) {
-      this->fail(std::move(error_));
-    } else if constexpr (std::is_void_v<R>) {
-      this->succeed();
-    } else {
-      this->succeed(std::move(*value_));
-      value_.reset();
-    }
-  }
+  bool failed() const noexcept override { return outcome_.failed(); }
+  std::exception_ptr error() const noexcept override { return outcome_.error(); }
+  void publish() noexcept override { outcome_.publish_to(*this); }
   void cancel(std::exception_ptr why) noexcept override {
     fn_.reset();
     this->fail(std::move(why));
@@ -70,12 +62,8 @@ class CallableTask final : public SharedState<R>, public TaskBody {
   void release() noexcept override { SharedState<R>::release(); }
 
  private:
-  struct Unit {};
-  using Stored = std::conditional_t<std::is_void_v<R>, Unit, R>;
-
   std::optional<F> fn_;
-  std::optional<Stored> value_;
-  std::exception_ptr error_;
+  PendingOutcome<R> outcome_;
 };
 
 }  // namespace switchyard::detail
