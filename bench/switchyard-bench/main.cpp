@@ -8,14 +8,16 @@
 //                           [--slow-delay-us 1000000]
 //   switchyard-bench fastio --server HOST:PORT [--fast-requests 4000] [--fast-conns 32]
 //                           [--fast-delay-us 1000]
+//   switchyard-bench lock [--lock-tasks 400] [--iters 200000]
 //   switchyard-bench stall [--stall-tasks 4] [--stall-ticks 1000] [--stall-duration-ms 1000]
 //   switchyard-bench tcp-floor [--slow-conns 10000] [--slow-requests 2] [--slow-delay-us 1000000]
 //       slowio's floor on this machine: raw loopback connections, no runtime.
 //
 // Every command also takes --config FILE (a switchyard.toml; else the one Config::discover()
 // finds) and --watchdog on|off; a workload takes --placement
-// adaptive|fiber|cpu|blocking|oracle (default adaptive: the runtime decides; oracle: each
-// kind where it belongs, by hand). A workload prints one JSON object on standard output, e.g.
+// adaptive|fiber|cpu|blocking|shard|oracle (default adaptive: the runtime decides; oracle:
+// each kind where it belongs, by hand; shard only for lock, whose tasks are registered). A
+// workload prints one JSON object on standard output, e.g.
 //
 //   B=build/bench/switchyard-bench/switchyard-bench
 //   $B delay-server > addr & sleep 0.2

@@ -18,6 +18,8 @@ namespace switchyard::bench {
 namespace {
 
 constexpr int kMaxCount = 10'000'000;
+// kMaxIters bounds --iters: at about 2 ns an iteration, a task of 10^11 runs some minutes.
+constexpr std::uint64_t kMaxIters = 100'000'000'000;
 
 void add_runtime_flags(CLI::App& app, RuntimeOptions& options) {
   app.add_option("--config", options.config, "switchyard TOML config (default: discovered)")
@@ -45,14 +47,20 @@ bool parse(CLI::App& app, int argc, char** argv) {
   }
 }
 
-PlacementChoice check_placement(const std::string& text) {
+// check_placement() parses --placement, refusing shard for a workload whose tasks are not
+// registered: spawn() would throw for a shard hint in every task.
+PlacementChoice check_placement(const Workload& workload, const std::string& text) {
   const auto choice = parse_placement_choice(text);
   if (!choice) {
     throw UsageError(fmt::format(
         "--placement {}: expected adaptive, fiber, cpu, blocking, shard or oracle", text));
   }
-  if (choice->mode == PlacementChoice::Mode::forced && choice->forced == Placement::shard) {
-    throw UsageError("--placement shard: process shards are not available yet");
+  if (choice->mode == PlacementChoice::Mode::forced && choice->forced == Placement::shard &&
+      !workload.registered_tasks) {
+    throw UsageError(fmt::format(
+        "--placement shard: {} spawns its tasks with spawn(), which cannot send a task to a "
+        "process shard; only a workload of registered tasks (lock) can run there",
+        workload.name));
   }
   return *choice;
 }
@@ -98,12 +106,15 @@ std::optional<BenchOptions> parse_bench_options(const Workload& workload, int ar
   count("--slow-conns", o.slow_conns, "slowio connections");
   count("--slow-requests", o.slow_requests, "requests per slowio connection");
   delay("--slow-delay-us", o.slow_delay_us, "slowio server delay");
+  count("--lock-tasks", o.lock_tasks, "lock: tasks, each spin(i, iters) inside the mutex");
+  app.add_option("--iters", o.iters, "spin() iterations per CPU task")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxIters));
   count("--stall-tasks", o.stall_tasks, "stall: tasks that block their thread 200 ms", 0);
   count("--stall-ticks", o.stall_ticks, "stall: fibers ticking every 1 ms");
   count("--stall-duration-ms", o.stall_duration_ms, "stall: how long the ticks run", 1, 3'600'000);
   if (!parse(app, argc, argv)) return std::nullopt;
 
-  o.placement = check_placement(placement);
+  o.placement = check_placement(workload, placement);
   if (!o.server.empty()) {
     check_server(o.server);
   } else if (workload.needs_server) {

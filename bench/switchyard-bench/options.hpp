@@ -40,6 +40,8 @@ struct BenchOptions {
   int slow_conns = 10000;
   int slow_requests = 2;
   std::uint64_t slow_delay_us = 1000000;
+  int lock_tasks = 400;
+  std::uint64_t iters = 200000;  // spin() iterations per CPU task
   int stall_tasks = 4;
   int stall_ticks = 1000;
   int stall_duration_ms = 1000;

@@ -25,7 +25,8 @@ struct PlacementChoice {
 std::string_view to_string(PlacementChoice choice) noexcept;
 
 // parse_placement_choice() is the inverse of to_string(); nullopt for any other text. It
-// accepts "shard", which the caller must refuse while the runtime cannot run it.
+// accepts "shard", which the caller must refuse for workloads that spawn() callables: only
+// registered tasks can run in a shard.
 std::optional<PlacementChoice> parse_placement_choice(std::string_view name) noexcept;
 
 // hint_for() is the hint for a task of a kind that belongs on `belongs`: none under adaptive,

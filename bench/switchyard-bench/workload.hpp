@@ -18,6 +18,9 @@ struct Workload {
   std::string_view summary;  // one line, for --help
   bool needs_server = false;
   Outcome (*run)(const BenchOptions& options, Runtime& runtime) = nullptr;
+  // registered_tasks: every task is a registered task, started by submit(), so --placement
+  // shard can run it; spawn() throws std::invalid_argument for a shard hint.
+  bool registered_tasks = false;
 };
 
 // workloads() lists every workload, in the order the usage message names them.
@@ -29,6 +32,7 @@ const Workload* find_workload(std::string_view name) noexcept;
 // One function per workload, each in the file of its name.
 Outcome run_slowio(const BenchOptions& options, Runtime& runtime);
 Outcome run_fastio(const BenchOptions& options, Runtime& runtime);
+Outcome run_lock(const BenchOptions& options, Runtime& runtime);
 Outcome run_stall(const BenchOptions& options, Runtime& runtime);
 Outcome run_tcp_floor(const BenchOptions& options, Runtime& runtime);
 

@@ -15,6 +15,10 @@ constexpr std::array kWorkloads{
              "fast_requests requests, one task each, over fast_conns persistent blocking "
              "connections with a short server delay",
              true, run_fastio},
+    Workload{"lock",
+             "lock_tasks CPU tasks of spin(i, iters), each inside one process-wide mutex: "
+             "threads serialize on it, shard processes each have their own",
+             false, run_lock, true},
     Workload{"stall",
              "fibers ticking every 1 ms beside tasks that block their thread in usleep for "
              "200 ms; reports how late the ticks ran",
