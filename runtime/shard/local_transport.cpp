@@ -195,7 +195,7 @@ int LocalTransport::wait(epoll_event* events, int capacity) noexcept {
 }
 
 bool LocalTransport::worth_spinning() const noexcept {
-  if (recent_run_ns_ >= std::chrono::nanoseconds(kSpinWindow).count()) return false;
+  if (call_time_.average() >= kSpinWindow) return false;
   return std::any_of(links_.begin(), links_.end(), [](const auto& link) {
     return link->outstanding.load(std::memory_order_relaxed) != 0;
   });
@@ -330,6 +330,8 @@ void LocalTransport::on_readable(std::size_t shard) noexcept {
           return;
         }
         const std::uint64_t id = frame->id;
+        link.outstanding.fetch_sub(1, std::memory_order_relaxed);
+        call_time_.add(frame->run_ns);
         if (frame->type == FrameType::call ||
             !events_->on_frame(shard, link.id, std::move(*frame))) {
           end_link(shard, "it answered call " + std::to_string(id) + ", which it was not sent");

@@ -18,6 +18,7 @@
 
 #include <switchyard/topology.hpp>
 
+#include "call_time.hpp"
 #include "frame.hpp"
 #include "task_table.hpp"
 #include "transport.hpp"
@@ -98,7 +99,7 @@ class LocalTransport final : public Transport {
   bool zygote_alive_ = true;
   std::string zygote_end_;            // how the zygote ended, once it did
   std::map<pid_t, int> early_exits_;  // exit statuses reported before the link closed
-  std::int64_t recent_run_ns_ = 0;    // moving average of the shards' time per call
+  CallTime call_time_;
 };
 
 }  // namespace switchyard::detail

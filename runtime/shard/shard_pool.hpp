@@ -14,8 +14,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/fiber/condition_variable.hpp>
+#include <condition_variable>
 
+#include <boost/fiber/condition_variable.hpp>
+#include <boost/fiber/context.hpp>
+
+#include "call_time.hpp"
 #include "frame.hpp"
 #include "transport.hpp"
 
@@ -41,12 +45,15 @@ class ShardJob {
   bool retried_ = false;
 };
 
-// ShardPool sends each call to the live shard with the fewest calls in flight, at most
-// `inflight` per shard; beyond that, submitters wait. A shard that goes down fails its
-// calls with ShardLost, naming the task and how the shard ended, except that a call of an
-// idempotent task is sent again, once, to another shard; the slot is restarted at once, then
-// with a backoff that doubles (10 ms to 1 s) while its shards keep dying without answering.
-// Shards start when the first call comes. All members may be called from any thread.
+// ShardPool admits at most `inflight` calls per shard; beyond that, submitters wait, until a
+// quarter of that room is free. Admitted calls queue in the pool and go to the live shard
+// with the fewest calls on the wire, keeping about a millisecond of work (at least two
+// calls, so a shard never waits for the next) on each: a shard that runs slower gets fewer,
+// and none is left with a backlog while another idles. A shard
+// that goes down fails its calls with ShardLost, naming the task and how the shard ended, except
+// that a call of an idempotent task is sent again, once, to another shard; the slot is restarted at
+// once, then with a backoff that doubles (10 ms to 1 s) while its shards keep dying without
+// answering. Shards start when the first call comes. All members may be called from any thread.
 class ShardPool final : private Transport::Events {
  public:
   // Load is a snapshot for reports.
@@ -92,18 +99,40 @@ class ShardPool final : private Transport::Events {
                bool restartable) noexcept override;
   // dispatch() sends queued calls to shards with room. Caller holds mutex_.
   void dispatch() noexcept;
+  // depth() is how many calls a shard gets ahead of its answers. Caller holds mutex_.
+  std::size_t depth() const noexcept;
+  // wait_for_room() waits until `ready()`, suspending a task or blocking a thread. Caller
+  // holds `lk`.
+  template <class Ready>
+  void wait_for_room(std::unique_lock<std::mutex>& lk, Ready ready);
+  // wake() notifies the waiters `waiting` counted, one or all. After releasing mutex_.
+  struct Waiting {
+    bool tasks = false;
+    bool threads = false;
+  };
+  Waiting waiting() const noexcept { return {waiting_tasks_ > 0, waiting_threads_ > 0}; }
+  void wake(Waiting waiting, bool all) noexcept;
   static std::chrono::milliseconds backoff(unsigned failures) noexcept;
 
   const std::unique_ptr<Transport> transport_;
   const std::size_t inflight_;
+  const std::size_t capacity_;  // calls admitted at most: inflight_ per shard
+  const std::size_t refill_;    // free room that wakes waiting submitters
   mutable std::mutex mutex_;
-  boost::fibers::condition_variable_any room_;
+  // Submitters waiting for room: tasks suspend on Boost's condition variable, plain threads
+  // block on the standard one (Boost's spins on a lock that a preempted notifier may hold).
+  // Each is notified only when someone waits on it.
+  boost::fibers::condition_variable_any room_for_tasks_;
+  std::condition_variable room_for_threads_;
+  std::size_t waiting_tasks_ = 0;
+  std::size_t waiting_threads_ = 0;
   std::vector<Shard> shards_;
   std::deque<ShardJob*> queue_;  // admitted, waiting for a shard with room
   std::size_t admitted_ = 0;     // queued or in flight
   std::size_t live_ = 0;
   std::uint64_t next_id_ = 1;
   std::uint64_t answered_ = 0;
+  CallTime call_time_;
   std::uint64_t restarts_ = 0;
   bool started_ = false;
   bool restartable_ = true;
