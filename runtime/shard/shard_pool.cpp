@@ -68,8 +68,7 @@ void ShardPool::submit(ShardJob* job) noexcept {
 template <class Ready>
 void ShardPool::wait_for_room(std::unique_lock<std::mutex>& lk, Ready ready) {
   if (ready()) return;
-  namespace bf = boost::fibers;
-  if (bf::context::active()->is_context(bf::type::main_context)) {
+  if (waits_as_thread()) {
     ++waiting_threads_;
     room_for_threads_.wait(lk, ready);
     --waiting_threads_;

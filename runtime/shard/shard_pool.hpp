@@ -17,7 +17,7 @@
 #include <condition_variable>
 
 #include <boost/fiber/condition_variable.hpp>
-#include <boost/fiber/context.hpp>
+#include <switchyard/detail/shared_state.hpp>
 
 #include "call_time.hpp"
 #include "frame.hpp"

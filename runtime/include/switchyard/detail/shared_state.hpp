@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -10,12 +11,20 @@
 #include <utility>
 
 #include <boost/fiber/condition_variable.hpp>
+#include <boost/fiber/context.hpp>
 
 namespace switchyard::detail {
 
+// waits_as_thread() says whether a wait on the calling thread blocks the thread (it runs no
+// fiber of its own: a plain thread) rather than suspending a fiber.
+inline bool waits_as_thread() noexcept {
+  return boost::fibers::context::active()->is_context(boost::fibers::type::main_context);
+}
+
 // StateBase holds the part of a future's state that does not depend on the value type. It is
-// reference-counted: the Future holds one reference and the task another. Waiting uses a
-// Boost.Fiber condition variable, which suspends a fiber and blocks a plain thread. Its lock
+// reference-counted: the Future holds one reference and the task another. A fiber waits on a
+// Boost.Fiber condition variable, which suspends it; a plain thread on a standard one, which
+// wakes it with one futex call (Boost's would take its spinlock and its scheduler's). Its lock
 // is a plain std::mutex: it guards a few instructions and is never held across a
 // suspension (the condition variable releases it once the waiter is queued), so a fiber
 // mutex's own wait queue would only add cost.
@@ -38,7 +47,14 @@ class StateBase {
   void wait() {
     if (ready()) return;
     std::unique_lock lk(mutex_);
-    cv_.wait(lk, [this] { return ready(); });
+    auto is_ready = [this] { return ready(); };
+    if (waits_as_thread()) {
+      ++thread_waiters_;
+      thread_cv_.wait(lk, is_ready);
+      --thread_waiters_;
+    } else {
+      fiber_cv_.wait(lk, is_ready);
+    }
   }
 
   // wait_until() is wait() with a deadline; returns ready().
@@ -46,7 +62,12 @@ class StateBase {
   bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) {
     if (ready()) return true;
     std::unique_lock lk(mutex_);
-    return cv_.wait_until(lk, deadline, [this] { return ready(); });
+    auto is_ready = [this] { return ready(); };
+    if (!waits_as_thread()) return fiber_cv_.wait_until(lk, deadline, is_ready);
+    ++thread_waiters_;
+    const bool done = thread_cv_.wait_until(lk, deadline, is_ready);
+    --thread_waiters_;
+    return done;
   }
 
   // fail() publishes an error; later publications are ignored.
@@ -61,8 +82,10 @@ class StateBase {
   // publish() marks the state ready and wakes every waiter. Caller holds the lock.
   void publish(std::unique_lock<std::mutex>& lk) noexcept {
     ready_.store(true, std::memory_order_release);
+    const bool threads = thread_waiters_ > 0;
     lk.unlock();
-    cv_.notify_all();
+    if (threads) thread_cv_.notify_all();
+    fiber_cv_.notify_all();
   }
   void rethrow_if_failed() const {
     if (error_) std::rethrow_exception(error_);
@@ -71,7 +94,9 @@ class StateBase {
   std::mutex mutex_;
 
  private:
-  boost::fibers::condition_variable_any cv_;
+  boost::fibers::condition_variable_any fiber_cv_;
+  std::condition_variable thread_cv_;
+  int thread_waiters_ = 0;  // guarded by mutex_
   std::atomic<bool> ready_{false};
   std::atomic<int> refs_{1};
   std::exception_ptr error_;
