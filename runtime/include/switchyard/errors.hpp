@@ -20,8 +20,6 @@ class TaskCancelled : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-}  // namespace switchyard
-
 // ShardLost: the shard process running a call died (a crash, a signal, an exit) or broke the
 // protocol before answering. what() names the task and how the shard ended. A kind marked
 // idempotent is re-run once on another shard before its caller sees this.
@@ -49,3 +47,5 @@ class ShardCallRejected : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+}  // namespace switchyard

@@ -9,6 +9,7 @@
 #include <switchyard/io.hpp>
 #include <switchyard/net.hpp>
 #include <switchyard/placement.hpp>
+#include <switchyard/registered_task.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/runtime.hpp>
 #include <switchyard/this_task.hpp>
