@@ -86,9 +86,11 @@ void ShardPool::wake(Waiting waiting, bool all) noexcept {
 
 std::size_t ShardPool::depth() const noexcept {
   constexpr std::chrono::nanoseconds kQueuedWork = std::chrono::milliseconds(1);
-  const auto per_call = std::max<std::int64_t>(1, call_time_.average().count());
-  const auto calls = static_cast<std::size_t>(kQueuedWork.count() / per_call);
-  return std::clamp<std::size_t>(calls, std::min<std::size_t>(2, inflight_), inflight_);
+  const std::size_t fewest = std::min<std::size_t>(2, inflight_);
+  const std::int64_t per_call = call_time_.average().count();
+  if (per_call <= 0) return fewest;  // nothing answered yet: the calls may be long
+  return std::clamp<std::size_t>(static_cast<std::size_t>(kQueuedWork.count() / per_call), fewest,
+                                 inflight_);
 }
 
 void ShardPool::dispatch() noexcept {
@@ -160,9 +162,10 @@ void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
     Shard& s = shards_[shard];
     const std::string where =
         "shard " + std::to_string(shard) + (s.who.empty() ? "" : " (" + s.who + ")");
-    if (link != 0 && s.link == link && s.live) {
+    if (link != 0 && s.link == link) {
+      if (s.live) --live_;
       s.live = false;
-      --live_;
+      s.link = 0;  // whatever still arrives on it is dropped
     }
     for (auto& [id, job] : s.calls) {
       if (job->idempotent && !job->retried_ && !closed_) {
