@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -149,6 +150,50 @@ TEST_CASE("a shard that breaks the protocol is dropped like one that crashed", "
                                           Catch::Contains("unknown frame type 255"));
   }
   CHECK(rt.submit(shard, add, 20, 22).get() == 42);
+}
+
+}  // namespace switchyard::test
+
+namespace switchyard::test {
+
+TEST_CASE("shards do not outlive the program that started them", "[crash]") {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t program = ::fork();
+  if (program == 0) {
+    // A program that starts its shards, reports their pids, and dies without shutting down.
+    ::close(pipe_fds[0]);
+    Runtime rt(shard_config(2, 4));
+    std::int64_t pids[2] = {0, 0};
+    // With both shards up, shard 0 is busy with nap() when where() is sent, so where() goes
+    // to shard 1; once both are idle, the next call goes to shard 0.
+    rt.submit(on(Placement::shard), where).get();
+    wait_for_shards(rt, 2);
+    auto busy = rt.submit(on(Placement::shard), nap, 1, 200);
+    pids[1] = rt.submit(on(Placement::shard), where).get();
+    busy.get();
+    pids[0] = rt.submit(on(Placement::shard), where).get();
+    [[maybe_unused]] const ssize_t n = ::write(pipe_fds[1], pids, sizeof pids);
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  std::int64_t pids[2] = {0, 0};
+  const ssize_t got = ::read(pipe_fds[0], pids, sizeof pids);
+  ::close(pipe_fds[0]);
+  REQUIRE(::waitpid(program, nullptr, 0) == program);
+  REQUIRE(got == static_cast<ssize_t>(sizeof pids));
+  CHECK(pids[0] != pids[1]);
+  auto gone = [](std::int64_t pid) {
+    int parent = 0;
+    char state = '?';
+    return !stat_of(static_cast<int>(pid), parent, state) || state == 'Z';
+  };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(gone(pids[0]) && gone(pids[1])) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(gone(pids[0]));
+  CHECK(gone(pids[1]));
 }
 
 }  // namespace switchyard::test
