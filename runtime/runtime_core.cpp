@@ -245,10 +245,11 @@ void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall
     refuse(nullptr);
     return;
   }
-  if (!shards_) {
-    refuse(failure<ShardCallRejected>("switchyard: '", kind.name,
-                                      "' cannot run in a shard: no task was registered when the "
-                                      "runtime started, so it has no shards"));
+  if (tasks_.find(name) == nullptr) {
+    refuse(failure<ShardCallRejected>(
+        "switchyard: '", kind.name,
+        "' cannot run in a shard: it was registered after the runtime started (a library loaded "
+        "later?), and shards run the tasks registered by then"));
     return;
   }
   std::unique_ptr<RemoteTask> job;

@@ -22,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 // How long the transport thread polls before it sleeps, when calls come back that fast.
 constexpr std::chrono::microseconds kSpinWindow{50};
+// How long a start waits for the zygote's report before it counts as failed.
+constexpr std::chrono::seconds kStartReportGrace{5};
 // How long a closed link waits for the zygote to say how its shard ended.
 constexpr std::chrono::seconds kExitReportGrace{2};
 // epoll tags: the two descriptors of the transport itself, then one per link, with the
@@ -105,11 +107,19 @@ bool LocalTransport::send(std::size_t shard, std::uint64_t link_id, std::string_
   std::size_t sent = 0;
   if (link.out.empty()) {
     const ssize_t n = ::send(link.fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      ::shutdown(link.fd, SHUT_RDWR);  // the transport thread then sees the link end
+      return false;
+    }
     sent = n < 0 ? 0 : static_cast<std::size_t>(n);
-    if (sent < frame.size()) watch(link, true);
   }
-  link.out.append(frame.substr(sent));
+  try {
+    link.out.append(frame.substr(sent));
+  } catch (const std::bad_alloc&) {
+    ::shutdown(link.fd, SHUT_RDWR);  // a frame cut short cannot be finished later
+    return false;
+  }
+  if (sent < frame.size() && link.out.size() == frame.size() - sent) watch(link, true);
   link.outstanding.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
@@ -204,8 +214,7 @@ bool LocalTransport::worth_spinning() const noexcept {
 int LocalTransport::timeout_ms() const noexcept {
   std::optional<Clock::time_point> next;
   for (const auto& link : links_) {
-    const bool waiting_to_ask = link->state == State::starting && link->pid == 0;
-    if (waiting_to_ask || link->state == State::ending) {
+    if (link->state == State::starting || link->state == State::ending) {
       if (!next || link->deadline < *next) next = link->deadline;
     }
   }
@@ -239,10 +248,15 @@ void LocalTransport::on_deadlines() noexcept {
         events_->on_down(shard, 0, "could not be started: the shard zygote " + zygote_end_, false);
       } else if (zygote_.spawn(static_cast<std::uint32_t>(shard),
                                static_cast<std::uint32_t>(shard % topology_.core_count()))) {
-        link.pid = -1;  // requested: the zygote's report comes next
+        link.pid = -1;  // requested: the zygote's report comes next, or this deadline
+        link.deadline = now + kStartReportGrace;
       } else {
         zygote_lost("closed its control socket");
       }
+    } else if (link.state == State::starting) {
+      link.state = State::down;
+      link.pid = 0;
+      events_->on_down(shard, 0, "could not be started: the shard zygote did not answer", true);
     } else if (link.state == State::ending) {
       down(shard, -1);
     }
@@ -264,10 +278,15 @@ void LocalTransport::on_reports() noexcept {
         return l->pid == report->pid && (l->state == State::up || l->state == State::ending);
       });
       if (it == links_.end()) continue;  // its link already gave up waiting
-      if ((*it)->state == State::ending) {
-        down(static_cast<std::size_t>(it - links_.begin()), report->status);
+      const auto shard = static_cast<std::size_t>(it - links_.begin());
+      if ((*it)->state == State::up) {
+        // Its answers may still be buffered; then its end of stream, unless a process it
+        // forked holds the socket open: the link ends here either way.
+        early_exits_[report->pid] = report->status;
+        on_readable(shard);
+        if ((*it)->state == State::up) end_link(shard, "a process it started kept its socket open");
       } else {
-        early_exits_[report->pid] = report->status;  // the link's end of stream follows
+        down(shard, report->status);
       }
       continue;
     }
@@ -285,17 +304,32 @@ void LocalTransport::on_reports() noexcept {
                        std::string("could not be started: ") + std::strerror(report->status), true);
       continue;
     }
-    ::fcntl(report->fd, F_SETFL, ::fcntl(report->fd, F_GETFL) | O_NONBLOCK);
-    std::uint64_t id;
-    {
+    std::uint64_t id = next_link_++;
+    int error = report->fd < 0 ? EMFILE : 0;  // a descriptor that did not fit was dropped
+    if (error == 0) {
       std::lock_guard lk(link.mutex);
-      link.fd = report->fd;
-      link.id = id = next_link_++;
-      link.out.clear();
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLRDHUP;
       ev.data.u64 = tag_of(shard, id);
-      ::epoll_ctl(epoll_, EPOLL_CTL_ADD, link.fd, &ev);
+      if (::fcntl(report->fd, F_SETFL, ::fcntl(report->fd, F_GETFL) | O_NONBLOCK) != 0 ||
+          ::epoll_ctl(epoll_, EPOLL_CTL_ADD, report->fd, &ev) != 0) {
+        error = errno;
+      } else {
+        link.fd = report->fd;
+        link.id = id;
+        link.out.clear();
+      }
+    }
+    if (error != 0) {
+      if (report->fd >= 0) ::close(report->fd);
+      zygote_.kill(report->pid);
+      link.state = State::down;
+      link.pid = 0;
+      events_->on_down(shard, 0,
+                       std::string("could not be started: its connection could not be kept: ") +
+                           std::strerror(error),
+                       true);
+      continue;
     }
     link.state = State::up;
     link.pid = report->pid;

@@ -17,6 +17,10 @@ std::exception_ptr lost(std::string_view task, const std::string& where, const s
   }
 }
 
+// A slot whose starts failed this many times in a row (about 1.3 s of backoff) with no shard
+// serving fails the calls waiting for it.
+constexpr unsigned kFailedStartsToGiveUp = 8;
+
 }  // namespace
 
 ShardPool::ShardPool(std::unique_ptr<Transport> transport, std::size_t inflight)
@@ -67,15 +71,20 @@ void ShardPool::submit(ShardJob* job) noexcept {
 
 template <class Ready>
 void ShardPool::wait_for_room(std::unique_lock<std::mutex>& lk, Ready ready) {
-  if (ready()) return;
+  // A newcomer queues behind submitters already waiting, or it could take every slot that
+  // frees before the room they wait for adds up.
+  const bool behind = waiting_tasks_ + waiting_threads_ > 0;
+  if (!behind && ready()) return;
+  auto wait = [&](auto& cv, std::size_t& waiting) {
+    ++waiting;
+    if (behind) cv.wait(lk);
+    cv.wait(lk, ready);
+    --waiting;
+  };
   if (waits_as_thread()) {
-    ++waiting_threads_;
-    room_for_threads_.wait(lk, ready);
-    --waiting_threads_;
+    wait(room_for_threads_, waiting_threads_);
   } else {
-    ++waiting_tasks_;
-    room_for_tasks_.wait(lk, ready);
-    --waiting_tasks_;
+    wait(room_for_tasks_, waiting_tasks_);
   }
 }
 
@@ -114,8 +123,13 @@ void ShardPool::dispatch() noexcept {
       return;  // stays queued; the next answer dispatches again
     }
     queue_.pop_front();
-    // A send that finds the link gone needs nothing here: the link's on_down answers its calls.
-    transport_->send(index, best->link, job->frame);
+    if (!transport_->send(index, best->link, job->frame)) {
+      // The link is gone (its on_down follows): the call never left, so it waits for another.
+      best->calls.erase(job->id_);
+      queue_.push_front(job);
+      best->live = false;
+      --live_;
+    }
   }
 }
 
@@ -186,6 +200,14 @@ void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
     if (restartable_ && !closed_) {
       transport_->start(shard, backoff(s.failures));
       ++restarts_;
+    }
+    // Starts that keep failing with no shard serving: the queued calls would wait for as long
+    // as that lasts. They fail; the slot keeps trying, and a later call may find it up.
+    const bool starts_failing = link == 0 && live_ == 0 && s.failures >= kFailedStartsToGiveUp;
+    if (starts_failing) {
+      for (ShardJob* job : queue_) failed.emplace_back(job, lost(job->task, where, how));
+      admitted_ -= queue_.size();
+      queue_.clear();
     }
     if (!restartable_ && live_ == 0) {
       for (ShardJob* job : queue_)

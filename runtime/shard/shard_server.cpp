@@ -80,7 +80,7 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
   try {
     append_frame(out, type, call.id, text, result, cpu, wall);
   } catch (const FrameError& e) {
-    append_frame(out, FrameType::failure, call.id, "switchyard::detail::FrameError",
+    append_frame(out, FrameType::rejected, call.id, {},
                  std::string("the result of '") + call.text + "' cannot be sent: " + e.what(), cpu,
                  wall);
   }

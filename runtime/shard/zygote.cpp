@@ -57,9 +57,26 @@ void report(int control, const Message& m, int fd = -1) noexcept {
   }
 }
 
+// reset_signals() puts every caught signal back to its default, as execve() does: the
+// program's handlers make no sense in a process that only runs tasks. Ignored signals stay
+// ignored.
 void reset_signals() noexcept {
   for (int s = 1; s < NSIG; ++s) {
-    if (s != SIGKILL && s != SIGSTOP) std::signal(s, SIG_DFL);
+    struct sigaction old {};
+    if (s == SIGKILL || s == SIGSTOP || ::sigaction(s, nullptr, &old) != 0) continue;
+    if (old.sa_handler != SIG_IGN && old.sa_handler != SIG_DFL) std::signal(s, SIG_DFL);
+  }
+}
+
+// close_inherited() closes every descriptor but the standard streams and `keep`.
+void close_inherited(int keep) noexcept {
+  const auto k = static_cast<unsigned>(keep);
+  const bool closed =
+      (k <= 3 || ::close_range(3, k - 1, 0) == 0) && ::close_range(k + 1, ~0U, 0) == 0;
+  if (closed) return;
+  const long limit = ::sysconf(_SC_OPEN_MAX);  // close_range() needs Linux 5.9
+  for (int fd = 3; fd < (limit > 0 ? limit : 65536); ++fd) {
+    if (fd != keep) ::close(fd);
   }
 }
 
@@ -113,11 +130,13 @@ void spawn_shard(int control, int signals, const Request& r, const TaskTable& ta
 
 [[noreturn]] void zygote_main(int control, const TaskTable& tasks,
                               const Topology& topology) noexcept {
-  // Keep nothing of the program's descriptors but the standard streams and the control socket.
-  if (control > 3) ::close_range(3, static_cast<unsigned>(control) - 1, 0);
-  ::close_range(static_cast<unsigned>(control) + 1, ~0U, 0);
+  close_inherited(control);
   reset_signals();
+  // A process group of its own: a terminal's Ctrl-C or a kill of the program's group reaches
+  // the program, which ends its shards in order, not the shards behind its back.
+  ::setpgid(0, 0);
   prctl(PR_SET_NAME, "sy-zygote");
+  const pid_t program = getppid();
   sigset_t child;
   sigemptyset(&child);
   sigaddset(&child, SIGCHLD);
@@ -127,7 +146,12 @@ void spawn_shard(int control, int signals, const Request& r, const TaskTable& ta
   std::set<pid_t> children;
   for (;;) {
     pollfd fds[2] = {{control, POLLIN, 0}, {signals, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    // The control socket's end tells that the program died, unless a child it forked still
+    // holds the socket: then its parent changing tells it, within a second.
+    const int ready = ::poll(fds, 2, 1000);
+    if (getppid() != program) end_zygote(children);
+    if (ready == 0) continue;
+    if (ready < 0) {
       if (errno == EINTR) continue;
       end_zygote(children);
     }

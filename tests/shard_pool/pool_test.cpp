@@ -1,5 +1,6 @@
 // ShardPool's decisions, driven step by step through a fake transport: no processes, no
 // sockets, and the transport's events delivered by the test itself.
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <string>
@@ -190,9 +191,14 @@ TEST_CASE("a submitter waits for room, and close() fails it with the pool's erro
   detail::ShardPool pool(std::move(owned), 1);
   t.events().on_up(0, 1, "pid");
   pool.submit(&held);
-  std::thread submitter([&] { pool.submit(&waiting); });
+  std::atomic<bool> returned{false};
+  std::thread submitter([&] {
+    pool.submit(&waiting);
+    returned = true;
+  });
   // The submitter cannot get in: the pool's one place is taken and nothing answers.
   std::this_thread::sleep_for(milliseconds(50));
+  CHECK_FALSE(returned.load());
   CHECK(t.sent.size() == 1);
   pool.close(std::make_exception_ptr(TaskCancelled("closed for the test")));
   submitter.join();
