@@ -20,22 +20,14 @@
 #include <string_view>
 #include <vector>
 
+#include "../../switchyard-bench/spin.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The benchmark's CPU kernel, on wrapping unsigned 64-bit arithmetic.
-std::uint64_t spin(std::uint64_t seed, std::uint64_t iters) {
-  std::uint64_t x = 2 * seed + 1;
-  std::uint64_t acc = 0;
-  for (std::uint64_t n = 0; n < iters; ++n) {
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    acc += x * 0x2545F4914F6CDD1DULL;
-  }
-  return acc;
-}
+// The benchmark's CPU kernel: the one every workload shares, so the checksums agree.
+using switchyard::bench::spin;
 
 int check() {
   constexpr std::uint64_t want = 12944723528927218710ULL;
