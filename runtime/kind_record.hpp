@@ -34,10 +34,8 @@ struct KindRecord {
   const std::string name;
   const std::optional<Placement> pinned;
   const bool internal;
-  const bool isolated;    // runs only in shards
-  const bool idempotent;  // a call lost with its shard may run again
-  // registered: submitted as a registered task, so its tasks can run in shards.
-  std::atomic<bool> registered{false};
+  const bool isolated;             // runs only in shards
+  const bool idempotent;           // a call lost with its shard may run again
   std::atomic<Placement> current;  // where its new tasks go
   std::atomic<std::uint32_t> inflight{0};
   std::atomic<std::uint64_t> spawned{0};

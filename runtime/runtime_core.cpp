@@ -219,7 +219,6 @@ void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall
     return;
   }
   KindRecord& kind = *found;
-  kind.registered.store(true, std::memory_order_relaxed);
   const Placement target =
       kind.isolated ? Placement::shard : hint.placement.value_or(kind.current.load());
   if (target != Placement::shard) {
@@ -314,7 +313,7 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
                         result.failed(),
                         std::nullopt};
   }
-  account(kind, sample, result.failed(), answer == nullptr && is_cancellation(error));
+  account(kind, sample, result.failed(), false, answer == nullptr ? error : nullptr);
   result.publish();
   result.release();
   kind.inflight.fetch_sub(1, std::memory_order_relaxed);
@@ -366,7 +365,7 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
     }
   }
   if (task.migrations() != 0) kind.task_migrations.fetch_add(task.migrations());
-  account(kind, sample, failed, cancelled || is_cancellation(task.body->error()));
+  account(kind, sample, failed, cancelled, task.body->error());
   if (!cancelled) task.body->publish();
   task.body->release();
   kind.inflight.fetch_sub(1, std::memory_order_relaxed);
@@ -374,7 +373,7 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
 }
 
 void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
-                          bool unwound) noexcept {
+                          bool cancelled, const std::exception_ptr& error) noexcept {
   if (sample) {
     std::lock_guard lk(kind.mutex);
     kind.profile.add(*sample);
@@ -383,6 +382,8 @@ void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sam
   kind.finished.fetch_add(1, std::memory_order_relaxed);
   if (failed) kind.failed.fetch_add(1, std::memory_order_relaxed);
   if (stopping_.load(std::memory_order_acquire) && !kind.internal) {
+    // Only while stopping: telling a cancellation from another error rethrows it.
+    const bool unwound = cancelled || is_cancellation(error);
     std::lock_guard lk(summary_mutex_);
     try {
       auto& counts = summary_.kinds[kind.name];
@@ -400,7 +401,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
                         kind.recently_stalled(),
-                        kind.registered.load(std::memory_order_relaxed)};
+                        tasks_.find(kind.name) != nullptr};
   const Decision d = policy_->place(state, *this);
   if (d.placement == state.current) return;
   if (d.placement == Placement::shard && !state.shardable) return;  // a callable cannot cross

@@ -112,9 +112,10 @@ class RuntimeCore final : public Surroundings {
   };
   Sampling sampling(KindRecord& kind) noexcept;
   void finish(Task& task, bool cancelled) noexcept;
-  // account() folds a finished task's sample (if measured) into its kind and counts it.
+  // account() folds a finished task's sample (if measured) into its kind and counts it:
+  // failed, and, for the shutdown summary, cancelled before it ran or unwound by `error`.
   void account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
-               bool unwound) noexcept;
+               bool cancelled, const std::exception_ptr& error) noexcept;
   void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
   void calibrate_in_background() noexcept;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.

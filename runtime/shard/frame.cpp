@@ -50,10 +50,6 @@ void append_frame(std::string& out, FrameType type, std::uint64_t id, std::strin
   out.append(header, kFrameHeader).append(text).append(payload);
 }
 
-void append_frame(std::string& out, const Frame& f) {
-  append_frame(out, f.type, f.id, f.text, f.payload, f.cpu_ns, f.run_ns);
-}
-
 void set_frame_id(std::string& frame, std::uint64_t id) noexcept {
   if (frame.size() >= kFrameHeader) put(frame.data() + kIdOffset, id);
 }

@@ -49,7 +49,6 @@ class FrameError : public std::runtime_error {
 // over its limit.
 void append_frame(std::string& out, FrameType type, std::uint64_t id, std::string_view text,
                   std::string_view payload, std::uint64_t cpu_ns = 0, std::uint64_t run_ns = 0);
-void append_frame(std::string& out, const Frame& frame);
 
 // set_frame_id() rewrites the id of the encoded frame at the start of `frame`.
 void set_frame_id(std::string& frame, std::uint64_t id) noexcept;

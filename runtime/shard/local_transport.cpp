@@ -20,8 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How long the transport thread polls before it sleeps, when calls come back that fast.
-constexpr std::chrono::microseconds kSpinWindow{50};
 // How long a start waits for the zygote's report before it counts as failed.
 constexpr std::chrono::seconds kStartReportGrace{5};
 // How long a closed link waits for the zygote to say how its shard ended.
@@ -120,7 +118,6 @@ bool LocalTransport::send(std::size_t shard, std::uint64_t link_id, std::string_
     return false;
   }
   if (sent < frame.size() && link.out.size() == frame.size() - sent) watch(link, true);
-  link.outstanding.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -194,21 +191,14 @@ void LocalTransport::run() noexcept {
 }
 
 int LocalTransport::wait(epoll_event* events, int capacity) noexcept {
-  if (worth_spinning()) {
-    const auto until = Clock::now() + kSpinWindow;
+  if (answers_soon_.load(std::memory_order_relaxed)) {
+    const auto until = Clock::now() + kPollWindow;
     do {
       const int n = ::epoll_wait(epoll_, events, capacity, 0);
       if (n != 0) return n;
     } while (Clock::now() < until);
   }
   return ::epoll_wait(epoll_, events, capacity, timeout_ms());
-}
-
-bool LocalTransport::worth_spinning() const noexcept {
-  if (call_time_.average() >= kSpinWindow) return false;
-  return std::any_of(links_.begin(), links_.end(), [](const auto& link) {
-    return link->outstanding.load(std::memory_order_relaxed) != 0;
-  });
 }
 
 int LocalTransport::timeout_ms() const noexcept {
@@ -364,8 +354,6 @@ void LocalTransport::on_readable(std::size_t shard) noexcept {
           return;
         }
         const std::uint64_t id = frame->id;
-        link.outstanding.fetch_sub(1, std::memory_order_relaxed);
-        call_time_.add(frame->run_ns);
         if (frame->type == FrameType::call ||
             !events_->on_frame(shard, link.id, std::move(*frame))) {
           end_link(shard, "it answered call " + std::to_string(id) + ", which it was not sent");
@@ -390,7 +378,6 @@ void LocalTransport::end_link(std::size_t shard, std::string problem) noexcept {
     ::close(link.fd);
     link.fd = -1;
     link.out.clear();
-    link.outstanding.store(0, std::memory_order_relaxed);
   }
   link.problem = std::move(problem);
   link.state = State::ending;

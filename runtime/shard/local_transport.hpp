@@ -18,7 +18,6 @@
 
 #include <switchyard/topology.hpp>
 
-#include "call_time.hpp"
 #include "frame.hpp"
 #include "task_table.hpp"
 #include "transport.hpp"
@@ -32,10 +31,8 @@ namespace switchyard::detail {
 // i modulo the core count. A shard is declared down once both its connection has closed and
 // the zygote has reported how it ended (or after a grace of two seconds without that report).
 //
-// While calls are in flight and recent calls took the shards less than kSpinWindow, the
-// thread polls for up to that long before it sleeps: an answer that comes back sooner than
-// a sleep and a wake-up cost (about 10 us each on a 2-core VM) then takes one wake-up, the
-// caller's, as in a plain ping-pong between two processes, instead of two.
+// While the pool expects answers within kPollWindow, the thread polls for up to that long
+// before it sleeps: such an answer then takes one wake-up, the caller's, instead of two.
 class LocalTransport final : public Transport {
  public:
   // LocalTransport() forks the zygote for `slots` shards. Throws std::system_error.
@@ -46,6 +43,7 @@ class LocalTransport final : public Transport {
   void open(Events& events) override;
   void start(std::size_t shard, std::chrono::milliseconds delay) override;
   bool send(std::size_t shard, std::uint64_t link, std::string_view frame) override;
+  void expect_answers(bool soon) noexcept override { answers_soon_.store(soon); }
   void stop() noexcept override;
 
  private:
@@ -57,8 +55,6 @@ class LocalTransport final : public Transport {
     int fd = -1;
     std::uint64_t id = 0;
     std::string out;  // bytes the socket did not take yet
-    // outstanding: calls sent on this link and not answered yet.
-    std::atomic<std::uint32_t> outstanding{0};
     // The transport thread's own:
     State state = State::down;
     pid_t pid = 0;  // 0: none; -1: asked of the zygote, which has not answered yet
@@ -69,7 +65,6 @@ class LocalTransport final : public Transport {
 
   void run() noexcept;
   int wait(epoll_event* events, int capacity) noexcept;
-  bool worth_spinning() const noexcept;
   int timeout_ms() const noexcept;
   void take_start_requests() noexcept;
   void on_reports() noexcept;
@@ -89,6 +84,7 @@ class LocalTransport final : public Transport {
   int wake_ = -1;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> answers_soon_{false};
   std::once_flag stopped_;
 
   std::mutex requests_mutex_;
@@ -99,7 +95,6 @@ class LocalTransport final : public Transport {
   bool zygote_alive_ = true;
   std::string zygote_end_;            // how the zygote ended, once it did
   std::map<pid_t, int> early_exits_;  // exit statuses reported before the link closed
-  CallTime call_time_;
 };
 
 }  // namespace switchyard::detail

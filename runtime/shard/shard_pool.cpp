@@ -48,13 +48,12 @@ void ShardPool::submit(ShardJob* job) noexcept {
     started_ = true;
     for (std::size_t i = 0; i < shards_.size(); ++i) transport_->start(i, {});
   }
-  const std::size_t capacity = shards_.size() * inflight_;
-  wait_for_room(lk,
-                [&] { return closed_ || (!restartable_ && live_ == 0) || admitted_ < capacity; });
+  wait_for_room(
+      lk, [&] { return closed_ || (!restartable_ && live() == 0) || admitted() < capacity_; });
   std::exception_ptr error;
   if (closed_) {
     error = close_error_;
-  } else if (!restartable_ && live_ == 0) {
+  } else if (!restartable_ && live() == 0) {
     error = lost(job->task, "the shard pool", unrestartable_);
   }
   if (error) {
@@ -62,7 +61,6 @@ void ShardPool::submit(ShardJob* job) noexcept {
     job->failed(error);
     return;
   }
-  ++admitted_;
   job->id_ = next_id_++;
   set_frame_id(job->frame, job->id_);
   queue_.push_back(job);
@@ -88,9 +86,26 @@ void ShardPool::wait_for_room(std::unique_lock<std::mutex>& lk, Ready ready) {
   }
 }
 
-void ShardPool::wake(Waiting waiting, bool all) noexcept {
-  if (waiting.threads) all ? room_for_threads_.notify_all() : room_for_threads_.notify_one();
-  if (waiting.tasks) all ? room_for_tasks_.notify_all() : room_for_tasks_.notify_one();
+void ShardPool::wake(Waiting waiting) noexcept {
+  if (waiting.threads) room_for_threads_.notify_all();
+  if (waiting.tasks) room_for_tasks_.notify_all();
+}
+
+std::size_t ShardPool::live() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(shards_.begin(), shards_.end(), [](const Shard& s) { return s.live; }));
+}
+
+std::size_t ShardPool::on_the_wire() const noexcept {
+  std::size_t n = 0;
+  for (const Shard& s : shards_) n += s.calls.size();
+  return n;
+}
+
+void ShardPool::fail_queue(std::vector<std::pair<ShardJob*, std::exception_ptr>>& failed,
+                           const std::string& where, const std::string& how) {
+  for (ShardJob* job : queue_) failed.emplace_back(job, lost(job->task, where, how));
+  queue_.clear();
 }
 
 std::size_t ShardPool::depth() const noexcept {
@@ -115,12 +130,12 @@ void ShardPool::dispatch() noexcept {
         index = i;
       }
     }
-    if (best == nullptr) return;
+    if (best == nullptr) break;
     ShardJob* job = queue_.front();
     try {
       best->calls.emplace(job->id_, job);
     } catch (const std::bad_alloc&) {
-      return;  // stays queued; the next answer dispatches again
+      break;  // stays queued; the next answer dispatches again
     }
     queue_.pop_front();
     if (!transport_->send(index, best->link, job->frame)) {
@@ -128,9 +143,10 @@ void ShardPool::dispatch() noexcept {
       best->calls.erase(job->id_);
       queue_.push_front(job);
       best->live = false;
-      --live_;
     }
   }
+  const auto per_call = call_time_.average();  // zero: nothing answered yet, the calls may be long
+  transport_->expect_answers(on_the_wire() > 0 && per_call.count() > 0 && per_call < kPollWindow);
 }
 
 void ShardPool::on_up(std::size_t shard, std::uint64_t link, std::string who) noexcept {
@@ -139,7 +155,6 @@ void ShardPool::on_up(std::size_t shard, std::uint64_t link, std::string who) no
   s.live = true;
   s.link = link;
   s.who = std::move(who);
-  ++live_;
   dispatch();
 }
 
@@ -152,17 +167,16 @@ bool ShardPool::on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) n
   ShardJob* job = it->second;
   s.calls.erase(it);
   s.failures = 0;
-  --admitted_;
   ++answered_;
   call_time_.add(frame.run_ns);
   dispatch();
   // Submitters wait until a quarter of the pool is free, then all go: one wake-up per
   // batch of calls instead of one per call, which on a busy machine takes a core from a
   // shard each time.
-  const bool refilled = admitted_ + refill_ <= capacity_;
+  const bool refilled = admitted() + refill_ <= capacity_;
   const Waiting waiters = refilled ? waiting() : Waiting{};
   lk.unlock();
-  wake(waiters, true);
+  wake(waiters);
   job->answered(std::move(frame));
   return true;
 }
@@ -177,7 +191,6 @@ void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
     const std::string where =
         "shard " + std::to_string(shard) + (s.who.empty() ? "" : " (" + s.who + ")");
     if (link != 0 && s.link == link) {
-      if (s.live) --live_;
       s.live = false;
       s.link = 0;  // whatever still arrives on it is dropped
     }
@@ -187,7 +200,6 @@ void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
         queue_.push_front(job);
       } else {
         failed.emplace_back(job, lost(job->task, where, how));
-        --admitted_;
       }
     }
     s.calls.clear();
@@ -203,22 +215,14 @@ void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
     }
     // Starts that keep failing with no shard serving: the queued calls would wait for as long
     // as that lasts. They fail; the slot keeps trying, and a later call may find it up.
-    const bool starts_failing = link == 0 && live_ == 0 && s.failures >= kFailedStartsToGiveUp;
-    if (starts_failing) {
-      for (ShardJob* job : queue_) failed.emplace_back(job, lost(job->task, where, how));
-      admitted_ -= queue_.size();
-      queue_.clear();
-    }
-    if (!restartable_ && live_ == 0) {
-      for (ShardJob* job : queue_)
-        failed.emplace_back(job, lost(job->task, "the shard pool", unrestartable_));
-      admitted_ -= queue_.size();
-      queue_.clear();
-    }
+    const bool none_live = live() == 0;
+    if (link == 0 && none_live && s.failures >= kFailedStartsToGiveUp)
+      fail_queue(failed, where, how);
+    if (!restartable_ && none_live) fail_queue(failed, "the shard pool", unrestartable_);
     dispatch();
     waiters = waiting();
   }
-  wake(waiters, true);
+  wake(waiters);
   for (auto& [job, error] : failed) job->failed(error);
 }
 
@@ -236,10 +240,10 @@ void ShardPool::close(std::exception_ptr error) noexcept {
       for (auto& [id, job] : s.calls) failed.push_back(job);
       s.calls.clear();
     }
-    admitted_ = 0;
     waiters = waiting();
   }
-  wake(waiters, true);
+  transport_->expect_answers(false);
+  wake(waiters);
   for (ShardJob* job : failed) job->failed(error);
 }
 
@@ -251,7 +255,7 @@ void ShardPool::stop() noexcept {
 
 ShardPool::Load ShardPool::load() const noexcept {
   std::lock_guard lk(mutex_);
-  return {live_, shards_.size(), admitted_, answered_, restarts_};
+  return {live(), shards_.size(), admitted(), answered_, restarts_};
 }
 
 }  // namespace switchyard::detail

@@ -97,21 +97,30 @@ class ShardPool final : private Transport::Events {
   bool on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept override;
   void on_down(std::size_t shard, std::uint64_t link, std::string how,
                bool restartable) noexcept override;
-  // dispatch() sends queued calls to shards with room. Caller holds mutex_.
+  // dispatch() sends queued calls to shards with room, and tells the transport whether
+  // answers are due soon. Caller holds mutex_.
   void dispatch() noexcept;
+  // live() counts the shards serving; on_the_wire() the calls sent and not answered;
+  // admitted() those plus the queued ones. Caller holds mutex_.
+  std::size_t live() const noexcept;
+  std::size_t on_the_wire() const noexcept;
+  std::size_t admitted() const noexcept { return queue_.size() + on_the_wire(); }
+  // fail_queue() moves every queued call to `failed`, with ShardLost(`where` `how`).
+  void fail_queue(std::vector<std::pair<ShardJob*, std::exception_ptr>>& failed,
+                  const std::string& where, const std::string& how);
   // depth() is how many calls a shard gets ahead of its answers. Caller holds mutex_.
   std::size_t depth() const noexcept;
   // wait_for_room() waits until `ready()`, suspending a task or blocking a thread. Caller
   // holds `lk`.
   template <class Ready>
   void wait_for_room(std::unique_lock<std::mutex>& lk, Ready ready);
-  // wake() notifies the waiters `waiting` counted, one or all. After releasing mutex_.
+  // wake() notifies the waiters `waiting` counted. After releasing mutex_.
   struct Waiting {
     bool tasks = false;
     bool threads = false;
   };
   Waiting waiting() const noexcept { return {waiting_tasks_ > 0, waiting_threads_ > 0}; }
-  void wake(Waiting waiting, bool all) noexcept;
+  void wake(Waiting waiting) noexcept;
   static std::chrono::milliseconds backoff(unsigned failures) noexcept;
 
   const std::unique_ptr<Transport> transport_;
@@ -128,8 +137,6 @@ class ShardPool final : private Transport::Events {
   std::size_t waiting_threads_ = 0;
   std::vector<Shard> shards_;
   std::deque<ShardJob*> queue_;  // admitted, waiting for a shard with room
-  std::size_t admitted_ = 0;     // queued or in flight
-  std::size_t live_ = 0;
   std::uint64_t next_id_ = 1;
   std::uint64_t answered_ = 0;
   CallTime call_time_;

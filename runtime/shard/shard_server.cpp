@@ -14,6 +14,7 @@
 
 #include <switchyard/errors.hpp>
 
+#include "call_time.hpp"
 #include "frame.hpp"
 
 namespace switchyard::detail {
@@ -86,12 +87,12 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
   }
 }
 
-// receive() reads what the parent sent. Within kSpinWindow of the last answer it polls
+// receive() reads what the parent sent. Within kPollWindow of the last answer it polls
 // before it sleeps: a caller that sends its next call right after an answer then finds the
 // shard awake, and saves the wake-up of an idle CPU (the dearest part of a round trip on a VM).
 ssize_t receive(int fd, std::string& buffer, std::uint64_t answered_at) noexcept {
-  constexpr std::uint64_t kSpinWindow = 50'000;
-  while (clock_ns(CLOCK_MONOTONIC) - answered_at < kSpinWindow) {
+  const auto window = static_cast<std::uint64_t>(std::chrono::nanoseconds(kPollWindow).count());
+  while (clock_ns(CLOCK_MONOTONIC) - answered_at < window) {
     const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
   }

@@ -21,7 +21,6 @@ class TaskTable {
   // find() is the task named `name`, or null.
   const TaskEntry* find(std::string_view name) const noexcept;
   bool empty() const noexcept { return entries_.empty(); }
-  std::size_t size() const noexcept { return entries_.size(); }
 
  private:
   std::vector<const TaskEntry*> entries_;  // sorted by name, unique

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "call_time.hpp"
 #include "frame.hpp"
 
 namespace switchyard::detail {
@@ -50,6 +51,9 @@ class Transport {
   // answered by on_down). Never blocks: what cannot be written at once is kept and written
   // when the shard reads. Any thread.
   virtual bool send(std::size_t shard, std::uint64_t link, std::string_view frame) = 0;
+  // expect_answers() says whether answers are due within kPollWindow (short calls are on
+  // the wire): the transport may then poll for them rather than sleep. Any thread.
+  virtual void expect_answers(bool soon) noexcept = 0;
   // stop() ends every shard; no event is delivered once it returns. Blocks until the shard
   // processes are gone. Idempotent.
   virtual void stop() noexcept = 0;

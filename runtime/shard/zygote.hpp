@@ -44,7 +44,6 @@ class Zygote {
 
   // control_fd() becomes readable when a report is waiting (or the zygote is gone).
   int control_fd() const noexcept { return control_; }
-  pid_t pid() const noexcept { return pid_; }
 
   // spawn() asks for shard `shard`, pinned to allowed core `core`. Returns false if the
   // zygote is gone. Does not block beyond one send.

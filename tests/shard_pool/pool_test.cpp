@@ -42,6 +42,7 @@ class FakeTransport final : public detail::Transport {
     sent.push_back({shard, link, *reader.next()});
     return true;
   }
+  void expect_answers(bool) noexcept override {}
   void stop() noexcept override {}
 
   Events& events() { return *events_; }

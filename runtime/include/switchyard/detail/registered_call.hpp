@@ -22,6 +22,36 @@
 
 namespace switchyard::detail {
 
+// encode_values() appends the cereal binary encoding of `values`, in order, to `out`.
+template <class... T>
+void encode_values(std::string& out, const T&... values) {
+  if constexpr (sizeof...(T) > 0) {
+    StringSink sink(out);
+    std::ostream stream(&sink);
+    cereal::BinaryOutputArchive archive(stream);
+    archive(values...);
+  }
+}
+
+// decode_values() fills `values` from `bytes`, which must hold exactly their encoding (a call's
+// arguments, or a result). Throws BadArguments.
+template <class... T>
+void decode_values(std::string_view bytes, T&... values) {
+  ViewSource source(bytes);
+  if constexpr (sizeof...(T) > 0) {
+    try {
+      std::istream stream(&source);
+      cereal::BinaryInputArchive archive(stream);
+      archive(values...);
+    } catch (const std::exception& e) {
+      throw BadArguments(e.what());
+    }
+  }
+  if (source.remaining() != 0) {
+    throw BadArguments(std::to_string(source.remaining()) + " bytes left over");
+  }
+}
+
 // RemoteResult is the caller's end of a call sent to a shard, driven like a TaskBody: the
 // runtime hands it the shard's answer (accept) or an error (reject), folds the call's
 // measurement into its kind, then publish()es it to the future.
@@ -47,15 +77,11 @@ class RemoteResultOf final : public SharedState<R>, public RemoteResult {
   void accept(std::string_view payload) noexcept override {
     try {
       if constexpr (std::is_void_v<R>) {
-        if (!payload.empty()) throw std::runtime_error("a void task answered with a value");
+        decode_values(payload);
         outcome_.set_value();
       } else {
-        ViewSource source(payload);
-        std::istream in(&source);
-        cereal::BinaryInputArchive archive(in);
         R value{};
-        archive(value);
-        if (source.remaining() != 0) throw std::runtime_error("bytes left over after the result");
+        decode_values(payload, value);
         outcome_.set_value(std::move(value));
       }
     } catch (const std::exception& e) {
@@ -83,35 +109,5 @@ class RegisteredCall {
   // make_remote() encodes the arguments into `arguments` and makes the caller's end.
   virtual RemoteResult* make_remote(std::string& arguments) = 0;
 };
-
-// encode_values() appends the cereal binary encoding of `values`, in order, to `out`.
-template <class... T>
-void encode_values(std::string& out, const T&... values) {
-  if constexpr (sizeof...(T) > 0) {
-    StringSink sink(out);
-    std::ostream stream(&sink);
-    cereal::BinaryOutputArchive archive(stream);
-    archive(values...);
-  }
-}
-
-// decode_values() fills `values` from `bytes`, which must hold exactly their encoding.
-// Throws BadArguments.
-template <class... T>
-void decode_values(std::string_view bytes, T&... values) {
-  ViewSource source(bytes);
-  if constexpr (sizeof...(T) > 0) {
-    try {
-      std::istream stream(&source);
-      cereal::BinaryInputArchive archive(stream);
-      archive(values...);
-    } catch (const std::exception& e) {
-      throw BadArguments(e.what());
-    }
-  }
-  if (source.remaining() != 0) {
-    throw BadArguments(std::to_string(source.remaining()) + " bytes left over after the arguments");
-  }
-}
 
 }  // namespace switchyard::detail
