@@ -75,18 +75,6 @@ bool receive_byte(int fd, char& byte) {
 
 }  // namespace
 
-std::uint64_t spin(std::uint64_t seed, std::uint64_t iters) noexcept {
-  std::uint64_t x = 2 * seed + 1;
-  std::uint64_t acc = 0;
-  for (std::uint64_t i = 0; i < iters; ++i) {
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    acc += x * 0x2545F4914F6CDD1DULL;
-  }
-  return acc;
-}
-
 Figure measure_fiber_switch_ns() {
   return on_own_thread([] {
     constexpr long kYields = 5000;  // per fiber, so each round makes 2 * kYields switches

@@ -17,6 +17,8 @@
 
 #include <switchyard/switchyard.hpp>
 
+#include "bench_config.hpp"
+
 namespace sy = switchyard;
 
 namespace {
@@ -63,28 +65,21 @@ void raw_socketpair_ping_pong(benchmark::State& state) {
 }
 BENCHMARK(raw_socketpair_ping_pong)->UseRealTime();
 
-sy::Config bench_config(bool measured) {
-  sy::Config c;
-  c.profiling.calibrate = false;
-  if (!measured) {
-    c.profiling.warmup = 0;
-    c.profiling.sample_every = std::numeric_limits<std::uint32_t>::max();
-  }
-  return c;
-}
+using sy::bench::bench_config;
+using sy::bench::Sampling;
 
 // A plain thread submits to a shard and blocks on the future.
-void shard_round_trip_from_thread(benchmark::State& state, bool measured) {
-  sy::Runtime rt(bench_config(measured));
+void shard_round_trip_from_thread(benchmark::State& state, Sampling sampling) {
+  sy::Runtime rt(bench_config(sampling));
   rt.submit(sy::on(sy::Placement::shard), trivial).get();  // start the shards
   for (auto _ : state) rt.submit(sy::on(sy::Placement::shard), trivial).get();
 }
-BENCHMARK_CAPTURE(shard_round_trip_from_thread, measured, true)->UseRealTime();
-BENCHMARK_CAPTURE(shard_round_trip_from_thread, unmeasured, false)->UseRealTime();
+BENCHMARK_CAPTURE(shard_round_trip_from_thread, measured, Sampling::timed)->UseRealTime();
+BENCHMARK_CAPTURE(shard_round_trip_from_thread, unmeasured, Sampling::unmeasured)->UseRealTime();
 
 // A task on the fiber executor submits to a shard and suspends on the future.
-void shard_round_trip_in_task(benchmark::State& state, bool measured) {
-  sy::Runtime rt(bench_config(measured));
+void shard_round_trip_in_task(benchmark::State& state, Sampling sampling) {
+  sy::Runtime rt(bench_config(sampling));
   rt.submit(sy::on(sy::Placement::shard), trivial).get();
   rt.spawn(
         "bench",
@@ -94,8 +89,8 @@ void shard_round_trip_in_task(benchmark::State& state, bool measured) {
         sy::on(sy::Placement::fiber))
       .get();
 }
-BENCHMARK_CAPTURE(shard_round_trip_in_task, measured, true)->UseRealTime();
-BENCHMARK_CAPTURE(shard_round_trip_in_task, unmeasured, false)->UseRealTime();
+BENCHMARK_CAPTURE(shard_round_trip_in_task, measured, Sampling::timed)->UseRealTime();
+BENCHMARK_CAPTURE(shard_round_trip_in_task, unmeasured, Sampling::unmeasured)->UseRealTime();
 
 }  // namespace
 

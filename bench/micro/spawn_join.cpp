@@ -15,22 +15,14 @@
 
 #include <switchyard/switchyard.hpp>
 
+#include "bench_config.hpp"
+
 namespace sy = switchyard;
 
 namespace {
 
-// Sampling: what the runtime reads around a task. `timed`: the clocks and getrusage() (what a
-// sampled task pays); `counted`: the thread counters as well; `unmeasured`: nothing.
-enum class Sampling { unmeasured, timed, counted };
-
-sy::Config bench_config(Sampling sampling) {
-  constexpr auto never = std::numeric_limits<std::uint32_t>::max();
-  sy::Config c;
-  c.profiling.warmup = sampling == Sampling::counted ? never : 0;
-  c.profiling.sample_every = sampling == Sampling::unmeasured ? never : 1;
-  c.profiling.count_every = never;
-  return c;
-}
+using sy::bench::bench_config;
+using sy::bench::Sampling;
 
 void raw_boost_fiber(benchmark::State& state) {
   for (auto _ : state) {

@@ -21,8 +21,8 @@
 
 #include <switchyard/future.hpp>
 #include <switchyard/registered_task.hpp>
+#include <switchyard/spin.hpp>
 
-#include "spin.hpp"
 #include "workload.hpp"
 
 namespace switchyard::bench {

@@ -20,14 +20,14 @@
 #include <string_view>
 #include <vector>
 
-#include "../../switchyard-bench/spin.hpp"
+#include <switchyard/spin.hpp>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 // The benchmark's CPU kernel: the one every workload shares, so the checksums agree.
-using switchyard::bench::spin;
+using switchyard::spin;
 
 int check() {
   constexpr std::uint64_t want = 12944723528927218710ULL;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <switchyard/machine_model.hpp>
+#include <switchyard/spin.hpp>
 
 #include <cstdint>
 
@@ -36,9 +37,5 @@ Figure measure_serialize_ns_per_byte();
 
 // measure_spin_iters_per_second(): spin() iterations per second on the calling thread's core.
 Figure measure_spin_iters_per_second();
-
-// spin() is the CPU kernel of the benchmark suite: xorshift steps summed with a multiplier, all
-// arithmetic wrapping on 64 bits. Never blocks; any thread.
-std::uint64_t spin(std::uint64_t seed, std::uint64_t iters) noexcept;
 
 }  // namespace switchyard
