@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdint>
@@ -13,6 +14,20 @@ inline std::int64_t steady_ns() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// clock_ns() reads any clock (a thread's CPU clock, CLOCK_MONOTONIC) in nanoseconds; 0 if
+// it cannot be read (a thread that has exited).
+inline std::int64_t clock_ns(clockid_t clock) noexcept {
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return 0;
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// to_timespec() is a duration of `ns` nanoseconds (negative counts as zero) as a timeout.
+inline timespec to_timespec(std::int64_t ns) noexcept {
+  ns = ns < 0 ? 0 : ns;
+  return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
 }
 
 // ThreadUsage is what the kernel accounts to the calling thread: CPU time (user + system,

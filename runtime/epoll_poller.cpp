@@ -8,6 +8,7 @@
 #include <ctime>
 #include <system_error>
 
+#include "clock.hpp"
 #include "poller.hpp"
 
 namespace switchyard::detail {
@@ -54,21 +55,18 @@ class EpollPoller final : public Poller {
 
   std::size_t wait(Readiness* out, std::size_t capacity,
                    std::chrono::nanoseconds timeout) noexcept override {
-    std::array<epoll_event, kBatch> events;
     const int max = static_cast<int>(std::min(capacity, kBatch));
     int n = 0;
     if (timeout == std::chrono::nanoseconds::max()) {
-      n = epoll_pwait2(epfd_, events.data(), max, nullptr, nullptr);
+      n = epoll_pwait2(epfd_, events_.data(), max, nullptr, nullptr);
     } else {
-      const auto ns = std::max<std::int64_t>(0, timeout.count());
-      const timespec ts{static_cast<time_t>(ns / 1'000'000'000),
-                        static_cast<long>(ns % 1'000'000'000)};
-      n = epoll_pwait2(epfd_, events.data(), max, &ts, nullptr);
+      const timespec ts = to_timespec(timeout.count());
+      n = epoll_pwait2(epfd_, events_.data(), max, &ts, nullptr);
     }
     if (n < 0) return 0;  // EINTR: the caller looks again
     std::size_t k = 0;
     for (int i = 0; i < n; ++i) {
-      const epoll_event& ev = events[static_cast<std::size_t>(i)];
+      const epoll_event& ev = events_[static_cast<std::size_t>(i)];
       if (ev.data.ptr == nullptr) {
         std::uint64_t count = 0;
         while (::read(wakefd_, &count, sizeof count) == sizeof count) {
@@ -90,6 +88,9 @@ class EpollPoller final : public Poller {
  private:
   int epfd_;
   int wakefd_;
+  // A member, not a local: wait() runs on whatever stack the poller's thread is on, often
+  // the small stack of the task it is switching away from (one wait() at a time).
+  std::array<epoll_event, kBatch> events_;
 };
 
 }  // namespace

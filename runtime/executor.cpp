@@ -31,7 +31,7 @@ void Executor::start() {
   }
 }
 
-Worker* Executor::start_worker(Processor* p) {
+void Executor::start_worker(Processor* p) {
   auto w = std::make_unique<Worker>(*this, next_index_++);
   if (p != nullptr) {
     p->owner.store(w.get(), std::memory_order_release);
@@ -47,7 +47,6 @@ Worker* Executor::start_worker(Processor* p) {
     throw;
   }
   worker_count_.fetch_add(1);
-  return workers_.back().get();
 }
 
 void Executor::stop() {
@@ -69,7 +68,8 @@ void Executor::stop() {
 
 void Executor::submit(boost::fibers::context* ctx) noexcept {
   shared_.push(ctx);
-  if (!wake_one() && options_.grow_on_demand) grow();
+  // Only pool threads grow for a queued task; the fiber executor grows to take over Processors.
+  if (!wake_one() && elastic() && !options_.processors) grow();
 }
 
 void Executor::schedule(boost::fibers::context* ctx) noexcept {

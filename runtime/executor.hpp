@@ -38,7 +38,6 @@ class Executor {
     std::size_t min_workers = 1;
     std::size_t max_workers = 1;  // > min_workers: idle workers above min_workers retire
     bool processors = false;      // fiber executor: min_workers Processors
-    bool grow_on_demand = false;  // start a worker when a task queues and none is idle
     bool pin = false;
     std::chrono::milliseconds idle_timeout{2000};
   };
@@ -107,8 +106,8 @@ class Executor {
   void push_local(Processor& p, boost::fibers::context* ctx) noexcept;
   bool wake_one() noexcept;
   void grow() noexcept;
-  Worker* start_worker(Processor* p);  // caller holds workers_mutex_; throws
-  void reap_retired();                 // caller holds workers_mutex_
+  void start_worker(Processor* p);  // caller holds workers_mutex_; throws
+  void reap_retired();              // caller holds workers_mutex_
 
   RuntimeCore& runtime_;
   const Topology& topology_;

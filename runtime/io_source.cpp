@@ -43,7 +43,10 @@ Waiter::Outcome IoSource::wait(bool for_read, std::chrono::steady_clock::time_po
   if (slot.compare_exchange_strong(token, kEmpty, std::memory_order_acq_rel)) {
     return timers.cancelled() ? Waiter::Outcome::cancelled : Waiter::Outcome::ready;
   }
-  if (deadline <= std::chrono::steady_clock::now()) return Waiter::Outcome::timeout;
+  if (deadline != std::chrono::steady_clock::time_point::max() &&
+      deadline <= std::chrono::steady_clock::now()) {
+    return Waiter::Outcome::timeout;  // no clock read for a wait without a deadline
+  }
   Waiter w(boost::fibers::context::active(), deadline, &slot);
   std::uintptr_t expected = kEmpty;
   if (!slot.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(&w),

@@ -23,10 +23,12 @@ struct KindRecord {
   // An internal kind is the runtime's own probing tasks: never measured (their cost is what
   // they measure), and left out of reports and shutdown summaries. An isolated kind is
   // pinned to the shards.
-  KindRecord(std::string kind_name, const KindConfig& settings, bool is_internal = false)
+  KindRecord(std::string kind_name, const KindConfig& settings, bool is_shardable,
+             bool is_internal = false)
       : name(std::move(kind_name)),
         pinned(settings.isolate ? Placement::shard : settings.placement),
         internal(is_internal),
+        shardable(is_shardable),
         isolated(settings.isolate),
         idempotent(settings.idempotent),
         current(pinned.value_or(Placement::fiber)) {}
@@ -34,6 +36,7 @@ struct KindRecord {
   const std::string name;
   const std::optional<Placement> pinned;
   const bool internal;
+  const bool shardable;            // a task registered when the runtime started: shards can run it
   const bool isolated;             // runs only in shards
   const bool idempotent;           // a call lost with its shard may run again
   std::atomic<Placement> current;  // where its new tasks go

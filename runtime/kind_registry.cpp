@@ -13,7 +13,10 @@ KindRecord& KindRegistry::get(std::string_view name) {
   if (auto it = config_.kinds.find(name); it != config_.kinds.end()) settings = it->second;
   std::unique_lock lk(mutex_);
   auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
-  if (inserted) it->second = std::make_unique<KindRecord>(std::string(name), settings);
+  if (inserted) {
+    it->second =
+        std::make_unique<KindRecord>(std::string(name), settings, tasks_.find(name) != nullptr);
+  }
   return *it->second;
 }
 

@@ -11,15 +11,16 @@
 #include <switchyard/config.hpp>
 
 #include "kind_record.hpp"
+#include "shard/task_table.hpp"
 
 namespace switchyard::detail {
 
 // KindRegistry creates a KindRecord the first time a kind name is used, with its settings
-// from the config's [kinds] table. Lookups of known kinds take a shared lock. All members may be
-// called from any thread.
+// from the config's [kinds] table, and whether it is a registered task (shards can run it). Lookups
+// of known kinds take a shared lock. All members may be called from any thread.
 class KindRegistry {
  public:
-  explicit KindRegistry(const Config& config) : config_(config) {}
+  KindRegistry(const Config& config, const TaskTable& tasks) : config_(config), tasks_(tasks) {}
 
   // get() returns the kind's record, creating it on first use.
   KindRecord& get(std::string_view name);
@@ -29,6 +30,7 @@ class KindRegistry {
 
  private:
   const Config& config_;
+  const TaskTable& tasks_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::unique_ptr<KindRecord>, std::less<>> kinds_;
 };

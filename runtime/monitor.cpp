@@ -19,12 +19,6 @@ namespace {
 // Free stacks beyond the pool's hot set go back to the kernel this often.
 constexpr std::int64_t kTrimEveryNs = 100'000'000;
 
-std::int64_t cpu_ns(clockid_t clock) noexcept {
-  timespec ts{};
-  if (clock_gettime(clock, &ts) != 0) return 0;
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
 // sleeping() says whether thread `tid` is waiting in the kernel (state S or D in
 // /proc/self/task/TID/stat) rather than running or runnable (R).
 bool sleeping(pid_t tid) noexcept {
@@ -89,7 +83,7 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
     const std::uint64_t switches = w->switches.load(std::memory_order_acquire);
     KindRecord* kind = w->running_kind.load(std::memory_order_acquire);
     if (w != watch.worker || switches != watch.switches || kind == nullptr) {
-      watch = {w, switches, now_ns, cpu_ns(w->cpu_clock), false};
+      watch = {w, switches, now_ns, clock_ns(w->cpu_clock), false};
       continue;
     }
     if (watch.reported || now_ns - watch.since_ns < threshold_ns_) continue;
@@ -97,7 +91,7 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
     // kernel), the task computes without yielding (the thread ran most of the time), or the
     // OS has not given the thread a CPU (neither: nothing the task did; watch it afresh).
     const bool blocked = sleeping(w->tid.load(std::memory_order_acquire));
-    const std::int64_t cpu = cpu_ns(w->cpu_clock);
+    const std::int64_t cpu = clock_ns(w->cpu_clock);
     const bool computing = 2 * (cpu - watch.cpu_since_ns) >= now_ns - watch.since_ns;
     if (!blocked && !computing) {
       watch.since_ns = now_ns;

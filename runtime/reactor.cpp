@@ -86,11 +86,9 @@ void Reactor::poll(time_point until) noexcept {
   poll_locked(until);
 }
 
-bool Reactor::try_poll() noexcept {
+void Reactor::try_poll() noexcept {
   std::unique_lock pl(poll_mutex_, std::try_to_lock);
-  if (!pl.owns_lock()) return false;
-  poll_locked(time_point::min());
-  return true;
+  if (pl.owns_lock()) poll_locked(time_point::min());
 }
 
 bool Reactor::due(std::int64_t now_ns) const noexcept {

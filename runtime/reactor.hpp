@@ -57,8 +57,8 @@ class Reactor {
   // `until` (or the first deadline, or wake()) when `until` is in the future. Blocks while
   // another thread polls.
   void poll(time_point until) noexcept;
-  // try_poll() polls without sleeping unless another thread is polling; false if it was.
-  bool try_poll() noexcept;
+  // try_poll() polls without sleeping unless another thread is polling.
+  void try_poll() noexcept;
   // due() says whether a busy owner should poll now: a deadline passed, or it last polled
   // longer ago than the polling interval.
   bool due(std::int64_t now_ns) const noexcept;

@@ -73,9 +73,9 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
       start_ns_(steady_ns()),
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
       policy_(policy ? std::move(policy) : make_policy(config_.policy)),
-      kinds_(config_),
-      open_files_(raise_open_file_limit()),
-      tasks_(TaskTable::snapshot()) {
+      tasks_(TaskTable::snapshot()),
+      kinds_(config_, tasks_),
+      open_files_(raise_open_file_limit()) {
   const ExecutorsConfig& ex = config_.executors;
   if (!tasks_.empty()) {
     shards_ = std::make_unique<ShardPool>(
@@ -99,7 +99,6 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
   blocking.placement = Placement::blocking;
   blocking.min_workers = ex.blocking_min;
   blocking.max_workers = std::max<std::size_t>({1, ex.blocking_min, ex.blocking_max});
-  blocking.grow_on_demand = true;
   blocking.idle_timeout = ex.blocking_idle;
 
   for (const auto& options : {fiber, cpu, blocking}) {
@@ -179,7 +178,7 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
     const Placement target = hint.placement.value_or(kind.current.load());
     kind.inflight.fetch_add(1, std::memory_order_relaxed);
     task = new Task(*this, kind, body, target, hint.placement.has_value(), sample.measured,
-                    sample.counted, steady_ns());
+                    sample.counted, sample.measured ? steady_ns() : 0);
     auto ctx = boost::fibers::make_worker_context(
         boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
     ctx->set_properties(task);  // the context owns the Task from here on
@@ -204,8 +203,8 @@ RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind) noexcept {
   const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
   const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
   const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
-  return {!kind.internal && after_warmup % measure_every == 0,
-          !kind.internal && after_warmup % count_every == 0};
+  const bool measured = !kind.internal && after_warmup % measure_every == 0;
+  return {measured, measured && after_warmup % count_every == 0};
 }
 
 void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall& call) {
@@ -244,7 +243,7 @@ void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall
     refuse(nullptr);
     return;
   }
-  if (tasks_.find(name) == nullptr) {
+  if (!kind.shardable) {
     refuse(failure<ShardCallRejected>(
         "switchyard: '", kind.name,
         "' cannot run in a shard: it was registered after the runtime started (a library loaded "
@@ -401,7 +400,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
                         kind.pinned,
                         kind.inflight.load(std::memory_order_relaxed),
                         kind.recently_stalled(),
-                        tasks_.find(kind.name) != nullptr};
+                        kind.shardable};
   const Decision d = policy_->place(state, *this);
   if (d.placement == state.current) return;
   if (d.placement == Placement::shard && !state.shardable) return;  // a callable cannot cross

@@ -130,20 +130,20 @@ class RuntimeCore final : public Surroundings {
   const std::int64_t start_ns_;
   StackPool stacks_;
   std::unique_ptr<Policy> policy_;
+  // The tasks registered when the runtime started: what its shards can run.
+  const TaskTable tasks_;
   KindRegistry kinds_;
   const Report::FileLimit open_files_;
   CancelSignal cancel_;  // before the executors: their reactors refer to it
-  // Shards: the tasks registered when the runtime started, and the pool that runs them in
-  // shard processes (none when no task is registered). Before the executors: its zygote is
-  // forked before their threads start.
-  const TaskTable tasks_;
+  // The pool that runs registered tasks in shard processes (none when no task is registered).
+  // Before the executors: its zygote is forked before their threads start.
   std::unique_ptr<ShardPool> shards_;
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 
   // Calibration: its probing tasks' kind (unsampled, unreported), the first result, and the
   // background thread that obtains it when profiling.calibrate is on (joined at shutdown).
-  KindRecord calibration_kind_{"switchyard.calibration", KindConfig{}, true};
+  KindRecord calibration_kind_{"switchyard.calibration", KindConfig{}, false, true};
   mutable std::mutex calibration_mutex_;
   std::unique_ptr<const Calibration> calibration_;  // guarded by calibration_mutex_
   std::string calibration_failure_;                 // guarded by calibration_mutex_

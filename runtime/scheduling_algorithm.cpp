@@ -116,7 +116,9 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   if (task != nullptr) {
     task->open_slice(now, usage, worker_.executor.placement());
     worker_.idle_since_ns = 0;
-    worker_.switches.fetch_add(1, std::memory_order_release);
+    // Only this thread writes it: a plain store, not a locked read-modify-write per switch.
+    worker_.switches.store(worker_.switches.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_release);
   }
 }
 

@@ -48,11 +48,9 @@ Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
     timespec ts{};
     timespec* timeout = nullptr;
     if (deadline != time_point::max()) {
-      const auto left =
-          std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        deadline - std::chrono::steady_clock::now())
-                                        .count());
-      ts = {static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+      ts = to_timespec(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           deadline - std::chrono::steady_clock::now())
+                           .count());
       timeout = &ts;
     }
     const std::int64_t polled_ns = task != nullptr && task->measured ? steady_ns() : 0;

@@ -14,19 +14,13 @@
 
 #include <switchyard/errors.hpp>
 
+#include "../clock.hpp"
 #include "call_time.hpp"
 #include "frame.hpp"
 
 namespace switchyard::detail {
 
 namespace {
-
-std::uint64_t clock_ns(clockid_t clock) noexcept {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u +
-         static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 // current_exception_type() names the type of the exception being handled, demangled.
 std::string current_exception_type() {
@@ -58,8 +52,8 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
     return;
   }
   std::string result;
-  const std::uint64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-  const std::uint64_t wall0 = clock_ns(CLOCK_MONOTONIC);
+  const std::int64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  const std::int64_t wall0 = clock_ns(CLOCK_MONOTONIC);
   FrameType type = FrameType::result;
   std::string text;
   try {
@@ -76,8 +70,8 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
     text = current_exception_type();
     result = "'" + call.text + "' threw an exception that is not a std::exception";
   }
-  const std::uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-  const std::uint64_t wall = clock_ns(CLOCK_MONOTONIC) - wall0;
+  const auto cpu = static_cast<std::uint64_t>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0);
+  const auto wall = static_cast<std::uint64_t>(clock_ns(CLOCK_MONOTONIC) - wall0);
   try {
     append_frame(out, type, call.id, text, result, cpu, wall);
   } catch (const FrameError& e) {
@@ -90,8 +84,8 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
 // receive() reads what the parent sent. Within kPollWindow of the last answer it polls
 // before it sleeps: a caller that sends its next call right after an answer then finds the
 // shard awake, and saves the wake-up of an idle CPU (the dearest part of a round trip on a VM).
-ssize_t receive(int fd, std::string& buffer, std::uint64_t answered_at) noexcept {
-  const auto window = static_cast<std::uint64_t>(std::chrono::nanoseconds(kPollWindow).count());
+ssize_t receive(int fd, std::string& buffer, std::int64_t answered_at) noexcept {
+  const std::int64_t window = std::chrono::nanoseconds(kPollWindow).count();
   while (clock_ns(CLOCK_MONOTONIC) - answered_at < window) {
     const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
@@ -105,7 +99,7 @@ int serve_shard(int fd, const TaskTable& tasks) noexcept {
   try {
     FrameReader reader;
     std::string buffer(64 * 1024, '\0');
-    std::uint64_t answered_at = 0;
+    std::int64_t answered_at = 0;
     std::string out;
     for (;;) {
       const ssize_t n = receive(fd, buffer, answered_at);
