@@ -15,7 +15,8 @@ namespace {
 
 struct HostPort {
   std::string host;
-  std::string port;
+  std::string port;             // as written, for getaddrinfo()
+  std::uint16_t port_number{};  // as parsed and checked
 };
 
 HostPort split(std::string_view text, const char* call) {
@@ -45,7 +46,7 @@ HostPort split(std::string_view text, const char* call) {
     throw bad("the port must be a number from 0 to 65535");
   }
   if (host.empty()) throw bad("the host is missing");
-  return {std::string(host), std::string(port)};
+  return {std::string(host), std::string(port), static_cast<std::uint16_t>(value)};
 }
 
 }  // namespace
@@ -53,7 +54,7 @@ HostPort split(std::string_view text, const char* call) {
 std::vector<Endpoint> resolve(std::string_view host_port, const char* call) {
   const HostPort hp = split(host_port, call);
   // A numeric address needs no resolver (getaddrinfo costs more than the connect).
-  const auto port = static_cast<std::uint16_t>(std::stoi(hp.port));
+  const std::uint16_t port = hp.port_number;
   Endpoint e;
   auto* in = reinterpret_cast<sockaddr_in*>(&e.addr);
   auto* in6 = reinterpret_cast<sockaddr_in6*>(&e.addr);
@@ -61,14 +62,12 @@ std::vector<Endpoint> resolve(std::string_view host_port, const char* call) {
     in->sin_family = AF_INET;
     in->sin_port = htons(port);
     e.len = sizeof(sockaddr_in);
-    e.family = AF_INET;
     return {e};
   }
   if (inet_pton(AF_INET6, hp.host.c_str(), &in6->sin6_addr) == 1) {
     in6->sin6_family = AF_INET6;
     in6->sin6_port = htons(port);
     e.len = sizeof(sockaddr_in6);
-    e.family = AF_INET6;
     return {e};
   }
   addrinfo hints{};
@@ -85,7 +84,6 @@ std::vector<Endpoint> resolve(std::string_view host_port, const char* call) {
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
     std::memcpy(&e.addr, ai->ai_addr, ai->ai_addrlen);
     e.len = ai->ai_addrlen;
-    e.family = ai->ai_family;
     out.push_back(e);
     e = {};
   }

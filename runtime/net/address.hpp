@@ -11,9 +11,8 @@ namespace switchyard::net::detail {
 
 // Endpoint is one resolved address.
 struct Endpoint {
-  sockaddr_storage addr{};
+  sockaddr_storage addr{};  // addr.ss_family is its family
   socklen_t len = 0;
-  int family = 0;
 };
 
 // resolve() turns "host:port" ("[v6]:port" for IPv6) into addresses, for `call` (named in

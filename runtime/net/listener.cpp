@@ -52,7 +52,8 @@ Socket Listener::accept(Deadline deadline) {
     const int fd =
         ::accept4(fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
-      Socket s = Socket::adopt(fd, detail::to_string(reinterpret_cast<sockaddr*>(&addr), len));
+      // Already non-blocking (SOCK_NONBLOCK): no need for adopt()'s fcntl() calls.
+      Socket s(fd, detail::to_string(reinterpret_cast<sockaddr*>(&addr), len));
       s.set_nodelay(true);
       return s;
     }
@@ -67,7 +68,7 @@ Listener listen(std::string_view host_port, int backlog) {
   const auto endpoints = detail::resolve(host_port, "listen");
   int last_error = EADDRNOTAVAIL;
   for (const auto& e : endpoints) {
-    const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(e.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
       last_error = errno;
       continue;
@@ -83,7 +84,7 @@ Listener listen(std::string_view host_port, int backlog) {
     sockaddr_storage bound{};
     socklen_t len = sizeof bound;
     getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-    const auto port = e.family == AF_INET6
+    const auto port = e.addr.ss_family == AF_INET6
                           ? ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port)
                           : ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
     return Listener(fd, detail::to_string(reinterpret_cast<sockaddr*>(&bound), len), port);

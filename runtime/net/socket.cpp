@@ -178,7 +178,7 @@ Socket connect(std::string_view host_port, Deadline deadline) {
   std::string peer(host_port);
   for (const auto& e : endpoints) {
     peer = detail::to_string(reinterpret_cast<const sockaddr*>(&e.addr), e.len);
-    const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(e.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) detail::fail("connect to", peer, errno);
     Socket s(fd, peer);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0) {

@@ -1,46 +1,22 @@
 #include <switchyard/counters.hpp>
 
-#include <stdlib.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "../scoped_environment.hpp"
+
 namespace sy = switchyard;
 using Catch::Matchers::Contains;
 
+using switchyard::test::ScopedEnvironment;
+
 namespace {
-
-// ScopedEnvironment sets one environment variable for a test and restores it afterwards.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnvironment() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 sy::CounterOptions options_for(sy::CounterMode mode) {
   sy::CounterOptions options;

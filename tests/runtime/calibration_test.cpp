@@ -10,6 +10,7 @@
 
 #include <switchyard/switchyard.hpp>
 
+#include "../scoped_environment.hpp"
 #include "../temp_dir.hpp"
 #include "support.hpp"
 
@@ -20,25 +21,9 @@ namespace {
 
 // FreshCache points XDG_CACHE_HOME at an empty directory for its lifetime, so the runtime
 // calibrates cold.
-class FreshCache {
- public:
-  FreshCache() {
-    if (const char* old = ::getenv("XDG_CACHE_HOME")) old_ = old;
-    ::setenv("XDG_CACHE_HOME", dir_.path().c_str(), 1);
-  }
-  ~FreshCache() {
-    if (old_.empty()) {
-      ::unsetenv("XDG_CACHE_HOME");
-    } else {
-      ::setenv("XDG_CACHE_HOME", old_.c_str(), 1);
-    }
-  }
-  FreshCache(const FreshCache&) = delete;
-  FreshCache& operator=(const FreshCache&) = delete;
-
- private:
-  std::string old_;
-  sy::test::TempDir dir_{"switchyard-calibration"};
+struct FreshCache {
+  sy::test::TempDir dir{"switchyard-calibration"};
+  sy::test::ScopedEnvironment cache{"XDG_CACHE_HOME", dir.path().c_str()};
 };
 
 sy::Config calibrating(bool in_background) {

@@ -12,21 +12,13 @@
 
 #include <switchyard/switchyard.hpp>
 
+#include "../scoped_environment.hpp"
 #include "support.hpp"
 
 namespace sy = switchyard;
 using namespace std::chrono_literals;
 
 namespace {
-
-// CounterMode sets SWITCHYARD_COUNTERS for its lifetime.
-class CounterMode {
- public:
-  explicit CounterMode(const char* mode) { ::setenv("SWITCHYARD_COUNTERS", mode, 1); }
-  ~CounterMode() { ::unsetenv("SWITCHYARD_COUNTERS"); }
-  CounterMode(const CounterMode&) = delete;
-  CounterMode& operator=(const CounterMode&) = delete;
-};
 
 // spin_kind() runs `tasks` tasks spinning 2 ms each on the CPU pool and reports their kind.
 sy::Report spin_kind(const sy::Config& config, int tasks) {
@@ -87,7 +79,7 @@ TEST_CASE("counted tasks carry per-task counter means into their kind's report",
 
 TEST_CASE("with PAPI forced off the runtime runs, counts what the OS gives, and says why",
           "[counters]") {
-  const CounterMode off("papi-off");
+  const sy::test::ScopedEnvironment off("SWITCHYARD_COUNTERS", "papi-off");
   auto config = sy::test::small_config();
   config.profiling.counters = {"PAPI_TOT_INS", "perf::TASK-CLOCK"};
   const sy::Report report = spin_kind(config, 6);
@@ -106,7 +98,7 @@ TEST_CASE("with PAPI forced off the runtime runs, counts what the OS gives, and 
 }
 
 TEST_CASE("with PAPI presets forced off no preset is live, and the reason says so", "[counters]") {
-  const CounterMode off("presets-off");
+  const sy::test::ScopedEnvironment off("SWITCHYARD_COUNTERS", "presets-off");
   auto config = sy::test::small_config();
   config.profiling.counters = {"PAPI_TOT_INS"};
   const sy::Report report = spin_kind(config, 2);

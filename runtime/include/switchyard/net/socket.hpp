@@ -61,6 +61,7 @@ class Socket {
 
  private:
   friend Socket connect(std::string_view host_port, Deadline deadline);
+  friend class Listener;
   Socket(int fd, std::string peer);
   std::size_t read_buffered(char* data, std::size_t size) noexcept;
   std::size_t read_unbuffered(char* data, std::size_t size, Deadline deadline);
