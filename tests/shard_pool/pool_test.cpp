@@ -74,6 +74,19 @@ struct Job final : detail::ShardJob {
   std::string error;
 };
 
+// Pool is a ShardPool over a FakeTransport. Declare jobs before it: the pool ends the calls it
+// still holds when it stops.
+struct Pool {
+  Pool(std::size_t slots, std::size_t inflight)
+      : Pool(std::make_unique<FakeTransport>(slots), inflight) {}
+  FakeTransport& t;
+  detail::ShardPool pool;
+
+ private:
+  Pool(std::unique_ptr<FakeTransport> owned, std::size_t inflight)
+      : t(*owned), pool(std::move(owned), inflight) {}
+};
+
 Frame answer(const FakeTransport::Sent& s, std::string payload, std::uint64_t run_ns = 400'000) {
   Frame f;
   f.type = FrameType::result;
@@ -88,9 +101,9 @@ Frame answer(const FakeTransport::Sent& s, std::string payload, std::uint64_t ru
 TEST_CASE("calls go to the least busy shard, a few ahead, and the rest wait in the pool",
           "[shard-pool]") {
   std::vector<Job> jobs(6, Job("k", false));  // before the pool, which ends them when it stops
-  auto owned = std::make_unique<FakeTransport>(2);
-  FakeTransport& t = *owned;
-  detail::ShardPool pool(std::move(owned), 8);
+  Pool p(2, 8);
+  FakeTransport& t = p.t;
+  detail::ShardPool& pool = p.pool;
   pool.submit(&jobs[0]);
   REQUIRE(t.starts.size() == 2);  // the first call starts every shard
   CHECK(t.sent.empty());          // none is up yet: the call waits in the pool
@@ -113,9 +126,9 @@ TEST_CASE("calls go to the least busy shard, a few ahead, and the rest wait in t
 TEST_CASE("a lost shard fails its calls, and an idempotent call runs again once", "[shard-pool]") {
   Job once("once", false);
   Job again("again", true);
-  auto owned = std::make_unique<FakeTransport>(2);
-  FakeTransport& t = *owned;
-  detail::ShardPool pool(std::move(owned), 8);
+  Pool p(2, 8);
+  FakeTransport& t = p.t;
+  detail::ShardPool& pool = p.pool;
   pool.submit(&once);
   t.events().on_up(0, 1, "pid 100");
   pool.submit(&again);
@@ -145,9 +158,9 @@ TEST_CASE("a slot that keeps dying restarts later and later, until a shard answe
           "[shard-pool]") {
   Job first("k", false);
   Job second("k", false);
-  auto owned = std::make_unique<FakeTransport>(1);
-  FakeTransport& t = *owned;
-  detail::ShardPool pool(std::move(owned), 4);
+  Pool p(1, 4);
+  FakeTransport& t = p.t;
+  detail::ShardPool& pool = p.pool;
   pool.submit(&first);
   for (std::uint64_t link = 1; link <= 9; ++link) {
     t.events().on_up(0, link, "pid");
@@ -172,9 +185,9 @@ TEST_CASE("a slot that keeps dying restarts later and later, until a shard answe
 TEST_CASE("when no shard can start, waiting and later calls fail at once", "[shard-pool]") {
   Job queued("k", false);
   Job later("k", false);
-  auto owned = std::make_unique<FakeTransport>(1);
-  FakeTransport& t = *owned;
-  detail::ShardPool pool(std::move(owned), 4);
+  Pool p(1, 4);
+  FakeTransport& t = p.t;
+  detail::ShardPool& pool = p.pool;
   pool.submit(&queued);
   t.events().on_down(0, 0, "could not be started: the shard zygote was killed by signal 9", false);
   CHECK_THAT(queued.error, Catch::Contains("could not be started"));
@@ -187,9 +200,9 @@ TEST_CASE("a submitter waits for room, and close() fails it with the pool's erro
           "[shard-pool]") {
   Job held("k", false);
   Job waiting("k", false);
-  auto owned = std::make_unique<FakeTransport>(1);
-  FakeTransport& t = *owned;
-  detail::ShardPool pool(std::move(owned), 1);
+  Pool p(1, 1);
+  FakeTransport& t = p.t;
+  detail::ShardPool& pool = p.pool;
   t.events().on_up(0, 1, "pid");
   pool.submit(&held);
   std::atomic<bool> returned{false};
