@@ -401,11 +401,13 @@ void read_executors(Section& s, ExecutorsConfig& e) {
 
 void read_policy(Section& s, PolicyConfig& p) {
   if (auto name = s.choice("name", all_policy_names, "policy")) p.name = *name;
+  s.section("fixed", [&p](Section& f) {
+    if (auto where = f.choice("placement", all_placements, "placement")) p.fixed.placement = *where;
+  });
   s.section("rules", [&p](Section& r) {
     r.count("min_samples", p.rules.min_samples, 1, kMaxCount);
     r.number("cpu_share", p.rules.cpu_share, 0, 1);
     r.number("blocked_share", p.rules.blocked_share, 0, 1);
-    r.count("few_callers", p.rules.few_callers, 1, kMaxCount);
     r.number("hysteresis", p.rules.hysteresis, 0, 1);
   });
   s.section("cost", [&p](Section& c) { c.number("hysteresis", p.cost.hysteresis, 0, 1); });

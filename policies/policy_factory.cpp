@@ -1,23 +1,25 @@
 #include <switchyard/policy_factory.hpp>
 
-#include <stdexcept>
-#include <string>
-
+#include <switchyard/cost_policy.hpp>
+#include <switchyard/explore_policy.hpp>
+#include <switchyard/fixed_policy.hpp>
 #include <switchyard/rules_policy.hpp>
 
 namespace switchyard {
 
-std::unique_ptr<Policy> make_policy(const PolicyConfig& config) {
-  switch (config.name) {
-    case PolicyName::rules:
-      return std::make_unique<RulesPolicy>(config.rules);
+std::unique_ptr<Policy> make_policy(const Config& config) {
+  const PolicyConfig& p = config.policy;
+  switch (p.name) {
     case PolicyName::fixed:
+      return std::make_unique<FixedPolicy>(p.fixed);
+    case PolicyName::rules:
+      return std::make_unique<RulesPolicy>(p.rules);
     case PolicyName::cost:
+      return std::make_unique<CostPolicy>(p, config.executors);
     case PolicyName::explore:
-      break;
+      return std::make_unique<ExplorePolicy>(p, config.executors);
   }
-  throw std::invalid_argument("policy '" + std::string(to_string(config.name)) +
-                              "' is not available in this build; use policy.name = \"rules\"");
+  return std::make_unique<RulesPolicy>(p.rules);
 }
 
 }  // namespace switchyard

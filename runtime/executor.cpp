@@ -214,7 +214,7 @@ void Executor::reap_retired() {
 
 bool Executor::try_retire(Worker& w) {
   std::lock_guard lk(workers_mutex_);
-  if (stopping_ || workers_.size() <= options_.min_workers || w.attached != 0 ||
+  if (stopping_ || workers_.size() <= keep() || w.attached != 0 ||
       w.processor.load(std::memory_order_relaxed) != nullptr ||
       (!options_.processors && shared_.size() > 0)) {
     return false;

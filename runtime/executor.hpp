@@ -1,6 +1,7 @@
 // Executor: a set of worker threads that run tasks of one Placement.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -93,6 +94,14 @@ class Executor {
   bool elastic() const noexcept { return options_.max_workers > options_.min_workers; }
   std::chrono::milliseconds idle_timeout() const noexcept { return options_.idle_timeout; }
   std::size_t max_workers() const noexcept { return options_.max_workers; }
+  // keep() is how many workers an elastic executor keeps while idle, at least min_workers;
+  // set_keep() changes it (clamped to max_workers). Any thread.
+  std::size_t keep() const noexcept {
+    return std::max(options_.min_workers, keep_.load(std::memory_order_relaxed));
+  }
+  void set_keep(std::size_t n) noexcept {
+    keep_.store(std::min(n, options_.max_workers), std::memory_order_relaxed);
+  }
   RuntimeCore& runtime() noexcept { return runtime_; }
 
   // load() snapshots workers, busy workers and queued contexts. Any thread.
@@ -120,6 +129,7 @@ class Executor {
   std::vector<std::unique_ptr<Worker>> retired_;  // exited or exiting, not yet joined
   std::vector<Worker*> spares_;                   // fiber threads without a Processor
   std::atomic<std::size_t> worker_count_{0};
+  std::atomic<std::size_t> keep_{0};
   std::atomic<std::uint64_t> retired_slices_{0};
   std::atomic<std::uint64_t> handoffs_{0};
   std::size_t next_index_ = 0;

@@ -40,6 +40,12 @@ struct KindRecord {
   const bool isolated;             // runs only in shards
   const bool idempotent;           // a call lost with its shard may run again
   std::atomic<Placement> current;  // where its new tasks go
+  // The policy's trial (Trial): one new task in trial_every goes to trial_placement while
+  // trials_left lasts. trial_round, under `mutex`, is the round the budget was given for.
+  std::atomic<std::uint32_t> trial_every{0};
+  std::atomic<std::uint32_t> trials_left{0};
+  std::atomic<Placement> trial_placement{Placement::fiber};
+  std::uint32_t trial_round = 0;
   std::atomic<std::uint32_t> inflight{0};
   std::atomic<std::uint64_t> spawned{0};
   std::atomic<std::uint64_t> finished{0};
@@ -73,6 +79,18 @@ struct KindRecord {
     return blocked_at && profile.count() - *blocked_at < stall_memory;
   }
   std::vector<Report::PlacementChange> history;
+
+  // take_trial() says where the new task number `seq` goes instead of `current`, if it is a
+  // trial. Lock-free; any thread.
+  std::optional<Placement> take_trial(std::uint64_t seq) noexcept {
+    const std::uint32_t every = trial_every.load(std::memory_order_relaxed);
+    if (every == 0 || seq % every != 0) return std::nullopt;
+    std::uint32_t left = trials_left.load(std::memory_order_relaxed);
+    do {
+      if (left == 0) return std::nullopt;
+    } while (!trials_left.compare_exchange_weak(left, left - 1, std::memory_order_relaxed));
+    return trial_placement.load(std::memory_order_relaxed);
+  }
 };
 
 }  // namespace switchyard::detail

@@ -14,8 +14,14 @@ KindRecord& KindRegistry::get(std::string_view name) {
   std::unique_lock lk(mutex_);
   auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
   if (inserted) {
-    it->second =
-        std::make_unique<KindRecord>(std::string(name), settings, tasks_.find(name) != nullptr);
+    try {
+      it->second =
+          std::make_unique<KindRecord>(std::string(name), settings, tasks_.find(name) != nullptr);
+    } catch (...) {
+      kinds_.erase(it);
+      throw;
+    }
+    on_new_(*it->second);
   }
   return *it->second;
 }

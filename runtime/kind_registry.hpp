@@ -16,11 +16,14 @@
 namespace switchyard::detail {
 
 // KindRegistry creates a KindRecord the first time a kind name is used, with its settings
-// from the config's [kinds] table, and whether it is a registered task (shards can run it). Lookups
-// of known kinds take a shared lock. All members may be called from any thread.
+// from the config's [kinds] table, and whether it is a registered task (shards can run it), and
+// hands it to `on_new` before any other thread can see it. Lookups of known kinds take a
+// shared lock. All members may be called from any thread.
 class KindRegistry {
  public:
-  KindRegistry(const Config& config, const TaskTable& tasks) : config_(config), tasks_(tasks) {}
+  KindRegistry(const Config& config, const TaskTable& tasks,
+               std::function<void(KindRecord&)> on_new)
+      : config_(config), tasks_(tasks), on_new_(std::move(on_new)) {}
 
   // get() returns the kind's record, creating it on first use.
   KindRecord& get(std::string_view name);
@@ -31,6 +34,7 @@ class KindRegistry {
  private:
   const Config& config_;
   const TaskTable& tasks_;
+  const std::function<void(KindRecord&)> on_new_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::unique_ptr<KindRecord>, std::less<>> kinds_;
 };

@@ -18,6 +18,8 @@ namespace {
 
 // Free stacks beyond the pool's hot set go back to the kernel this often.
 constexpr std::int64_t kTrimEveryNs = 100'000'000;
+// The policy resizes the elastic executors this often.
+constexpr std::int64_t kRetuneEveryNs = 100'000'000;
 
 // sleeping() says whether thread `tid` is waiting in the kernel (state S or D in
 // /proc/self/task/TID/stat) rather than running or runnable (R).
@@ -70,6 +72,10 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
   if (now_ns - last_trim_ns_ >= kTrimEveryNs) {
     runtime_.stacks().trim();
     last_trim_ns_ = now_ns;
+  }
+  if (now_ns - last_retune_ns_ >= kRetuneEveryNs) {
+    runtime_.retune();
+    last_retune_ns_ = now_ns;
   }
   const auto& processors = fibers_.processors();
   for (std::size_t i = 0; i < processors.size(); ++i) {

@@ -49,6 +49,7 @@ class Monitor {
   const bool watchdog_;
   std::vector<Watch> watches_;  // one per Processor; the monitor thread's own
   std::int64_t last_trim_ns_ = 0;
+  std::int64_t last_retune_ns_ = 0;
 
   std::mutex mutex_;
   std::condition_variable cv_;

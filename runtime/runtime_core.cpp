@@ -72,9 +72,13 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
       counter_plan_(plan_counters(config_.profiling)),
       start_ns_(steady_ns()),
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
-      policy_(policy ? std::move(policy) : make_policy(config_.policy)),
+      policy_(policy ? std::move(policy) : make_policy(config_)),
       tasks_(TaskTable::snapshot()),
-      kinds_(config_, tasks_),
+      kinds_(config_, tasks_,
+             [this](KindRecord& kind) {
+               std::lock_guard lk(kind.mutex);
+               reconsider(kind);
+             }),
       open_files_(raise_open_file_limit()) {
   const ExecutorsConfig& ex = config_.executors;
   if (!tasks_.empty()) {
@@ -163,6 +167,12 @@ void RuntimeCore::submit(std::string_view kind_name, const Hint& hint, TaskBody*
 }
 
 void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noexcept {
+  const Sampling sample = sampling(kind, hint);
+  start(kind, sample, sample.pin.value_or(kind.current.load()), body);
+}
+
+void RuntimeCore::start(KindRecord& kind, const Sampling& sample, Placement target,
+                        TaskBody* body) noexcept {
   live_.fetch_add(1, std::memory_order_seq_cst);
   if (stopping_.load(std::memory_order_seq_cst)) {
     body->cancel(failure<RuntimeStopped>(
@@ -174,10 +184,8 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
   }
   Task* task = nullptr;
   try {
-    const Sampling sample = sampling(kind);
-    const Placement target = hint.placement.value_or(kind.current.load());
     kind.inflight.fetch_add(1, std::memory_order_relaxed);
-    task = new Task(*this, kind, body, target, hint.placement.has_value(), sample.measured,
+    task = new Task(*this, kind, body, target, sample.pin.has_value(), sample.measured,
                     sample.counted, sample.measured ? steady_ns() : 0);
     auto ctx = boost::fibers::make_worker_context(
         boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
@@ -194,8 +202,12 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
   }
 }
 
-RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind) noexcept {
+RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind, const Hint& hint) noexcept {
   const std::uint64_t seq = kind.spawned.fetch_add(1, std::memory_order_relaxed);
+  // A hinted task goes where its hint says; any other may be one of the policy's trials,
+  // which are always measured: measuring them is their point.
+  const std::optional<Placement> pin = hint.placement ? hint.placement : kind.take_trial(seq);
+  const bool trial = pin && !hint.placement;
   const ProfilingConfig& prof = config_.profiling;
   // Every task during warm-up is measured and counted; after it, the last of every
   // sample_every is measured (not the first, so a kind configured never to be sampled has
@@ -203,8 +215,8 @@ RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind) noexcept {
   const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
   const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
   const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
-  const bool measured = !kind.internal && after_warmup % measure_every == 0;
-  return {measured, measured && after_warmup % count_every == 0};
+  const bool measured = !kind.internal && (trial || after_warmup % measure_every == 0);
+  return {measured, measured && after_warmup % count_every == 0, pin};
 }
 
 void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall& call) {
@@ -218,10 +230,10 @@ void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall
     return;
   }
   KindRecord& kind = *found;
-  const Placement target =
-      kind.isolated ? Placement::shard : hint.placement.value_or(kind.current.load());
+  const Sampling sample = sampling(kind, kind.isolated ? on(Placement::shard) : hint);
+  const Placement target = sample.pin.value_or(kind.current.load());
   if (target != Placement::shard) {
-    submit(kind, hint, call.make_local());
+    start(kind, sample, target, call.make_local());
     return;
   }
   std::string arguments;
@@ -252,7 +264,6 @@ void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall
   }
   std::unique_ptr<RemoteTask> job;
   try {
-    const Sampling sample = sampling(kind);
     job = std::make_unique<RemoteTask>(*this, kind, result, sample.measured, steady_ns());
     job->task = kind.name;
     job->idempotent = kind.idempotent;
@@ -376,6 +387,7 @@ void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sam
   if (sample) {
     std::lock_guard lk(kind.mutex);
     kind.profile.add(*sample);
+    policy_->observe(state_of(kind), *sample);
     reconsider(kind);
   }
   kind.finished.fetch_add(1, std::memory_order_relaxed);
@@ -393,15 +405,20 @@ void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sam
   }
 }
 
+KindState RuntimeCore::state_of(const KindRecord& kind) const noexcept {
+  return {kind.name,
+          kind.profile,
+          kind.current.load(),
+          kind.pinned,
+          kind.inflight.load(std::memory_order_relaxed),
+          kind.recently_stalled(),
+          kind.shardable};
+}
+
 void RuntimeCore::reconsider(KindRecord& kind) noexcept {
-  const KindState state{kind.name,
-                        kind.profile,
-                        kind.current.load(),
-                        kind.pinned,
-                        kind.inflight.load(std::memory_order_relaxed),
-                        kind.recently_stalled(),
-                        kind.shardable};
+  const KindState state = state_of(kind);
   const Decision d = policy_->place(state, *this);
+  apply_trial(kind, d.trial);
   if (d.placement == state.current) return;
   if (d.placement == Placement::shard && !state.shardable) return;  // a callable cannot cross
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
@@ -412,6 +429,28 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
     // The move matters more than its record.
   }
   kind.current.store(d.placement);
+}
+
+void RuntimeCore::apply_trial(KindRecord& kind, const Trial& trial) noexcept {
+  // A callable cannot cross into a shard; a task pinned by config never leaves its executor.
+  const bool possible =
+      trial.every != 0 && !kind.pinned && (trial.placement != Placement::shard || kind.shardable);
+  if (!possible) {
+    kind.trial_every.store(0, std::memory_order_relaxed);
+    return;
+  }
+  if (trial.round != kind.trial_round) {
+    kind.trial_round = trial.round;
+    kind.trial_placement.store(trial.placement, std::memory_order_relaxed);
+    kind.trials_left.store(trial.count, std::memory_order_relaxed);
+  }
+  kind.trial_every.store(trial.every, std::memory_order_relaxed);
+}
+
+void RuntimeCore::retune() noexcept {
+  Executor& blocking = executor(Placement::blocking);
+  const PoolSizes now{blocking.keep()};
+  blocking.set_keep(policy_->retune(load(), now).blocking_keep);
 }
 
 LoadView RuntimeCore::load() const noexcept {
@@ -448,6 +487,7 @@ void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
   if (!blocked) return;
   std::lock_guard lk(kind.mutex);
   kind.mark_stalled();
+  policy_->stalled(state_of(kind));
   reconsider(kind);
 }
 

@@ -91,6 +91,8 @@ class RuntimeCore final : public Surroundings {
   // blocked in the OS (`blocked`) or computing; a blocked kind is marked stalled and the
   // policy reconsiders it. From the monitor.
   void on_stall(KindRecord& kind, bool blocked) noexcept;
+  // retune() lets the policy size the elastic executors from their load. From the monitor.
+  void retune() noexcept;
   // cancelled() is raised when shutdown's grace period ends: waits unwind with TaskCancelled.
   const CancelSignal& cancelled() const noexcept { return cancel_; }
 
@@ -105,18 +107,27 @@ class RuntimeCore final : public Surroundings {
   static std::size_t index_of(Placement p) noexcept {
     return p == Placement::shard ? 0 : static_cast<std::size_t>(p);
   }
-  // Sampling says whether one task of a kind is measured and whether it reads the counters.
+  // Sampling says whether one task of a kind is measured, whether it reads the counters, and
+  // where it must run whatever its kind does: its hint, or the policy's trial.
   struct Sampling {
     bool measured = false;
     bool counted = false;
+    std::optional<Placement> pin;
   };
-  Sampling sampling(KindRecord& kind) noexcept;
+  // sampling() numbers a new task of `kind` and decides its Sampling.
+  Sampling sampling(KindRecord& kind, const Hint& hint) noexcept;
+  // start() starts a task of `kind` on `target`.
+  void start(KindRecord& kind, const Sampling& sample, Placement target, TaskBody* body) noexcept;
   void finish(Task& task, bool cancelled) noexcept;
   // account() folds a finished task's sample (if measured) into its kind and counts it:
   // failed, and, for the shutdown summary, cancelled before it ran or unwound by `error`.
   void account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
                bool cancelled, const std::exception_ptr& error) noexcept;
-  void reconsider(KindRecord& kind) noexcept;  // caller holds kind.mutex
+  // state_of() is the kind as its policy sees it; reconsider() asks the policy to place it
+  // and applies the Decision, apply_trial() its Trial. Caller holds kind.mutex.
+  KindState state_of(const KindRecord& kind) const noexcept;
+  void reconsider(KindRecord& kind) noexcept;
+  void apply_trial(KindRecord& kind, const Trial& trial) noexcept;
   void calibrate_in_background() noexcept;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
   bool on_own_worker() const noexcept;

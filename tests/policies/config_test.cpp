@@ -56,10 +56,10 @@ void check_default_sections(const sy::Config& c) {
 
   const sy::PolicyConfig& p = c.policy;
   CHECK(p.name == sy::PolicyName::rules);
+  CHECK(p.fixed.placement == sy::Placement::fiber);
   CHECK(p.rules.min_samples == 8);
   CHECK(p.rules.cpu_share == 0.6);
   CHECK(p.rules.blocked_share == 0.3);
-  CHECK(p.rules.few_callers == 16);
   CHECK(p.rules.hysteresis == 0.1);
   CHECK(p.cost.hysteresis == 0.15);
   CHECK(p.explore.share == 0.05);
@@ -123,11 +123,12 @@ shutdown_grace_ms = 42
 
 [policy]
 name = "explore"
+[policy.fixed]
+placement = "blocking"
 [policy.rules]
 min_samples = 13
 cpu_share = 1
 blocked_share = 0.25
-few_callers = 4
 hysteresis = 0.0
 [policy.cost]
 hysteresis = 0.5
@@ -170,10 +171,10 @@ isolate = true
 
   const sy::PolicyConfig& p = c.policy;
   CHECK(p.name == sy::PolicyName::explore);
+  CHECK(p.fixed.placement == sy::Placement::blocking);
   CHECK(p.rules.min_samples == 13);
   CHECK(p.rules.cpu_share == 1.0);
   CHECK(p.rules.blocked_share == 0.25);
-  CHECK(p.rules.few_callers == 4);
   CHECK(p.rules.hysteresis == 0.0);
   CHECK(p.cost.hysteresis == 0.5);
   CHECK(p.explore.share == 0.125);
@@ -234,7 +235,7 @@ TEST_CASE("config: an unknown key is an error with a suggestion", "[config]") {
            "switchyard.toml:2:1: kinds.\"db.query\".placment = \"cpu\": unknown key; did you "
            "mean 'placement'?"},
       Case{"[policy]\nzzz = 1\n",
-           "policy.zzz = 1: unknown key (valid: name, rules, cost, explore)"},
+           "policy.zzz = 1: unknown key (valid: name, fixed, rules, cost, explore)"},
       Case{"verbose = true\n",
            "switchyard.toml:1:1: verbose = true: unknown key (valid: executors, policy, "
            "profiling, kinds)"});

@@ -58,14 +58,18 @@ std::string_view to_string(PolicyName p) noexcept;
 // Does not block; call from any thread.
 std::optional<PolicyName> parse_policy_name(std::string_view name) noexcept;
 
+// FixedConfig parameterises the `fixed` policy.
+struct FixedConfig {
+  // placement: where kinds without a [kinds.*] placement run.
+  Placement placement = Placement::fiber;
+};
+
 // RulesConfig holds the thresholds of the decision table in DESIGN.md.
 struct RulesConfig {
   // min_samples: a kind keeps its first placement until this many of its tasks finished.
   std::uint32_t min_samples = 8;
   double cpu_share = 0.6;
   double blocked_share = 0.3;
-  // few_callers: at most this many concurrent callers count as "few at once".
-  std::uint32_t few_callers = 16;
   double hysteresis = 0.1;
 };
 
@@ -87,6 +91,7 @@ struct ExploreConfig {
 // `name` needs no other edit.
 struct PolicyConfig {
   PolicyName name = PolicyName::rules;
+  FixedConfig fixed;
   RulesConfig rules;
   CostConfig cost;
   ExploreConfig explore;

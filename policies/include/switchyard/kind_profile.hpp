@@ -13,10 +13,21 @@ namespace switchyard {
 // KindProfile folds TaskSamples into moving averages (recent behaviour, for decisions),
 // totals (everything so far, for reports) and a wall-time histogram (quantiles). Not
 // thread-safe: the owner serializes access. add() is O(1) and never allocates.
+//
+// The active shares (what a task does when it is not queued) are averaged per task, so a
+// kind's one-second waits do not outweigh its millisecond computations; and they follow a
+// change of behaviour at once: a short average of the last ~kShortWindow tasks runs beside the
+// long one, and when the two differ by more than kPhaseShift in any share, the kind has changed
+// phase and the long average restarts from the short one.
 class KindProfile {
  public:
   // Moving averages weigh the last ~kWindow tasks; until then, every task equally.
   static constexpr double kWindow = 32.0;
+  // The short average weighs the last ~kShortWindow tasks.
+  static constexpr double kShortWindow = 4.0;
+  // A difference of this much in any active share between the short and the long average is a
+  // change of phase. Two tasks that changed from all-waiting to all-CPU make one.
+  static constexpr double kPhaseShift = 0.3;
 
   // add() folds one finished task in.
   void add(const TaskSample& s) noexcept;
@@ -35,13 +46,22 @@ class KindProfile {
   // active_*_share() are the same shares over the time its tasks were not queued: what the
   // task itself does, whatever the load. Placement decisions use these, because time spent
   // queued says how busy an executor is, not what kind of work a task is.
-  double active_cpu_share() const noexcept { return active_share(avg_.cpu); }
-  double active_blocked_share() const noexcept { return active_share(avg_.blocked); }
-  double active_wait_share() const noexcept { return active_share(avg_.wait); }
+  // They are averages of each task's own shares, over the tasks since the last phase change.
+  double active_cpu_share() const noexcept { return shares_.cpu; }
+  double active_blocked_share() const noexcept { return shares_.blocked; }
+  double active_wait_share() const noexcept { return shares_.wait; }
 
-  // mean_wall() and mean_cpu() are recent per-task averages.
+  // phase_changes() counts the changes of behaviour detected so far.
+  std::uint64_t phase_changes() const noexcept { return phase_changes_; }
+
+  // mean_*() are recent per-task averages; mean_active() is cpu + blocked + wait.
   std::chrono::nanoseconds mean_wall() const noexcept { return as_ns(avg_.wall); }
   std::chrono::nanoseconds mean_cpu() const noexcept { return as_ns(avg_.cpu); }
+  std::chrono::nanoseconds mean_blocked() const noexcept { return as_ns(avg_.blocked); }
+  std::chrono::nanoseconds mean_wait() const noexcept { return as_ns(avg_.wait); }
+  std::chrono::nanoseconds mean_active() const noexcept {
+    return as_ns(avg_.cpu + avg_.blocked + avg_.wait);
+  }
 
   // Totals over every task folded in.
   struct Totals {
@@ -62,11 +82,11 @@ class KindProfile {
   struct Averages {
     double wall = 0, cpu = 0, blocked = 0, wait = 0, queued = 0;
   };
+  struct Shares {
+    double cpu = 0, blocked = 0, wait = 0;
+  };
   double share(double part) const noexcept { return avg_.wall > 0 ? part / avg_.wall : 0.0; }
-  double active_share(double part) const noexcept {
-    const double active = avg_.cpu + avg_.blocked + avg_.wait;
-    return active > 0 ? part / active : 0.0;
-  }
+  void add_shares(const TaskSample& s) noexcept;
   static std::chrono::nanoseconds as_ns(double v) noexcept {
     return std::chrono::nanoseconds{static_cast<std::int64_t>(v)};
   }
@@ -74,6 +94,11 @@ class KindProfile {
   std::uint64_t count_ = 0;
   std::uint64_t failures_ = 0;
   Averages avg_;
+  Shares shares_;                  // long average, since the last phase change
+  Shares short_shares_;            // short average
+  std::uint64_t shared_ = 0;       // tasks with active time folded into short_shares_
+  std::uint64_t since_phase_ = 0;  // ...and into shares_ since the last phase change
+  std::uint64_t phase_changes_ = 0;
   Totals totals_;
   LatencyHistogram wall_;
   std::uint64_t counted_ = 0;

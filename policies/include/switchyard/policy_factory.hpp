@@ -8,8 +8,8 @@
 
 namespace switchyard {
 
-// make_policy() builds the policy `config.name` names, with its parameters. Throws
-// std::invalid_argument naming the policy when it is not available in this build.
-std::unique_ptr<Policy> make_policy(const PolicyConfig& config);
+// make_policy() builds the policy `config.policy.name` names, with its parameters and the
+// executors' settings it weighs. Throws std::bad_alloc.
+std::unique_ptr<Policy> make_policy(const Config& config);
 
 }  // namespace switchyard

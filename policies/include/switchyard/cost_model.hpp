@@ -1,0 +1,71 @@
+// CostModel: the expected completion time of a kind's task on each executor.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include <switchyard/config.hpp>
+#include <switchyard/load_view.hpp>
+#include <switchyard/machine_model.hpp>
+#include <switchyard/placement.hpp>
+#include <switchyard/policy.hpp>
+
+namespace switchyard {
+
+// ServiceTime is what one task of a kind does once it runs, in nanoseconds per task.
+struct ServiceTime {
+  double cpu = 0, blocked = 0, wait = 0;
+
+  // of() is the recent per-task means of `profile`.
+  static ServiceTime of(const KindProfile& profile) noexcept;
+};
+
+// Costs holds an expected completion time per Placement, in nanoseconds; empty where the
+// kind may not go.
+using Costs = std::array<std::optional<double>, all_placements.size()>;
+
+// CostModel estimates, for a task of a kind submitted now, the time to its completion on each
+// executor: the calibrated cost of dispatching it there, plus its service time, stretched by
+// the tasks it competes with. A task occupies its executor's thread for its CPU and blocked
+// time, and, on the thread pools and in shards, also for its waits (only a fiber lets go of its
+// thread while it waits). With n tasks competing for P threads, of which at most `cores` compute
+// at once, a task completes after about
+//     dispatch + max(occupancy, n * (cpu / min(P, cores) + (occupancy - cpu) / P)) [+ wait on
+//     fibers]
+// It also keeps each executor's contract: a kind goes to fibers only while its tasks' CPU and
+// blocked time stays under the stall threshold and it was not caught stalling, to the CPU pool
+// only while it mostly does not wait (a waiting task would hold a core's thread), and to shards
+// only when it is a registered task. Plain data; any thread.
+class CostModel {
+ public:
+  CostModel() = default;
+  explicit CostModel(const ExecutorsConfig& executors) noexcept
+      : blocking_max_(executors.blocking_max), stall_threshold_(executors.stall_threshold) {}
+
+  // fits() says whether `kind` may be placed on `p` at all.
+  bool fits(const KindState& kind, Placement p) const noexcept;
+
+  // costs() is the expected completion time of one of `kind`'s tasks on each executor it fits,
+  // with `service` its service time there.
+  Costs costs(const KindState& kind, const std::array<ServiceTime, all_placements.size()>& service,
+              const LoadView& load, const MachineModel* machine) const noexcept;
+
+  // dispatch_ns() is what handing a task to `p` and hearing back costs: the calibrated figure,
+  // or a conservative assumption where there is none.
+  static double dispatch_ns(Placement p, const MachineModel* machine) noexcept;
+
+ private:
+  std::size_t blocking_max_ = ExecutorsConfig{}.blocking_max;
+  std::chrono::nanoseconds stall_threshold_ = ExecutorsConfig{}.stall_threshold;
+};
+
+// choose() picks from `costs`: the cheapest executor, unless `preferred` (the decision table's
+// answer) costs at most `hysteresis` more, or the kind's current executor does, in that order.
+// So a model that cannot tell executors apart defers to the table, and a kind does not move for
+// a gain smaller than the margin. `rule` names the choice in the Decision.
+Decision choose(const KindState& kind, const Costs& costs, const Decision& preferred,
+                double hysteresis) noexcept;
+
+}  // namespace switchyard

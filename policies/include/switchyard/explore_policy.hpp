@@ -1,0 +1,69 @@
+// ExplorePolicy: try the alternatives on a few tasks, keep the measured best.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <switchyard/config.hpp>
+#include <switchyard/cost_model.hpp>
+#include <switchyard/policy.hpp>
+#include <switchyard/rules_policy.hpp>
+
+namespace switchyard {
+
+// ExplorePolicy is CostPolicy fed with measurements from every executor instead of only the
+// current one. Once `rules.min_samples` tasks of a kind were measured, it sends a small share
+// (`explore.share`) of the kind's new tasks to each other executor the kind fits, kTrialTasks
+// to each in turn, and keeps what they did there (CPU, blocked and waiting time per task). It
+// then places the kind as CostModel ranks the executors by those measurements: so a task that
+// serializes on a lock in threads, and runs freely in a shard, goes to shards, which no model
+// of the current executor alone can see. The decision table's answer wins when it costs at
+// most `rules.hysteresis` more. It explores again when the kind changes phase (KindProfile) or
+// its shares drift by more than `explore.shift` since its last exploration ended.
+//
+// Its state per kind is guarded by one mutex, taken by place() and observe() only.
+class ExplorePolicy final : public Policy {
+ public:
+  // kTrialTasks tasks are measured on each alternative before it is judged.
+  static constexpr std::uint32_t kTrialTasks = 4;
+
+  ExplorePolicy(const PolicyConfig& params, const ExecutorsConfig& executors) noexcept
+      : rules_(params.rules), model_(executors), params_(params) {}
+
+  std::string_view name() const noexcept override { return "explore"; }
+  Decision place(const KindState& kind, const Surroundings& around) noexcept override;
+  void observe(const KindState& kind, const TaskSample& sample) noexcept override;
+
+ private:
+  // Measured: what the kind's tasks did on one executor since the exploration began.
+  struct Measured {
+    ServiceTime service;
+    std::uint32_t count = 0;
+  };
+  // Exploration: one kind's state.
+  struct Exploration {
+    std::array<Measured, all_placements.size()> at{};
+    std::uint64_t phase = 0;                // the profile's phase_changes() it began in
+    std::uint32_t round = 0;                // the Trial round last asked for...
+    std::optional<Placement> trying;        // ...and where to; none since a restart
+    bool done = false;                      // every alternative measured
+    double cpu = 0, blocked = 0, wait = 0;  // the kind's shares when it was done
+  };
+
+  // restart_if_changed() begins a new exploration when the kind changed phase or drifted.
+  void restart_if_changed(Exploration& e, const KindProfile& profile) const noexcept;
+  // trial() is the next alternative to measure, or none.
+  Trial trial(Exploration& e, const KindState& kind, Placement chosen) const noexcept;
+
+  RulesPolicy rules_;
+  CostModel model_;
+  PolicyConfig params_;
+  std::mutex mutex_;
+  std::map<std::string, Exploration, std::less<>> kinds_;
+};
+
+}  // namespace switchyard
