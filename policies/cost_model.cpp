@@ -66,6 +66,10 @@ double CostModel::dispatch_ns(Placement p, const MachineModel* machine) noexcept
   return kAssumedShardNs;
 }
 
+PoolSizes CostModel::keep_warm(const LoadView& load, const PoolSizes& now) noexcept {
+  return {std::max(load[Placement::blocking].busy, now.blocking_keep / 2)};
+}
+
 Costs CostModel::costs(const KindState& kind,
                        const std::array<ServiceTime, all_placements.size()>& service,
                        const LoadView& load, const MachineModel* machine) const noexcept {

@@ -17,14 +17,16 @@ std::size_t index(Placement p) noexcept {
 
 }  // namespace
 
-void ExplorePolicy::restart_if_changed(Exploration& e, const KindProfile& profile) const noexcept {
+void ExplorePolicy::restart_if_changed(Exploration& e, const KindState& kind) const noexcept {
+  const KindProfile& profile = kind.profile;
+  const bool new_phase = e.phase != profile.phase_changes();
+  e.phase = profile.phase_changes();
   const bool drifted =
       e.done && std::max({std::abs(profile.active_cpu_share() - e.cpu),
                           std::abs(profile.active_blocked_share() - e.blocked),
                           std::abs(profile.active_wait_share() - e.wait)}) > params_.explore.shift;
-  if (e.phase == profile.phase_changes() && !drifted) return;
+  if (!new_phase && !drifted) return;
   e.at = {};
-  e.phase = profile.phase_changes();
   e.trying.reset();
   e.done = false;
 }
@@ -41,9 +43,17 @@ Trial ExplorePolicy::trial(Exploration& e, const KindState& kind, Placement chos
     return {p, std::max<std::uint32_t>(1, every), kTrialTasks, e.round};
   }
   e.done = true;
-  e.cpu = kind.profile.active_cpu_share();
-  e.blocked = kind.profile.active_blocked_share();
-  e.wait = kind.profile.active_wait_share();
+  const ServiceTime& there = e.at[index(chosen)].service;
+  const double active = there.cpu + there.blocked + there.wait;
+  if (e.at[index(chosen)].count == 0 || active <= 0) {
+    e.cpu = kind.profile.active_cpu_share();
+    e.blocked = kind.profile.active_blocked_share();
+    e.wait = kind.profile.active_wait_share();
+  } else {
+    e.cpu = there.cpu / active;
+    e.blocked = there.blocked / active;
+    e.wait = there.wait / active;
+  }
   return {};
 }
 
@@ -62,7 +72,7 @@ Decision ExplorePolicy::place(const KindState& kind, const Surroundings& around)
     return choose(kind, model_.costs(kind, service, load, around.machine()), table,
                   params_.rules.hysteresis);
   }
-  restart_if_changed(*e, kind.profile);
+  restart_if_changed(*e, kind);
   for (const Placement p : all_placements) {
     if (e->at[index(p)].count >= kTrialTasks) service[index(p)] = e->at[index(p)].service;
   }

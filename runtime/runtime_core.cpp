@@ -386,7 +386,7 @@ void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sam
                           bool cancelled, const std::exception_ptr& error) noexcept {
   if (sample) {
     std::lock_guard lk(kind.mutex);
-    kind.profile.add(*sample);
+    kind.profile.add(*sample, kind.current.load());
     policy_->observe(state_of(kind), *sample);
     reconsider(kind);
   }
@@ -546,9 +546,16 @@ Report RuntimeCore::report() const {
     kr.blocked_share = p.blocked_share();
     kr.wait_share = p.wait_share();
     kr.queued_share = p.queued_share();
-    kr.active_cpu_share = p.active_cpu_share();
-    kr.active_blocked_share = p.active_blocked_share();
-    kr.active_wait_share = p.active_wait_share();
+    // Over every task, as the shares above: the profile's own active shares are its recent
+    // tasks' on the kind's current executor, for its policy.
+    const KindProfile::Totals& t = p.totals();
+    const auto active = static_cast<double>((t.cpu + t.blocked + t.wait).count());
+    auto of_active = [active](std::chrono::nanoseconds part) {
+      return active > 0 ? static_cast<double>(part.count()) / active : 0.0;
+    };
+    kr.active_cpu_share = of_active(t.cpu);
+    kr.active_blocked_share = of_active(t.blocked);
+    kr.active_wait_share = of_active(t.wait);
     kr.wall_p50 = p.wall_quantile(0.5);
     kr.wall_p99 = p.wall_quantile(0.99);
     kr.mean_wall = p.mean_wall();

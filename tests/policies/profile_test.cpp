@@ -69,3 +69,24 @@ TEST_CASE("failures are counted", "[profile]") {
   REQUIRE(p.failures() == 1);
   REQUIRE(p.count() == 2);
 }
+
+TEST_CASE("a change of phase restarts the averages at once; noise does not", "[profile]") {
+  sy::KindProfile p;
+  for (int i = 0; i < 200; ++i) p.add(sample(50us, 0ms, 1s));
+  REQUIRE(p.active_wait_share() > 0.99);
+  // Two all-CPU tasks show the change; the averages start again from the second.
+  p.add(sample(2ms, 0ms, 0ms));
+  REQUIRE(p.phase_changes() == 0);
+  p.add(sample(2ms, 0ms, 0ms));
+  REQUIRE(p.phase_changes() == 1);
+  REQUIRE(p.active_cpu_share() == Approx(1.0));
+  REQUIRE(p.mean_wait() == 0ns);
+  REQUIRE(p.mean_cpu() == 2ms);
+  // A kind whose tasks vary around one mix does not change phase.
+  sy::KindProfile q;
+  for (int i = 0; i < 400; ++i) {
+    q.add(i % 2 == 0 ? sample(7ms, 0ms, 3ms) : sample(4ms, 0ms, 6ms));
+  }
+  REQUIRE(q.phase_changes() == 0);
+  REQUIRE(q.active_cpu_share() == Approx(0.55).margin(0.05));
+}

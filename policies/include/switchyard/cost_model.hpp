@@ -52,6 +52,11 @@ class CostModel {
   Costs costs(const KindState& kind, const std::array<ServiceTime, all_placements.size()>& service,
               const LoadView& load, const MachineModel* machine) const noexcept;
 
+  // keep_warm() keeps as many blocking-pool threads as are busy now, or half as many as were
+  // kept, whichever is more: a pool busy a moment ago keeps its threads for the next burst
+  // (starting one costs tens of microseconds) and lets them go over a few periods.
+  static PoolSizes keep_warm(const LoadView& load, const PoolSizes& now) noexcept;
+
   // dispatch_ns() is what handing a task to `p` and hearing back costs: the calibrated figure,
   // or a conservative assumption where there is none.
   static double dispatch_ns(Placement p, const MachineModel* machine) noexcept;

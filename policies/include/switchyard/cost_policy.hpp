@@ -24,6 +24,9 @@ class CostPolicy final : public Policy {
 
   std::string_view name() const noexcept override { return "cost"; }
   Decision place(const KindState& kind, const Surroundings& around) noexcept override;
+  PoolSizes retune(const LoadView& load, const PoolSizes& now) noexcept override {
+    return CostModel::keep_warm(load, now);
+  }
 
  private:
   RulesPolicy rules_;

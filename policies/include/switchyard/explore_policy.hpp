@@ -23,7 +23,8 @@ namespace switchyard {
 // serializes on a lock in threads, and runs freely in a shard, goes to shards, which no model
 // of the current executor alone can see. The decision table's answer wins when it costs at
 // most `rules.hysteresis` more. It explores again when the kind changes phase (KindProfile) or
-// its shares drift by more than `explore.shift` since its last exploration ended.
+// its shares drift by more than `explore.shift` from what its executor measured when the last
+// exploration ended.
 //
 // Its state per kind is guarded by one mutex, taken by place() and observe() only.
 class ExplorePolicy final : public Policy {
@@ -36,6 +37,9 @@ class ExplorePolicy final : public Policy {
 
   std::string_view name() const noexcept override { return "explore"; }
   Decision place(const KindState& kind, const Surroundings& around) noexcept override;
+  PoolSizes retune(const LoadView& load, const PoolSizes& now) noexcept override {
+    return CostModel::keep_warm(load, now);
+  }
   void observe(const KindState& kind, const TaskSample& sample) noexcept override;
 
  private:
@@ -47,15 +51,15 @@ class ExplorePolicy final : public Policy {
   // Exploration: one kind's state.
   struct Exploration {
     std::array<Measured, all_placements.size()> at{};
-    std::uint64_t phase = 0;                // the profile's phase_changes() it began in
+    std::uint64_t phase = 0;                // the profile's phase_changes() last seen
     std::uint32_t round = 0;                // the Trial round last asked for...
     std::optional<Placement> trying;        // ...and where to; none since a restart
     bool done = false;                      // every alternative measured
-    double cpu = 0, blocked = 0, wait = 0;  // the kind's shares when it was done
+    double cpu = 0, blocked = 0, wait = 0;  // its chosen executor's shares when it was done
   };
 
   // restart_if_changed() begins a new exploration when the kind changed phase or drifted.
-  void restart_if_changed(Exploration& e, const KindProfile& profile) const noexcept;
+  void restart_if_changed(Exploration& e, const KindState& kind) const noexcept;
   // trial() is the next alternative to measure, or none.
   Trial trial(Exploration& e, const KindState& kind, Placement chosen) const noexcept;
 

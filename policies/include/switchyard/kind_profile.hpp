@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include <switchyard/counter_sample.hpp>
 #include <switchyard/latency_histogram.hpp>
+#include <switchyard/placement.hpp>
 #include <switchyard/task_sample.hpp>
 
 namespace switchyard {
@@ -15,10 +17,10 @@ namespace switchyard {
 // thread-safe: the owner serializes access. add() is O(1) and never allocates.
 //
 // The active shares (what a task does when it is not queued) are averaged per task, so a
-// kind's one-second waits do not outweigh its millisecond computations; and they follow a
-// change of behaviour at once: a short average of the last ~kShortWindow tasks runs beside the
-// long one, and when the two differ by more than kPhaseShift in any share, the kind has changed
-// phase and the long average restarts from the short one.
+// kind's one-second waits do not outweigh its millisecond computations. And every average
+// follows a change of behaviour at once: a short average of the last ~kShortWindow tasks' shares
+// runs beside the long one, and when the two differ by more than kPhaseShift in any share, the
+// kind has changed phase and the averages restart from the task that showed it.
 class KindProfile {
  public:
   // Moving averages weigh the last ~kWindow tasks; until then, every task equally.
@@ -29,19 +31,23 @@ class KindProfile {
   // change of phase. Two tasks that changed from all-waiting to all-CPU make one.
   static constexpr double kPhaseShift = 0.3;
 
-  // add() folds one finished task in.
-  void add(const TaskSample& s) noexcept;
+  // add() folds one finished task in. Only a task that ran on `home`, the executor its kind's
+  // tasks go to now (by default the task's own), counts in the moving averages: a policy's
+  // trial elsewhere, or a task that started before its kind moved, counts in the totals only.
+  // The first task from a new home restarts the averages, since they described another
+  // executor.
+  void add(const TaskSample& s, std::optional<Placement> home = std::nullopt) noexcept;
 
   // count() is the number of tasks folded in; failures() how many of them threw.
   std::uint64_t count() const noexcept { return count_; }
   std::uint64_t failures() const noexcept { return failures_; }
 
-  // *_share() are the recent shares of wall time (0..1) spent on CPU, blocked off-CPU inside
-  // OS calls, suspended in Switchyard waits, and queued. Zero before the first task.
-  double cpu_share() const noexcept { return share(avg_.cpu); }
-  double blocked_share() const noexcept { return share(avg_.blocked); }
-  double wait_share() const noexcept { return share(avg_.wait); }
-  double queued_share() const noexcept { return share(avg_.queued); }
+  // *_share() are the shares of wall time (0..1) spent on CPU, blocked off-CPU inside OS
+  // calls, suspended in Switchyard waits, and queued, over every task. Zero before the first.
+  double cpu_share() const noexcept { return share(totals_.cpu); }
+  double blocked_share() const noexcept { return share(totals_.blocked); }
+  double wait_share() const noexcept { return share(totals_.wait); }
+  double queued_share() const noexcept { return share(totals_.queued); }
 
   // active_*_share() are the same shares over the time its tasks were not queued: what the
   // task itself does, whatever the load. Placement decisions use these, because time spent
@@ -54,14 +60,11 @@ class KindProfile {
   // phase_changes() counts the changes of behaviour detected so far.
   std::uint64_t phase_changes() const noexcept { return phase_changes_; }
 
-  // mean_*() are recent per-task averages; mean_active() is cpu + blocked + wait.
+  // mean_*() are recent per-task averages, since the last phase change.
   std::chrono::nanoseconds mean_wall() const noexcept { return as_ns(avg_.wall); }
   std::chrono::nanoseconds mean_cpu() const noexcept { return as_ns(avg_.cpu); }
   std::chrono::nanoseconds mean_blocked() const noexcept { return as_ns(avg_.blocked); }
   std::chrono::nanoseconds mean_wait() const noexcept { return as_ns(avg_.wait); }
-  std::chrono::nanoseconds mean_active() const noexcept {
-    return as_ns(avg_.cpu + avg_.blocked + avg_.wait);
-  }
 
   // Totals over every task folded in.
   struct Totals {
@@ -85,8 +88,17 @@ class KindProfile {
   struct Shares {
     double cpu = 0, blocked = 0, wait = 0;
   };
-  double share(double part) const noexcept { return avg_.wall > 0 ? part / avg_.wall : 0.0; }
-  void add_shares(const TaskSample& s) noexcept;
+  double share(std::chrono::nanoseconds part) const noexcept {
+    return totals_.wall.count() > 0
+               ? static_cast<double>(part.count()) / static_cast<double>(totals_.wall.count())
+               : 0.0;
+  }
+  // restart() makes `task` the whole of the moving averages.
+  void restart(const Averages& task) noexcept;
+  static Shares shares_of(const Averages& task) noexcept;
+  // fold_shares() folds one task's shares in, the long average with `weight`; true when the
+  // kind has changed phase.
+  bool fold_shares(const Averages& task, double weight) noexcept;
   static std::chrono::nanoseconds as_ns(double v) noexcept {
     return std::chrono::nanoseconds{static_cast<std::int64_t>(v)};
   }
@@ -96,9 +108,10 @@ class KindProfile {
   Averages avg_;
   Shares shares_;                  // long average, since the last phase change
   Shares short_shares_;            // short average
-  std::uint64_t shared_ = 0;       // tasks with active time folded into short_shares_
+  std::uint64_t shared_ = 0;       // tasks folded into short_shares_ since it restarted
   std::uint64_t since_phase_ = 0;  // ...and into shares_ since the last phase change
   std::uint64_t phase_changes_ = 0;
+  std::optional<Placement> home_;  // where the averaged tasks ran
   Totals totals_;
   LatencyHistogram wall_;
   std::uint64_t counted_ = 0;

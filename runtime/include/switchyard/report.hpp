@@ -35,7 +35,7 @@ struct Report {
     std::uint64_t finished = 0;
     std::uint64_t failed = 0;
     std::uint64_t measured = 0;  // tasks whose times were sampled
-    // Shares of wall time, and of active time (wall less queued), as KindProfile defines.
+    // Shares of wall time, and of active time (wall less queued), over every task of the kind.
     double cpu_share = 0, blocked_share = 0, wait_share = 0, queued_share = 0;
     double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
     std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};
