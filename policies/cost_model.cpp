@@ -41,7 +41,9 @@ bool CostModel::fits(const KindState& kind, Placement p) const noexcept {
   const KindProfile& profile = kind.profile;
   switch (p) {
     case Placement::fiber:
-      return !kind.stalled && profile.mean_cpu() + profile.mean_blocked() < stall_threshold_;
+      return !kind.stalled && profile.active_cpu_share() < rules_.cpu_share &&
+             profile.active_blocked_share() < rules_.blocked_share &&
+             profile.mean_cpu() + profile.mean_blocked() < stall_threshold_;
     case Placement::cpu:
       return profile.active_wait_share() <= kMostlyWaiting;
     case Placement::blocking:
@@ -89,9 +91,17 @@ Costs CostModel::costs(const KindState& kind,
     const double competing =
         std::max(1.0, p == kind.current ? std::max(others, mine) : others + mine);
     const double P = static_cast<double>(threads);
-    const double per_task = s.cpu / std::min(P, cores) + (holds - s.cpu) / P;
-    out[index(p)] = dispatch_ns(p, machine) + std::max(holds, competing * per_task) +
-                    (p == Placement::fiber ? s.wait : 0.0);
+    const double cpu_threads = std::min(P, cores);
+    double running;
+    if (competing <= P) {
+      // A thread each: they share the cores, so they all finish about together.
+      running = competing * s.cpu / cpu_threads + (holds - s.cpu);
+    } else {
+      // Queued for the threads, served in order: on average, after half of those ahead.
+      running = (competing + 1) / 2 * (s.cpu / cpu_threads + (holds - s.cpu) / P);
+    }
+    out[index(p)] =
+        dispatch_ns(p, machine) + std::max(holds, running) + (p == Placement::fiber ? s.wait : 0.0);
   }
   return out;
 }
@@ -110,11 +120,11 @@ Decision choose(const KindState& kind, const Costs& costs, const Decision& prefe
   if (!cost_of(best)) return preferred;  // nowhere fits: the table decides alone
   auto close = [&](Placement p) { return cost_of(p) && *cost_of(p) * (1 - hysteresis) <= least; };
   const double current = cost_of(kind.current).value_or(std::numeric_limits<double>::infinity());
+  if (close(kind.current)) return {kind.current, "within the cost margin", current, least};
   if (close(preferred.placement)) {
     return {preferred.placement, "decision table, within the cost margin",
             *cost_of(preferred.placement), least};
   }
-  if (close(kind.current)) return {kind.current, "within the cost margin", current, least};
   return {best, "least expected completion time", least, current};
 }
 

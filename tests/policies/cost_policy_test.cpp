@@ -76,19 +76,22 @@ TEST_CASE("cost: a kind whose behaviour changes moves within a few tasks", "[cos
 
 TEST_CASE("cost: a saturated executor is avoided; a small gain does not move a kind", "[cost]") {
   sy::CostPolicy policy = make_cost();  // hysteresis 0.15
-  Simulation sim(policy, Placement::shard);
+  Simulation sim(policy, Placement::cpu);
   sim.shardable = true;
   sim.inflight = 10;
-  // The CPU pool, where the table would put a CPU-bound kind, has 1000 tasks queued.
+  // The CPU pool, where the table puts a CPU-bound kind, has 1000 tasks queued.
   sim.surroundings.load_view[Placement::cpu].busy = 2;
   sim.surroundings.load_view[Placement::cpu].queued = 1000;
   sim.surroundings.load_view[Placement::shard].busy = 2;
   sim.run(20, anywhere(sample(10ms, 0ms, 0ms)));
-  // The blocking pool promises a round trip's worth less than the shards: not enough to move.
   REQUIRE(sim.current() == Placement::shard);
-  REQUIRE(sim.moves() == 0);
-  // Twenty more calls queued on the shards: now the blocking pool is clearly better.
-  sim.surroundings.load_view[Placement::shard].queued = 20;
+  REQUIRE(sim.moves() == 1);
+  // 18 more calls queued on the shards: the blocking pool is now about 5% better; not enough.
+  sim.surroundings.load_view[Placement::shard].queued = 18;
+  sim.run(20, anywhere(sample(10ms, 0ms, 0ms)));
+  REQUIRE(sim.current() == Placement::shard);
+  // 40 queued: now it is clearly better.
+  sim.surroundings.load_view[Placement::shard].queued = 40;
   sim.run(1, anywhere(sample(10ms, 0ms, 0ms)));
   REQUIRE(sim.current() == Placement::blocking);
 }

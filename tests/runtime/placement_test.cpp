@@ -26,7 +26,10 @@ sy::Report::KindReport after(sy::Runtime& rt, const char* kind, void (*body)(), 
 }  // namespace
 
 TEST_CASE("without a hint, kinds settle where their measurements say", "[placement]") {
-  const auto config = sy::test::small_config();
+  auto config = sy::test::small_config();
+  config.policy.name =
+      GENERATE(sy::PolicyName::rules, sy::PolicyName::cost, sy::PolicyName::explore);
+  CAPTURE(sy::to_string(config.policy.name));
   const int tasks = static_cast<int>(config.policy.rules.min_samples) + 2;
   sy::Runtime rt(config);
   const auto cpu = after(
@@ -46,6 +49,9 @@ TEST_CASE("without a hint, kinds settle where their measurements say", "[placeme
 
 TEST_CASE("a kind pinned in the config never moves", "[placement]") {
   auto config = sy::test::small_config();
+  config.policy.name = GENERATE(sy::PolicyName::rules, sy::PolicyName::cost,
+                                sy::PolicyName::explore, sy::PolicyName::fixed);
+  CAPTURE(sy::to_string(config.policy.name));
   config.kinds["pinned-spin"].placement = sy::Placement::blocking;
   sy::Runtime rt(config);
   const auto k = after(
@@ -53,4 +59,22 @@ TEST_CASE("a kind pinned in the config never moves", "[placement]") {
   REQUIRE(k.placement == sy::Placement::blocking);
   REQUIRE(k.pinned);
   REQUIRE(k.history.empty());
+}
+
+TEST_CASE("under the fixed policy, kinds run where the config says and never move", "[placement]") {
+  auto config = sy::test::small_config();
+  config.policy.name = sy::PolicyName::fixed;
+  config.policy.fixed.placement = sy::Placement::blocking;
+  config.kinds["sleeper"].placement = sy::Placement::fiber;
+  sy::Runtime rt(config);
+  const auto spin = after(
+      rt, "spin", [] { sy::test::spin_for(5ms); }, 12);
+  const auto sleeper = after(
+      rt, "sleeper", [] { sy::this_task::sleep_for(1ms); }, 12);
+  REQUIRE(spin.placement == sy::Placement::blocking);
+  REQUIRE(sleeper.placement == sy::Placement::fiber);
+  REQUIRE(spin.task_migrations == 0);
+  // Placed once, when first seen, and never again.
+  REQUIRE(spin.history.size() == 1);
+  REQUIRE(spin.history.front().to == sy::Placement::blocking);
 }

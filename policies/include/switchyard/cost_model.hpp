@@ -28,21 +28,25 @@ using Costs = std::array<std::optional<double>, all_placements.size()>;
 
 // CostModel estimates, for a task of a kind submitted now, the time to its completion on each
 // executor: the calibrated cost of dispatching it there, plus its service time, stretched by
-// the tasks it competes with. A task occupies its executor's thread for its CPU and blocked
-// time, and, on the thread pools and in shards, also for its waits (only a fiber lets go of its
-// thread while it waits). With n tasks competing for P threads, of which at most `cores` compute
-// at once, a task completes after about
-//     dispatch + max(occupancy, n * (cpu / min(P, cores) + (occupancy - cpu) / P)) [+ wait on
-//     fibers]
-// It also keeps each executor's contract: a kind goes to fibers only while its tasks' CPU and
-// blocked time stays under the stall threshold and it was not caught stalling, to the CPU pool
-// only while it mostly does not wait (a waiting task would hold a core's thread), and to shards
-// only when it is a registered task. Plain data; any thread.
+// the n tasks it competes with for the executor's P threads. A task holds its thread for its
+// CPU and blocked time, and, on the thread pools and in shards, also for its waits (only a
+// fiber lets go of its thread while it waits). When every task has a thread (n <= P) they share
+// the cores and finish about together, after n * cpu / min(P, cores) plus their blocked time;
+// when they queue, they are served in order and a task finishes, on average, after half of
+// those ahead of it: (n + 1) / 2 * (cpu / min(P, cores) + (holding - cpu) / P). So a pool with a
+// thread per core finishes CPU work sooner, on average, than one with a thread per task.
+// It also keeps each executor's contract: a kind goes to fibers only while it mostly waits (by
+// the decision table's thresholds), its tasks' CPU and blocked time stays under the stall
+// threshold, and it was not caught stalling; to the CPU pool only while it mostly does not wait
+// (a waiting task would hold a core's thread); and to shards only when it is a registered task.
+// Plain data; any thread.
 class CostModel {
  public:
   CostModel() = default;
-  explicit CostModel(const ExecutorsConfig& executors) noexcept
-      : blocking_max_(executors.blocking_max), stall_threshold_(executors.stall_threshold) {}
+  CostModel(const ExecutorsConfig& executors, const RulesConfig& rules) noexcept
+      : blocking_max_(executors.blocking_max),
+        stall_threshold_(executors.stall_threshold),
+        rules_(rules) {}
 
   // fits() says whether `kind` may be placed on `p` at all.
   bool fits(const KindState& kind, Placement p) const noexcept;
@@ -64,12 +68,13 @@ class CostModel {
  private:
   std::size_t blocking_max_ = ExecutorsConfig{}.blocking_max;
   std::chrono::nanoseconds stall_threshold_ = ExecutorsConfig{}.stall_threshold;
+  RulesConfig rules_;
 };
 
-// choose() picks from `costs`: the cheapest executor, unless `preferred` (the decision table's
-// answer) costs at most `hysteresis` more, or the kind's current executor does, in that order.
-// So a model that cannot tell executors apart defers to the table, and a kind does not move for
-// a gain smaller than the margin. `rule` names the choice in the Decision.
+// choose() picks from `costs`: the kind's current executor while it costs at most `hysteresis`
+// more than the cheapest, else `preferred` (the decision table's answer) if it does, else the
+// cheapest. So a kind does not move for a gain smaller than the margin, and when it must move
+// and the model cannot tell the candidates apart, the table decides.
 Decision choose(const KindState& kind, const Costs& costs, const Decision& preferred,
                 double hysteresis) noexcept;
 

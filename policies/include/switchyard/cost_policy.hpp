@@ -18,7 +18,7 @@ class CostPolicy final : public Policy {
  public:
   CostPolicy(const PolicyConfig& params, const ExecutorsConfig& executors) noexcept
       : rules_(params.rules),
-        model_(executors),
+        model_(executors, params.rules),
         hysteresis_(params.cost.hysteresis),
         min_samples_(params.rules.min_samples) {}
 

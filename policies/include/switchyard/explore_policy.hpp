@@ -33,7 +33,7 @@ class ExplorePolicy final : public Policy {
   static constexpr std::uint32_t kTrialTasks = 4;
 
   ExplorePolicy(const PolicyConfig& params, const ExecutorsConfig& executors) noexcept
-      : rules_(params.rules), model_(executors), params_(params) {}
+      : rules_(params.rules), model_(executors, params.rules), params_(params) {}
 
   std::string_view name() const noexcept override { return "explore"; }
   Decision place(const KindState& kind, const Surroundings& around) noexcept override;
