@@ -325,6 +325,9 @@ TEST_CASE("config: a value out of range is an error", "[config]") {
            "mean 'cpu'? (valid: fiber, cpu, blocking, shard)"},
       Case{"[kinds.fetch]\nplacement = \"thread\"\n", "kinds.fetch.placement", "\"thread\"",
            "unknown placement (valid: fiber, cpu, blocking, shard)"},
+      Case{"[policy.fixed]\nplacement = \"fibers\"\n", "policy.fixed.placement", "\"fibers\"",
+           "switchyard.toml:2:13: policy.fixed.placement = \"fibers\": unknown placement; did "
+           "you mean 'fiber'? (valid: fiber, cpu, blocking, shard)"},
       Case{"[kinds.fetch]\nplacement = \"fiber\"\nisolate = true\n", "kinds.fetch.isolate", "true",
            "kinds.fetch.isolate = true: an isolated kind runs only in process shards, but "
            "placement pins it to fiber"},
