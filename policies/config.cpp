@@ -422,6 +422,7 @@ void read_profiling(Section& s, ProfilingConfig& p) {
   s.count("warmup", p.warmup, 0, kMaxCount);
   s.count("sample_every", p.sample_every, 1, kMaxCount);
   s.count("count_every", p.count_every, 1, kMaxCount);
+  s.boolean("follow_changes", p.follow_changes);
   s.boolean("calibrate", p.calibrate);
   std::string path;
   if (s.string("report", path) != nullptr) p.report = path;

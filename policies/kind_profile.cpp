@@ -12,8 +12,8 @@ void KindProfile::add(const TaskSample& s, std::optional<Placement> home) noexce
                       static_cast<double>(s.blocked.count()), static_cast<double>(s.wait.count()),
                       static_cast<double>(s.queued.count())};
   const Placement at = home.value_or(s.placement);
-  if (s.placement != at) {
-    // Ran elsewhere: the totals below only.
+  if (s.placement != at || (home_ != at && task.cpu + task.blocked + task.wait <= 0)) {
+    // Ran elsewhere, or shows nothing to restart from: the totals below only.
   } else if (home_ != at) {
     home_ = at;
     restart(task);
@@ -71,9 +71,13 @@ bool KindProfile::fold_shares(const Averages& task, double weight) noexcept {
   ++shared_;
   fold(short_shares_, std::max(1.0 / static_cast<double>(shared_), 1.0 / kShortWindow));
   fold(shares_, weight);
+  return drift() > kPhaseShift;
+}
+
+double KindProfile::drift() const noexcept {
   return std::max({std::abs(short_shares_.cpu - shares_.cpu),
                    std::abs(short_shares_.blocked - shares_.blocked),
-                   std::abs(short_shares_.wait - shares_.wait)}) > kPhaseShift;
+                   std::abs(short_shares_.wait - shares_.wait)});
 }
 
 }  // namespace switchyard

@@ -47,6 +47,8 @@ struct KindRecord {
   std::atomic<Placement> trial_placement{Placement::fiber};
   std::uint32_t trial_round = 0;
   std::atomic<std::uint32_t> inflight{0};
+  // unsettled: the profile's unsettled(), as of its last sample: every task is measured then.
+  std::atomic<bool> unsettled{false};
   std::atomic<std::uint64_t> spawned{0};
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> failed{0};

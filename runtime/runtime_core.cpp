@@ -211,11 +211,14 @@ RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind, const Hint& hint) 
   const ProfilingConfig& prof = config_.profiling;
   // Every task during warm-up is measured and counted; after it, the last of every
   // sample_every is measured (not the first, so a kind configured never to be sampled has
-  // no measured task at all), and of those the last of every count_every is counted.
+  // no measured task at all), and of those the last of every count_every is counted. A
+  // policy's trial, and every task while the kind's profile is unsettled, is measured too.
   const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
   const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
   const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
-  const bool measured = !kind.internal && (trial || after_warmup % measure_every == 0);
+  const bool measured =
+      !kind.internal && (trial || kind.unsettled.load(std::memory_order_relaxed) ||
+                         after_warmup % measure_every == 0);
   return {measured, measured && after_warmup % count_every == 0, pin};
 }
 
@@ -387,6 +390,9 @@ void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sam
   if (sample) {
     std::lock_guard lk(kind.mutex);
     kind.profile.add(*sample, kind.current.load());
+    if (config_.profiling.follow_changes) {
+      kind.unsettled.store(kind.profile.unsettled(), std::memory_order_relaxed);
+    }
     policy_->observe(state_of(kind), *sample);
     reconsider(kind);
   }

@@ -4,10 +4,14 @@
 //   switchyard-bench delay-server [--addr 127.0.0.1:0] [--until-stdin-eof]
 //       Serves `D <delay_us> <reply_bytes>` requests; prints its address on the first line;
 //       stops at SIGINT or SIGTERM, or when a harness holding its standard input closes it.
-//   switchyard-bench slowio --server HOST:PORT [--slow-conns 10000] [--slow-requests 2]
-//                           [--slow-delay-us 1000000]
+//   switchyard-bench cpu [--cpu-tasks 2000] [--iters 200000]
 //   switchyard-bench fastio --server HOST:PORT [--fast-requests 4000] [--fast-conns 32]
 //                           [--fast-delay-us 1000]
+//   switchyard-bench slowio --server HOST:PORT [--slow-conns 10000] [--slow-requests 2]
+//                           [--slow-delay-us 1000000]
+//   switchyard-bench mixed --server HOST:PORT [the flags of cpu, fastio and slowio]
+//   switchyard-bench phase --server HOST:PORT [--phase-tasks 2000] [--phase-window 64]
+//                          [--phase-delay-us 20000] [--iters 200000]
 //   switchyard-bench lock [--lock-tasks 400] [--iters 200000]
 //   switchyard-bench stall [--stall-tasks 4] [--stall-ticks 1000] [--stall-duration-ms 1000]
 //   switchyard-bench tcp-floor [--slow-conns 10000] [--slow-requests 2] [--slow-delay-us 1000000]

@@ -100,12 +100,18 @@ std::optional<BenchOptions> parse_bench_options(const Workload& workload, int ar
   app.add_option("--placement", placement,
                  "adaptive|fiber|cpu|blocking|shard|oracle: who places the tasks");
   add_runtime_flags(app, o.runtime);
+  count("--cpu-tasks", o.cpu_tasks, "cpu tasks, each spin(i, iters)");
   count("--fast-requests", o.fast_requests, "fastio requests");
   count("--fast-conns", o.fast_conns, "fastio persistent connections");
   delay("--fast-delay-us", o.fast_delay_us, "fastio server delay");
   count("--slow-conns", o.slow_conns, "slowio connections");
   count("--slow-requests", o.slow_requests, "requests per slowio connection");
   delay("--slow-delay-us", o.slow_delay_us, "slowio server delay");
+  // Two at least: each phase needs a task, and the figures of the second divide by its count.
+  count("--phase-tasks", o.phase_tasks, "phase: tasks, slow I/O for the first half, then spin()",
+        2);
+  count("--phase-window", o.phase_window, "phase: most tasks in flight at once");
+  delay("--phase-delay-us", o.phase_delay_us, "phase: server delay of a first-half task");
   count("--lock-tasks", o.lock_tasks, "lock: tasks, each spin(i, iters) inside the mutex");
   app.add_option("--iters", o.iters, "spin() iterations per CPU task")
       ->check(CLI::Range(std::uint64_t{1}, kMaxIters));

@@ -34,12 +34,18 @@ struct BenchOptions {
   RuntimeOptions runtime;
   std::string server;         // --server HOST:PORT
   PlacementChoice placement;  // --placement; adaptive by default
+  int cpu_tasks = 2000;
   int fast_requests = 4000;
   int fast_conns = 32;
   std::uint64_t fast_delay_us = 1000;
   int slow_conns = 10000;
   int slow_requests = 2;
   std::uint64_t slow_delay_us = 1000000;
+  int phase_tasks = 2000;
+  // phase_window and phase_delay_us are Switchyard's own (bench/peers/README.md): the phase
+  // row of BENCHMARKS.md names only phase_tasks.
+  int phase_window = 64;
+  std::uint64_t phase_delay_us = 20000;
   int lock_tasks = 400;
   std::uint64_t iters = 200000;  // spin() iterations per CPU task
   int stall_tasks = 4;

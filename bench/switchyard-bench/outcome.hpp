@@ -21,6 +21,11 @@ class ErrorTally {
   void record(std::string_view what) {
     if (count_++ == 0) first_ = what;
   }
+  // add() counts `other`'s failures too; the first message stays this tally's, if it has one.
+  void add(const ErrorTally& other) {
+    if (count_ == 0) first_ = other.first_;
+    count_ += other.count_;
+  }
   std::uint64_t count() const noexcept { return count_; }
   const std::string& first() const noexcept { return first_; }
 
@@ -47,6 +52,16 @@ struct Outcome {
   void task_done(Clock::time_point submitted, Clock::time_point finished) {
     latencies.push_back(finished - submitted);
     end = std::max(end, finished);
+  }
+  // add() folds `part`, run beside this outcome from the same start, into it: its tasks,
+  // latencies and errors, its last completion and its checksum (wrapping). Its extra fields
+  // are the part's own and stay out.
+  void add(const Outcome& part) {
+    tasks += part.tasks;
+    end = std::max(end, part.end);
+    latencies.insert(latencies.end(), part.latencies.begin(), part.latencies.end());
+    checksum += part.checksum;
+    errors.add(part.errors);
   }
   // makespan() is from the first submission to the last completion.
   std::chrono::nanoseconds makespan() const { return std::max(end - start, Clock::duration{0}); }

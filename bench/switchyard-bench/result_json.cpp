@@ -48,25 +48,31 @@ Json executor_json(const Report::ExecutorReport& e) {
 
 }  // namespace
 
+Json summary_json(Outcome& outcome) {
+  std::sort(outcome.latencies.begin(), outcome.latencies.end());
+  Json j;
+  j["tasks"] = outcome.tasks;
+  j["makespan_s"] = to_s(outcome.makespan());
+  j["p50_ms"] = to_ms(nearest_rank(outcome.latencies, 0.50));
+  j["p99_ms"] = to_ms(nearest_rank(outcome.latencies, 0.99));
+  j["checksum"] = outcome.checksum;
+  j["errors"] = outcome.errors.count();
+  if (outcome.errors.count() > 0) j["first_error"] = outcome.errors.first();
+  return j;
+}
+
 Json result_json(std::string_view workload, const BenchOptions& options, Outcome outcome,
                  const Report& report, const Config& config, const ProcessUsage& usage) {
-  std::sort(outcome.latencies.begin(), outcome.latencies.end());
   std::uint64_t migrations = 0;
   for (const Report::KindReport& k : report.kinds) migrations += k.task_migrations;
 
   Json j;
   j["workload"] = workload;
   j["placement"] = to_string(options.placement);
-  j["tasks"] = outcome.tasks;
-  j["makespan_s"] = to_s(outcome.makespan());
-  j["p50_ms"] = to_ms(nearest_rank(outcome.latencies, 0.50));
-  j["p99_ms"] = to_ms(nearest_rank(outcome.latencies, 0.99));
-  j["checksum"] = outcome.checksum;
+  j.update(summary_json(outcome));
   j["cpu_s"] = usage.cpu_s;
   j["max_rss_kb"] = usage.max_rss_kb;
   j["migrations"] = migrations;
-  j["errors"] = outcome.errors.count();
-  if (outcome.errors.count() > 0) j["first_error"] = outcome.errors.first();
   j.update(outcome.extra);
   j["watchdog"] = config.executors.watchdog;
   j["policy"] = report.policy;

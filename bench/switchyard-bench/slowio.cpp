@@ -3,7 +3,6 @@
 // A task is one connection with all its requests, as in the peers; the latency of each request
 // and the resident memory per open connection are reported beside.
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <span>
 #include <string>
@@ -11,20 +10,18 @@
 #include <thread>
 #include <vector>
 
-#include <switchyard/deadline.hpp>
 #include <switchyard/net/socket.hpp>
 
 #include "process_usage.hpp"
 #include "protocol.hpp"
 #include "quantile.hpp"
+#include "slow_request.hpp"
 #include "timed_tasks.hpp"
 #include "workload.hpp"
 
 namespace switchyard::bench {
 
 namespace {
-
-constexpr std::size_t kSlowReply = 64;
 
 // OpenConnections counts the connections open now, from any thread, and the most at once.
 class OpenConnections {
@@ -63,16 +60,12 @@ std::size_t slow_connection(const std::string& server, const Request& request,
   net::Socket socket = net::connect(server, kReplyGrace);
   const OpenConnections::Open counted(open);
   const auto limit = reply_timeout(request);
-  std::array<char, kSlowReply> reply{};
   for (std::chrono::nanoseconds& latency : latencies) {
     const Clock::time_point sent = Clock::now();
-    const Deadline deadline(sent + limit);
-    socket.write_all(line, deadline);
-    socket.read_exact(reply.data(), reply.size(), deadline);
-    check_reply({reply.data(), reply.size()}, kSlowReply);
+    slow_request(socket, line, sent + limit);
     latency = Clock::now() - sent;
   }
-  return latencies.size() * reply.size();
+  return latencies.size() * kSlowReply;
 }
 
 // peak_resident_kb() samples the resident set every 10 ms until every task is ready and

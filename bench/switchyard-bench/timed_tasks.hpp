@@ -1,6 +1,7 @@
 // TimedTasks: a workload's tasks of one kind, each timed from its submission to its completion.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <exception>
 #include <string_view>
@@ -60,31 +61,41 @@ class TimedTasks {
 
   // all_ready() says whether every task spawned so far has finished. Never blocks.
   bool all_ready() noexcept {
+    ready_ = std::max(ready_, collected_);  // a collected future is spent, and was ready
     while (ready_ < futures_.size() && futures_[ready_].ready()) ++ready_;
     return ready_ == futures_.size();
   }
 
-  // collect() waits for every task in spawn order and counts it in `out`: one that returned
-  // through out.task_done() and then on_value(index, value) (on_value(index) for void), one
-  // that threw in out.errors. Blocks the calling thread.
+  // uncollected() is how many tasks spawned so far are not yet collected: a bound on those
+  // still running. Never blocks.
+  std::size_t uncollected() const noexcept { return futures_.size() - collected_; }
+
+  // collect_next() waits for the oldest task not yet collected and counts it in `out`: one
+  // that returned through out.task_done() and then on_value(index, value) (on_value(index) for
+  // void), one that threw in out.errors. Requires uncollected() > 0. Blocks the calling thread.
+  template <class F>
+  void collect_next(Outcome& out, F&& on_value) {
+    const std::size_t i = collected_++;
+    ++out.tasks;
+    try {
+      Timed<T> r = futures_[i].get();
+      out.task_done(submitted_[i], r.finished);
+      if constexpr (std::is_void_v<T>) {
+        on_value(i);
+      } else {
+        on_value(i, std::move(r.value));
+      }
+    } catch (const std::exception& e) {
+      out.errors.record(e.what());
+    } catch (...) {
+      out.errors.record("a task threw something that is not a std::exception");
+    }
+  }
+
+  // collect() is collect_next() for every task not yet collected, in spawn order.
   template <class F>
   void collect(Outcome& out, F&& on_value) {
-    out.tasks += futures_.size();
-    for (std::size_t i = 0; i < futures_.size(); ++i) {
-      try {
-        Timed<T> r = futures_[i].get();
-        out.task_done(submitted_[i], r.finished);
-        if constexpr (std::is_void_v<T>) {
-          on_value(i);
-        } else {
-          on_value(i, std::move(r.value));
-        }
-      } catch (const std::exception& e) {
-        out.errors.record(e.what());
-      } catch (...) {
-        out.errors.record("a task threw something that is not a std::exception");
-      }
-    }
+    while (uncollected() > 0) collect_next(out, on_value);
   }
 
   // collect(out) is collect() for tasks whose values the workload does not need.
@@ -95,7 +106,8 @@ class TimedTasks {
  private:
   std::vector<Clock::time_point> submitted_;
   std::vector<Future<Timed<T>>> futures_;
-  std::size_t ready_ = 0;  // futures_[0, ready_) are known to be ready
+  std::size_t ready_ = 0;      // futures_[0, ready_) are known to be ready
+  std::size_t collected_ = 0;  // futures_[0, collected_) have been collected
 };
 
 }  // namespace switchyard::bench

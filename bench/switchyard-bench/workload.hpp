@@ -30,8 +30,11 @@ std::span<const Workload> workloads() noexcept;
 const Workload* find_workload(std::string_view name) noexcept;
 
 // One function per workload, each in the file of its name.
-Outcome run_slowio(const BenchOptions& options, Runtime& runtime);
+Outcome run_cpu(const BenchOptions& options, Runtime& runtime);
 Outcome run_fastio(const BenchOptions& options, Runtime& runtime);
+Outcome run_slowio(const BenchOptions& options, Runtime& runtime);
+Outcome run_mixed(const BenchOptions& options, Runtime& runtime);
+Outcome run_phase(const BenchOptions& options, Runtime& runtime);
 Outcome run_lock(const BenchOptions& options, Runtime& runtime);
 Outcome run_stall(const BenchOptions& options, Runtime& runtime);
 Outcome run_tcp_floor(const BenchOptions& options, Runtime& runtime);

@@ -7,14 +7,24 @@ namespace switchyard::bench {
 namespace {
 
 constexpr std::array kWorkloads{
-    Workload{"slowio",
-             "slow_conns connections at once through Switchyard's sockets, each making "
-             "slow_requests requests with a long server delay",
-             true, run_slowio},
+    Workload{"cpu", "cpu_tasks CPU tasks, task i computing spin(i, iters)", false, run_cpu},
     Workload{"fastio",
              "fast_requests requests, one task each, over fast_conns persistent blocking "
              "connections with a short server delay",
              true, run_fastio},
+    Workload{"slowio",
+             "slow_conns connections at once through Switchyard's sockets, each making "
+             "slow_requests requests with a long server delay",
+             true, run_slowio},
+    Workload{"mixed",
+             "cpu, fastio and slowio at once from a common start, each part's kind placed as "
+             "--placement says; reports each part beside the whole",
+             true, run_mixed},
+    Workload{"phase",
+             "phase_tasks tasks of one kind, at most phase_window in flight: the first half "
+             "each makes one slow request on a connection of its own, the second half computes "
+             "spin(i, iters); reports how soon the second half left the fiber executor",
+             true, run_phase},
     Workload{"lock",
              "lock_tasks CPU tasks of spin(i, iters), each inside one process-wide mutex: "
              "threads serialize on it, shard processes each have their own",

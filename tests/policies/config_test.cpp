@@ -70,6 +70,7 @@ void check_default_sections(const sy::Config& c) {
   CHECK(f.warmup == 64);
   CHECK(f.sample_every == 8);
   CHECK(f.count_every == 4);
+  CHECK(f.follow_changes);
   CHECK(f.calibrate);
   CHECK(f.report.empty());
   CHECK(f.trace.empty());
@@ -141,6 +142,7 @@ counters = ["PAPI_TOT_CYC"]
 warmup = 0
 sample_every = 1
 count_every = 3
+follow_changes = false
 calibrate = false
 report = "out/report.json"
 trace = "/tmp/trace.json"
@@ -185,6 +187,7 @@ isolate = true
   CHECK(f.warmup == 0);
   CHECK(f.sample_every == 1);
   CHECK(f.count_every == 3);
+  CHECK_FALSE(f.follow_changes);
   CHECK_FALSE(f.calibrate);
   CHECK(f.report == "out/report.json");
   CHECK(f.trace == "/tmp/trace.json");

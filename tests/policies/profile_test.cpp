@@ -74,9 +74,12 @@ TEST_CASE("a change of phase restarts the averages at once; noise does not", "[p
   sy::KindProfile p;
   for (int i = 0; i < 200; ++i) p.add(sample(50us, 0ms, 1s));
   REQUIRE(p.active_wait_share() > 0.99);
-  // Two all-CPU tasks show the change; the averages start again from the second.
+  REQUIRE_FALSE(p.unsettled());
+  // Two all-CPU tasks show the change; the averages start again from the second. The first
+  // already makes the profile ask for every task to be measured.
   p.add(sample(2ms, 0ms, 0ms));
   REQUIRE(p.phase_changes() == 0);
+  REQUIRE(p.unsettled());
   p.add(sample(2ms, 0ms, 0ms));
   REQUIRE(p.phase_changes() == 1);
   REQUIRE(p.active_cpu_share() == Approx(1.0));
@@ -88,5 +91,6 @@ TEST_CASE("a change of phase restarts the averages at once; noise does not", "[p
     q.add(i % 2 == 0 ? sample(7ms, 0ms, 3ms) : sample(4ms, 0ms, 6ms));
   }
   REQUIRE(q.phase_changes() == 0);
+  REQUIRE_FALSE(q.unsettled());
   REQUIRE(q.active_cpu_share() == Approx(0.55).margin(0.05));
 }

@@ -77,6 +77,7 @@ TEST_CASE("sampling measures every task during warm-up, then one in sample_every
   auto config = sy::test::small_config();
   config.profiling.warmup = 10;
   config.profiling.sample_every = 5;
+  config.profiling.follow_changes = false;
   const auto k = trivial_kind(config, 60);
   REQUIRE(k.finished == 60);
   // Tasks 0..9, then the last of every five: 14, 19, ..., 59: 10 + 10.
@@ -88,6 +89,7 @@ TEST_CASE("after warm-up, one measured task in count_every reads the counters", 
   config.profiling.warmup = 0;
   config.profiling.sample_every = 2;
   config.profiling.count_every = 3;
+  config.profiling.follow_changes = false;
   const auto k = trivial_kind(config, 60);
   REQUIRE(k.measured == 30);
   REQUIRE(k.counted == 10);

@@ -109,6 +109,9 @@ struct ProfilingConfig {
   // count_every: after warm-up, one measured task in this many also reads the counters
   // (a reading costs about 2 us where a measured task's clocks cost 0.3 us).
   std::uint32_t count_every = 4;
+  // follow_changes: measure every task of a kind while its measurements say it may be
+  // changing (KindProfile::unsettled), so a change of phase is confirmed in a few tasks.
+  bool follow_changes = true;
   // calibrate: measure (or read from the cache) the MachineModel in the background at start.
   bool calibrate = true;
   std::filesystem::path report;

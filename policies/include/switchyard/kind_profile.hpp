@@ -59,6 +59,12 @@ class KindProfile {
 
   // phase_changes() counts the changes of behaviour detected so far.
   std::uint64_t phase_changes() const noexcept { return phase_changes_; }
+  // unsettled() says the kind may be changing: its short average has moved half way to a
+  // change of phase, or its averages restarted less than a short window ago. Its owner
+  // measures every task until it settles, so a change is confirmed or dismissed in a few tasks.
+  bool unsettled() const noexcept {
+    return since_phase_ < 2 * kShortWindow || drift() > kPhaseShift / 2;
+  }
 
   // mean_*() are recent per-task averages, since the last phase change.
   std::chrono::nanoseconds mean_wall() const noexcept { return as_ns(avg_.wall); }
@@ -99,6 +105,8 @@ class KindProfile {
   // fold_shares() folds one task's shares in, the long average with `weight`; true when the
   // kind has changed phase.
   bool fold_shares(const Averages& task, double weight) noexcept;
+  // drift() is the largest difference of an active share between the short and long averages.
+  double drift() const noexcept;
   static std::chrono::nanoseconds as_ns(double v) noexcept {
     return std::chrono::nanoseconds{static_cast<std::int64_t>(v)};
   }
