@@ -58,26 +58,31 @@ struct KindRecord {
   std::mutex mutex;
   KindProfile profile;
   // The profile's count when the watchdog last caught the kind blocking a fiber worker. The
-  // stall speaks for the kind until `stall_memory` tasks measured since then can speak
-  // instead: a window of them at first, twice as many each time the kind stalls again after
-  // its last stall had stopped speaking, so a kind that blocks now and then does not go back
-  // to the fibers to stall them every window.
+  // stalls speak for the kind once it was caught twice (one stall can be a lock holder that
+  // the OS preempted, or the kernel's doing), until `stall_memory` tasks measured since the
+  // last one can speak instead: a window of them at first, twice as many each time the kind
+  // stalls again after its last stalls had stopped speaking, so a kind that blocks now and
+  // then does not go back to the fibers to stall them every window.
   std::optional<std::uint64_t> blocked_at;
   std::uint64_t stall_memory = 0;
+  std::uint32_t strikes = 0;  // stalls since the last ones stopped speaking
+  static constexpr std::uint32_t kStrikes = 2;
 
   // mark_stalled() records a stall now. Caller holds `mutex`.
   void mark_stalled() noexcept {
     constexpr std::uint64_t kLongest = std::uint64_t{1} << 20;
     if (!blocked_at) {
       stall_memory = static_cast<std::uint64_t>(KindProfile::kWindow);
-    } else if (!recently_stalled()) {
-      stall_memory = std::min(2 * stall_memory, kLongest);
+    } else if (!remembered()) {
+      if (strikes >= kStrikes) stall_memory = std::min(2 * stall_memory, kLongest);
+      strikes = 0;
     }
+    ++strikes;
     blocked_at = profile.count();
   }
-  // recently_stalled() says whether the last stall still speaks for the kind. Caller holds
-  // `mutex`.
-  bool recently_stalled() const noexcept {
+  // recently_stalled() says whether the stalls speak for the kind. Caller holds `mutex`.
+  bool recently_stalled() const noexcept { return strikes >= kStrikes && remembered(); }
+  bool remembered() const noexcept {
     return blocked_at && profile.count() - *blocked_at < stall_memory;
   }
   std::vector<Report::PlacementChange> history;

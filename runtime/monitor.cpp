@@ -21,21 +21,22 @@ constexpr std::int64_t kTrimEveryNs = 100'000'000;
 // The policy resizes the elastic executors this often.
 constexpr std::int64_t kRetuneEveryNs = 100'000'000;
 
-// sleeping() says whether thread `tid` is waiting in the kernel (state S or D in
-// /proc/self/task/TID/stat) rather than running or runnable (R).
-bool sleeping(pid_t tid) noexcept {
+// thread_state() is thread `tid`'s state letter in /proc/self/task/TID/stat: 'R' running or
+// runnable, 'S' waiting in the kernel for an event (a socket, a lock, a timer), 'D' waiting
+// uninterruptibly (a page fault or disk read in progress); '?' if it cannot be read.
+char thread_state(pid_t tid) noexcept {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
   const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return '?';
   char buf[256];
   const ssize_t n = ::read(fd, buf, sizeof buf - 1);
   ::close(fd);
-  if (n <= 0) return false;
+  if (n <= 0) return '?';
   buf[n] = '\0';
   // "tid (comm) S ...": the state follows the last ')' (comm may contain one).
   const char* close = std::strrchr(buf, ')');
-  return close != nullptr && close[1] == ' ' && (close[2] == 'S' || close[2] == 'D');
+  return close != nullptr && close[1] == ' ' ? close[2] : '?';
 }
 
 }  // namespace
@@ -93,13 +94,19 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
       continue;
     }
     if (watch.reported || now_ns - watch.since_ns < threshold_ns_) continue;
-    // Three cases look alike from here: the task blocked in the OS (the thread sleeps in the
-    // kernel), the task computes without yielding (the thread ran most of the time), or the
-    // OS has not given the thread a CPU (neither: nothing the task did; watch it afresh).
-    const bool blocked = sleeping(w->tid.load(std::memory_order_acquire));
+    // Three cases look alike from here: the task blocked in the OS (the thread ran for less
+    // than half the slice and sleeps in the kernel waiting for an event: a socket, a lock, a
+    // timer), the task is stuck without yielding (it ran most of the time, or the kernel holds
+    // it uninterruptibly: a page fault or a disk read, often the process's memory churn rather
+    // than anything the task asked for), or the OS has not given the thread a CPU (nothing the
+    // task did; watch it afresh). Only the first marks the kind; the other two hand the
+    // worker's fibers on all the same.
     const std::int64_t cpu = clock_ns(w->cpu_clock);
     const bool computing = 2 * (cpu - watch.cpu_since_ns) >= now_ns - watch.since_ns;
-    if (!blocked && !computing) {
+    const char state = thread_state(w->tid.load(std::memory_order_acquire));
+    const bool blocked = !computing && state == 'S';
+    const bool stuck = computing || state == 'D';
+    if (!blocked && !stuck) {
       watch.since_ns = now_ns;
       watch.cpu_since_ns = cpu;
       continue;
