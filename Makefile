@@ -47,7 +47,7 @@ asan tsan: sanitize-deps
 bench: bench-deps
 	@if test -f $(BUILD)/build.ninja; then meson setup --reconfigure $(BUILD); else meson setup $(BUILD); fi
 	ninja -C $(BUILD)
-	bench/run $(BUILD)
+	python3 bench/suite.py --build $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Runs the benchmark suite of BENCHMARKS.md side by side and writes the results table.
+
+Microbenchmarks beside their floors (Google Benchmark, medians of repetitions), then every
+workload under Switchyard and under each peer that is available, alternating, `--reps` times,
+each I/O run against a fresh delay server. Writes RESULTS/latest.md (ratios, the targets
+marked met or not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
+Standard library only. Usage: bench/suite.py [--build build] [--reps 3] [--results bench/results]
+Runs for about 7 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python3-uvloop is installed for this one
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def progress(text):
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+class Suite:
+    def __init__(self, build, reps, results):
+        self.build = Path(build).resolve()
+        self.reps = reps
+        self.results = Path(results)
+        self.bench = self.build / "bench/switchyard-bench/switchyard-bench"
+        self.runs = {}  # label -> [JSON result]
+        self.skipped = []  # why a peer did not run
+        self.micro = {}  # benchmark name -> median ns
+        self.work = Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
+        self.configs = {}
+
+    # --- peers -------------------------------------------------------------------------
+    def find_peers(self):
+        peers = {}
+        tbb = self.build / "bench/peers/tbb/tbb-cpu-peer"
+        if tbb.exists():
+            peers["tbb"] = [str(tbb)]
+        else:
+            self.skipped.append("oneTBB: the build has no tbb-cpu-peer (libtbb-dev missing?)")
+        if shutil.which("go"):
+            out = self.build / "go-peer"
+            env = dict(os.environ, GOCACHE=str(self.build / "gocache"),
+                       GOPATH=str(self.build / "gopath"), GOFLAGS="-mod=mod", GOPROXY="off")
+            built = subprocess.run(["go", "build", "-o", str(out), "."],
+                                   cwd=ROOT / "bench/peers/go", env=env)
+            if built.returncode == 0:
+                peers["go"] = [str(out)]
+            else:
+                self.skipped.append("Go: `go build` of bench/peers/go failed")
+        else:
+            self.skipped.append("Go: no `go` on PATH (Debian's golang-go)")
+        if Path(SYSTEM_PYTHON).exists():
+            peers["python"] = [SYSTEM_PYTHON, str(ROOT / "bench/peers/python/peer.py")]
+            has_uvloop = subprocess.run([SYSTEM_PYTHON, "-c", "import uvloop"],
+                                        capture_output=True).returncode == 0
+            if not has_uvloop:
+                self.skipped.append("uvloop: /usr/bin/python3 cannot import it (python3-uvloop)")
+            self.uvloop = has_uvloop
+        else:
+            self.skipped.append(f"Python: no {SYSTEM_PYTHON}")
+            self.uvloop = False
+        for why in self.skipped:
+            progress(f"skipped: {why}")
+        return peers
+
+    def config(self, text):
+        """The path of a config file holding `text`."""
+        if text not in self.configs:
+            path = self.work / f"config{len(self.configs)}.toml"
+            path.write_text(text)
+            self.configs[text] = str(path)
+        return self.configs[text]
+
+    # --- running -----------------------------------------------------------------------
+    def run(self, label, argv, server=False, config=None):
+        """Runs one benchmark command; its JSON line is kept under `label`."""
+        env = dict(os.environ)
+        if config is not None:
+            env["SWITCHYARD_CONFIG"] = self.config(config)
+        delay = None
+        try:
+            if server:
+                delay = subprocess.Popen([str(self.bench), "delay-server", "--addr", "127.0.0.1:0"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         text=True)
+                argv = argv + ["--server", delay.stdout.readline().strip()]
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+        finally:
+            if delay is not None:
+                delay.terminate()
+                delay.wait()
+        if done.returncode != 0:
+            raise SystemExit(f"bench: {label} failed ({' '.join(argv)}):\n{done.stderr}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if result.get("errors"):
+            raise SystemExit(f"bench: {label} had {result['errors']} errors: "
+                             f"{result.get('first_error', '')}")
+        self.runs.setdefault(label, []).append(result)
+
+    def micro_benchmarks(self):
+        for binary in ("switchyard-micro", "switchyard-micro-shards"):
+            path = self.build / "bench" / binary
+            # Google Benchmark reports medians only for two repetitions or more.
+            reps = max(2, self.reps)
+            progress(f"{binary} ({reps} repetitions)")
+            out = subprocess.run([str(path), "--benchmark_format=json", "--benchmark_min_time=0.3",
+                                  f"--benchmark_repetitions={reps}",
+                                  "--benchmark_report_aggregates_only=true"],
+                                 capture_output=True, text=True, check=True)
+            for b in json.loads(out.stdout)["benchmarks"]:
+                if b.get("aggregate_name") == "median":
+                    self.micro[b["run_name"]] = b["real_time"] * {"ns": 1, "us": 1e3,
+                                                                   "ms": 1e6}[b["time_unit"]]
+        if "python" in self.peers:
+            progress("Python ProcessPoolExecutor round trip")
+            for _ in range(self.reps):
+                self.run("roundtrip python", self.peers["python"] + ["roundtrip",
+                                                                     "--roundtrips", "5000"])
+
+    def workloads(self):
+        sy = [str(self.bench)]
+        one_core = "[executors]\ncpu_threads = 1\n"
+        for rep in range(1, self.reps + 1):
+            progress(f"workloads, round {rep} of {self.reps}")
+            self.run("cpu switchyard", sy + ["cpu"])
+            self.run("cpu switchyard 1 thread", sy + ["cpu", "--placement", "cpu"], config=one_core)
+            for peer in ("tbb", "go", "python"):
+                if peer in self.peers:
+                    self.run(f"cpu {peer}", self.peers[peer] + ["cpu"])
+            self.run("fastio switchyard", sy + ["fastio"], server=True)
+            for peer in ("go", "python"):
+                if peer in self.peers:
+                    self.run(f"fastio {peer}", self.peers[peer] + ["fastio"], server=True)
+            self.run("slowio switchyard", sy + ["slowio"], server=True)
+            if "go" in self.peers:
+                self.run("slowio go", self.peers["go"] + ["slowio"], server=True)
+            if "python" in self.peers:
+                self.run("slowio python-asyncio", self.peers["python"] + ["slowio"], server=True)
+                if self.uvloop:
+                    self.run("slowio python-uvloop",
+                             self.peers["python"] + ["slowio", "--loop", "uvloop"], server=True)
+            for placement in ("adaptive", "oracle", "fiber"):
+                self.run(f"mixed switchyard {placement}", sy + ["mixed", "--placement", placement],
+                         server=True)
+            if "go" in self.peers:
+                self.run("mixed go", self.peers["go"] + ["mixed"], server=True)
+            if "python" in self.peers:
+                self.run("mixed python-asyncio", self.peers["python"] + ["mixed"], server=True)
+            self.run("phase switchyard", sy + ["phase"], server=True)
+            for placement in ("cpu", "shard"):
+                self.run(f"lock switchyard {placement}", sy + ["lock", "--placement", placement])
+            self.run("stall switchyard", sy + ["stall"])
+
+    # --- results -----------------------------------------------------------------------
+    def median(self, label, key="makespan_s"):
+        runs = self.runs.get(label)
+        return statistics.median(r[key] for r in runs) if runs else None
+
+    def rows(self):
+        """(what, Switchyard's figure, the other's, ratio, target text, met) for the table."""
+        rows = []
+
+        def ratio(what, ours, theirs, unit, target=None, limit=None, lower_is_better=True):
+            if ours is None or theirs is None:
+                return
+            r = ours / theirs
+            met = None if limit is None else (r <= limit if lower_is_better else r >= limit)
+            rows.append((what, f"{ours:.4g} {unit}", f"{theirs:.4g} {unit}", r, target or "", met))
+
+        m = self.micro
+        ratio("fiber spawn+join ÷ raw Boost.Fiber", m.get("spawn_join_in_task/unmeasured/real_time"),
+              m.get("raw_boost_fiber/real_time"), "ns", "≤ 1.5", 1.5)
+        for pool in ("cpu", "blocking"):
+            ratio(f"spawn+join from a thread to the {pool} pool ÷ fiber spawn+join",
+                  m.get(f"spawn_join_from_thread/{pool}/real_time"),
+                  m.get("spawn_join_from_thread/fiber/real_time"), "ns")
+        ratio("shard round trip ÷ socketpair ping-pong",
+              m.get("shard_round_trip_from_thread/measured/real_time"),
+              m.get("raw_socketpair_ping_pong/real_time"), "ns", "≤ 1.5", 1.5)
+        py = self.median("roundtrip python", "median_us")
+        shard = m.get("shard_round_trip_from_thread/measured/real_time")
+        ratio("shard round trip ÷ Python ProcessPool round trip",
+              shard / 1e3 if shard else None, py, "us")
+        cores = os.cpu_count() or 1
+        one = self.median("cpu switchyard 1 thread")
+        sy_cpu = self.median("cpu switchyard")
+        if one and sy_cpu:
+            speedup = one / sy_cpu
+            rows.append(("cpu speedup (1-thread pool ÷ adaptive) ÷ cores", f"{speedup:.3g}x",
+                         f"{cores} cores", speedup / cores, "≥ 0.95", speedup / cores >= 0.95))
+        ratio("cpu makespan ÷ oneTBB", sy_cpu, self.median("cpu tbb"), "s", "≤ 1.0", 1.0)
+        ratio("cpu makespan ÷ Go", sy_cpu, self.median("cpu go"), "s")
+        ratio("cpu makespan ÷ Python ProcessPool", sy_cpu, self.median("cpu python"), "s")
+        sy_fast = self.median("fastio switchyard")
+        ratio("fastio makespan ÷ Go", sy_fast, self.median("fastio go"), "s")
+        ratio("fastio makespan ÷ Python ThreadPool", sy_fast, self.median("fastio python"), "s")
+        sy_slow = self.median("slowio switchyard")
+        ratio("slowio makespan ÷ Go", sy_slow, self.median("slowio go"), "s", "≤ 1.0", 1.0)
+        ratio("slowio makespan ÷ uvloop", sy_slow, self.median("slowio python-uvloop"), "s",
+              "≤ 1.0", 1.0)
+        ratio("slowio makespan ÷ asyncio", sy_slow, self.median("slowio python-asyncio"), "s")
+        adaptive = self.median("mixed switchyard adaptive")
+        forced = [self.median(f"mixed switchyard {p}") for p in ("oracle", "fiber")]
+        forced = [f for f in forced if f is not None]
+        ratio("mixed adaptive ÷ best of oracle and forced fiber", adaptive,
+              min(forced) if forced else None, "s", "≤ 1.05", 1.05)
+        ratio("mixed adaptive ÷ Go", adaptive, self.median("mixed go"), "s", "≤ 1.0", 1.0)
+        ratio("mixed adaptive ÷ Python (asyncio + pools)", adaptive,
+              self.median("mixed python-asyncio"), "s")
+        ratio("lock: CPU pool ÷ shards (speedup of shards)", self.median("lock switchyard cpu"),
+              self.median("lock switchyard shard"), "s", "≥ 1.8", 1.8, lower_is_better=False)
+        phase = self.median("phase switchyard", "moved_within_share")
+        if phase is not None:
+            rows.append(("phase: second phase run before the kind moved", f"{phase:.1%}", "",
+                         phase, "≤ 10%", phase <= 0.10))
+        stall = self.median("stall switchyard", "tick_p99_ms")
+        if stall is not None:
+            rows.append(("stall: tick lateness p99", f"{stall:.3g} ms", "", stall, "", None))
+        return rows
+
+    def machine(self):
+        model = ""
+        try:
+            for line in open("/proc/cpuinfo"):
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+        except OSError:
+            pass
+        return f"{os.cpu_count()} cores, {model or platform.processor()}, Linux {platform.release()}"
+
+    def write(self):
+        self.results.mkdir(parents=True, exist_ok=True)
+        rows = self.rows()
+        when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        lines = [
+            "# Benchmark results",
+            "",
+            f"{when}; {self.machine()}; medians of {self.reps} runs (`make bench`).",
+            "A ratio is Switchyard's figure over the other's: below 1 Switchyard is faster, except",
+            "where the target says ≥.",
+            "",
+            "| comparison | Switchyard | other | ratio | target | met |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for what, ours, theirs, r, target, met in rows:
+            mark = "" if met is None else ("met" if met else "**not met**")
+            lines.append(f"| {what} | {ours} | {theirs} | {r:.3g} | {target} | {mark} |")
+        if self.skipped:
+            lines += ["", "Skipped: " + "; ".join(self.skipped) + "."]
+        lines += ["", "![ratios](latest.svg)", ""]
+        (self.results / "latest.md").write_text("\n".join(lines))
+        (self.results / "latest.svg").write_text(svg(rows))
+        (self.results / "latest.json").write_text(json.dumps(self.runs, indent=1))
+        progress(f"wrote {self.results / 'latest.md'}")
+        print("\n".join(lines))
+
+
+def svg(rows):
+    """Horizontal bars of the ratio rows (not the plain figures), a line at 1."""
+    bars = [(what, r, met) for what, _, theirs, r, _, met in rows if theirs and r > 0]
+    width, left, row_h = 760, 380, 22
+    scale_max = max([2.0] + [r for _, r, _ in bars])
+    plot = width - left - 60
+    x = lambda v: left + plot * min(v, scale_max) / scale_max
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+           f'height="{row_h * len(bars) + 40}" font-family="sans-serif" font-size="12">']
+    for i, (what, r, met) in enumerate(bars):
+        y = 20 + i * row_h
+        colour = "#888" if met is None else ("#2a7" if met else "#c33")
+        out.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{escape(what)}</text>')
+        out.append(f'<rect x="{left}" y="{y + 3}" width="{x(r) - left:.1f}" height="14" '
+                   f'fill="{colour}"/>')
+        out.append(f'<text x="{x(r) + 4:.1f}" y="{y + 14}">{r:.3g}</text>')
+    out.append(f'<line x1="{x(1):.1f}" y1="10" x2="{x(1):.1f}" y2="{row_h * len(bars) + 30}" '
+               'stroke="#000" stroke-dasharray="4 3"/>')
+    out.append(f'<text x="{x(1):.1f}" y="10" text-anchor="middle">1</text></svg>')
+    return "\n".join(out) + "\n"
+
+
+def escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--build", default="build")
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--results", default=str(ROOT / "bench/results"))
+    args = p.parse_args()
+    suite = Suite(args.build, args.reps, args.results)
+    suite.peers = suite.find_peers()
+    try:
+        suite.micro_benchmarks()
+        suite.workloads()
+        suite.write()
+    finally:
+        shutil.rmtree(suite.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
