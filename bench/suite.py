@@ -182,6 +182,9 @@ class Suite:
         m = self.micro
         ratio("fiber spawn+join ÷ raw Boost.Fiber", m.get("spawn_join_in_task/unmeasured/real_time"),
               m.get("raw_boost_fiber/real_time"), "ns", "≤ 1.5", 1.5)
+        ratio("CPU-pool round trip from a thread ÷ oneTBB arena round trip",
+              m.get("spawn_join_from_thread/cpu/real_time"),
+              m.get("tbb_round_trip_from_thread/real_time"), "ns")
         for pool in ("cpu", "blocking"):
             ratio(f"spawn+join from a thread to the {pool} pool ÷ fiber spawn+join",
                   m.get(f"spawn_join_from_thread/{pool}/real_time"),
