@@ -28,6 +28,8 @@
 //   $B slowio --server "$(head -1 addr)" --slow-conns 2000 --slow-delay-us 200000
 //   kill %1  # the server prints its totals on standard error
 //
+// A run longer than 5 s prints a progress line on standard error every 5 s.
+//
 // Exit status: 0, or 1 when a task failed (`errors` in the JSON counts them and
 // `first_error` says why), 2 for a bad command line or config.
 #include <csignal>
@@ -43,6 +45,7 @@
 #include "delay_server.hpp"
 #include "options.hpp"
 #include "process_usage.hpp"
+#include "progress.hpp"
 #include "result_json.hpp"
 #include "workload.hpp"
 
@@ -60,7 +63,10 @@ std::string commands() {
 
 int run_workload(const sb::Workload& workload, const sb::BenchOptions& options) {
   switchyard::Runtime runtime(sb::runtime_config(options.runtime));
-  sb::Outcome outcome = workload.run(options, runtime);
+  sb::Outcome outcome = [&] {
+    const sb::Progress progress(workload.name, runtime);
+    return workload.run(options, runtime);
+  }();
   const bool failed = outcome.errors.count() > 0;
   const switchyard::Report report = runtime.report();
   std::cout << sb::result_json(workload.name, options, std::move(outcome), report, runtime.config(),
