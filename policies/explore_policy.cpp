@@ -21,45 +21,53 @@ void ExplorePolicy::restart_if_changed(Exploration& e, const KindState& kind) co
   const KindProfile& profile = kind.profile;
   const bool new_phase = e.phase != profile.phase_changes();
   e.phase = profile.phase_changes();
-  const bool drifted =
-      e.done && std::max({std::abs(profile.active_cpu_share() - e.cpu),
-                          std::abs(profile.active_blocked_share() - e.blocked),
-                          std::abs(profile.active_wait_share() - e.wait)}) > params_.explore.shift;
+  // The shares to drift from are taken once the kind has run a while where the exploration
+  // put it, from the same per-task averages they are compared with.
+  if (e.done && !e.baseline && profile.since_restart() >= params_.rules.min_samples) {
+    e.cpu = profile.active_cpu_share();
+    e.blocked = profile.active_blocked_share();
+    e.wait = profile.active_wait_share();
+    e.baseline = true;
+  }
+  const bool drifted = e.baseline && std::max({std::abs(profile.active_cpu_share() - e.cpu),
+                                               std::abs(profile.active_blocked_share() - e.blocked),
+                                               std::abs(profile.active_wait_share() - e.wait)}) >
+                                         params_.explore.shift;
   if (!new_phase && !drifted) return;
   e.at = {};
   e.trying.reset();
   e.done = false;
+  e.baseline = false;
 }
 
 Trial ExplorePolicy::trial(Exploration& e, const KindState& kind, Placement chosen) const noexcept {
   if (e.done || params_.explore.share <= 0) return {};
+  const auto every = std::max<std::uint32_t>(
+      1, static_cast<std::uint32_t>(std::lround(1.0 / params_.explore.share)));
+  const std::uint64_t now = kind.profile.count();
+  bool chosen_unmeasured = false;
   for (const Placement p : all_placements) {
-    if (p == chosen || !model_.fits(kind, p) || e.at[index(p)].count >= kTrialTasks) continue;
-    if (e.trying != p) {
+    if (!model_.fits(kind, p) || e.at[index(p)].count >= kTrialTasks) continue;
+    if (p == chosen) {
+      chosen_unmeasured = true;  // its own tasks measure it
+      continue;
+    }
+    // A new round for a new executor, or when the last budget was spent and some of its
+    // trials never reported (cancelled, refused): each round's budget is given once.
+    if (e.trying != p || now - e.round_began > 2 * std::uint64_t{kTrialTasks} * every) {
       e.trying = p;
       ++e.round;
+      e.round_began = now;
     }
-    const auto every = static_cast<std::uint32_t>(std::lround(1.0 / params_.explore.share));
-    return {p, std::max<std::uint32_t>(1, every), kTrialTasks, e.round};
+    return {p, every, kTrialTasks, e.round};
   }
-  e.done = true;
-  const ServiceTime& there = e.at[index(chosen)].service;
-  const double active = there.cpu + there.blocked + there.wait;
-  if (e.at[index(chosen)].count == 0 || active <= 0) {
-    e.cpu = kind.profile.active_cpu_share();
-    e.blocked = kind.profile.active_blocked_share();
-    e.wait = kind.profile.active_wait_share();
-  } else {
-    e.cpu = there.cpu / active;
-    e.blocked = there.blocked / active;
-    e.wait = there.wait / active;
-  }
+  if (!chosen_unmeasured) e.done = true;
   return {};
 }
 
 Decision ExplorePolicy::place(const KindState& kind, const Surroundings& around) noexcept {
   const Decision table = rules_.place(kind, around);
-  if (kind.pinned || kind.profile.count() < params_.rules.min_samples) return table;
+  if (kind.pinned || kind.profile.since_restart() < params_.rules.min_samples) return table;
   std::array<ServiceTime, all_placements.size()> service;
   service.fill(ServiceTime::of(kind.profile));
   const LoadView load = around.load();

@@ -6,8 +6,10 @@ Decision RulesPolicy::place(const KindState& kind, const Surroundings&) noexcept
   if (kind.pinned) return {*kind.pinned, "pinned"};
   if (kind.stalled) return {Placement::blocking, "stalled a fiber worker"};
   const KindProfile& p = kind.profile;
-  if (p.count() < params_.min_samples) {
-    return {kind.current, "too few samples", static_cast<double>(p.count()),
+  // Counted since the averages last restarted: right after a move or a change of phase they
+  // hold a task or two, and a kind deciding on those would flap.
+  if (p.since_restart() < params_.min_samples) {
+    return {kind.current, "too few samples", static_cast<double>(p.since_restart()),
             static_cast<double>(params_.min_samples)};
   }
 

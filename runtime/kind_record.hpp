@@ -95,7 +95,8 @@ struct KindRecord {
     std::uint32_t left = trials_left.load(std::memory_order_relaxed);
     do {
       if (left == 0) return std::nullopt;
-    } while (!trials_left.compare_exchange_weak(left, left - 1, std::memory_order_relaxed));
+    } while (!trials_left.compare_exchange_weak(left, left - 1, std::memory_order_acquire,
+                                                std::memory_order_relaxed));
     return trial_placement.load(std::memory_order_relaxed);
   }
 };

@@ -448,7 +448,8 @@ void RuntimeCore::apply_trial(KindRecord& kind, const Trial& trial) noexcept {
   if (trial.round != kind.trial_round) {
     kind.trial_round = trial.round;
     kind.trial_placement.store(trial.placement, std::memory_order_relaxed);
-    kind.trials_left.store(trial.count, std::memory_order_relaxed);
+    // Release: a task that takes from this budget sees its placement.
+    kind.trials_left.store(trial.count, std::memory_order_release);
   }
   kind.trial_every.store(trial.every, std::memory_order_relaxed);
 }
@@ -462,6 +463,14 @@ void RuntimeCore::retune() noexcept {
 LoadView RuntimeCore::load() const noexcept {
   LoadView view;
   for (const auto& e : executors_) view[e->placement()] = e->load();
+  if (shards_) {
+    // Shards start with the first call: until then a policy counts every slot as one.
+    const ShardPool::Load l = shards_->load();
+    ExecutorLoad& shard = view[Placement::shard];
+    shard.workers = l.slots;
+    shard.busy = std::min(l.inflight, l.slots);
+    shard.queued = l.inflight - shard.busy;
+  }
   return view;
 }
 

@@ -69,7 +69,8 @@ TEST_CASE("cost: a kind whose behaviour changes moves within a few tasks", "[cos
   sim.inflight = 64;
   sim.run(200, anywhere(sample(50us, 0ms, 20ms)));
   REQUIRE(sim.current() == Placement::fiber);
-  sim.run(4, anywhere(sample(2ms, 0ms, 0ms)));
+  // Two tasks show the change, then min_samples (8) more decide it.
+  sim.run(9, anywhere(sample(2ms, 0ms, 0ms)));
   REQUIRE(sim.current() == Placement::cpu);
   REQUIRE(sim.moves() == 1);
 }

@@ -106,7 +106,7 @@ TEST_CASE("explore: a stable kind is explored once, a kind that changes is explo
   const int first = trials(sim, Placement::fiber);
   REQUIRE(first == static_cast<int>(sy::ExplorePolicy::kTrialTasks));  // the blocking pool
   // Now CPU-bound: it moves within a few tasks, and the alternatives are tried again.
-  sim.run(4, anywhere(sample(2ms, 0ms, 0ms)));
+  sim.run(9, anywhere(sample(2ms, 0ms, 0ms)));
   REQUIRE(sim.current() == Placement::cpu);
   sim.run(400, anywhere(sample(2ms, 0ms, 0ms)));
   REQUIRE(sim.current() == Placement::cpu);

@@ -7,6 +7,7 @@
 
 #include "fixed_surroundings.hpp"
 #include "sample.hpp"
+#include "simulation.hpp"
 
 namespace sy = switchyard;
 using namespace std::chrono_literals;
@@ -99,4 +100,18 @@ TEST_CASE("rules: pinned kinds never move; stalled kinds go to the blocking pool
       policy
           .place(state(p, sy::Placement::fiber, std::nullopt, true), sy::test::FixedSurroundings{})
           .placement == sy::Placement::blocking);
+}
+
+TEST_CASE("rules: a kind whose tasks alternate between two behaviours does not flap", "[rules]") {
+  for (const sy::Placement start : {sy::Placement::fiber, sy::Placement::cpu}) {
+    sy::RulesPolicy policy;
+    sy::test::Simulation sim(policy, start);
+    int i = 0;
+    // Half its tasks compute, half wait: 50% CPU, under the 0.6 threshold.
+    sim.run(400, [&i](sy::Placement) {
+      return i++ % 2 == 0 ? sample(10ms, 0ms, 0ms) : sample(0ms, 0ms, 10ms);
+    });
+    CAPTURE(sy::to_string(start), sim.moves(), sim.profile().phase_changes());
+    REQUIRE(sim.moves() <= 1);
+  }
 }

@@ -23,8 +23,8 @@ namespace switchyard {
 // serializes on a lock in threads, and runs freely in a shard, goes to shards, which no model
 // of the current executor alone can see. The decision table's answer wins when it costs at
 // most `rules.hysteresis` more. It explores again when the kind changes phase (KindProfile) or
-// its shares drift by more than `explore.shift` from what its executor measured when the last
-// exploration ended.
+// its shares drift by more than `explore.shift` from what they were once it settled after the
+// last exploration.
 //
 // Its state per kind is guarded by one mutex, taken by place() and observe() only.
 class ExplorePolicy final : public Policy {
@@ -54,8 +54,10 @@ class ExplorePolicy final : public Policy {
     std::uint64_t phase = 0;                // the profile's phase_changes() last seen
     std::uint32_t round = 0;                // the Trial round last asked for...
     std::optional<Placement> trying;        // ...and where to; none since a restart
+    std::uint64_t round_began = 0;          // the profile's count() when that round began
     bool done = false;                      // every alternative measured
-    double cpu = 0, blocked = 0, wait = 0;  // its chosen executor's shares when it was done
+    bool baseline = false;                  // the shares below are set
+    double cpu = 0, blocked = 0, wait = 0;  // the kind's shares once it settled after `done`
   };
 
   // restart_if_changed() begins a new exploration when the kind changed phase or drifted.

@@ -57,6 +57,9 @@ class KindProfile {
   double active_blocked_share() const noexcept { return shares_.blocked; }
   double active_wait_share() const noexcept { return shares_.wait; }
 
+  // since_restart() counts the tasks in the averages: since the kind last moved or changed
+  // phase (or since its first task).
+  std::uint64_t since_restart() const noexcept { return since_phase_; }
   // phase_changes() counts the changes of behaviour detected so far.
   std::uint64_t phase_changes() const noexcept { return phase_changes_; }
   // unsettled() says the kind may be changing: its short average has moved half way to a

@@ -6,7 +6,8 @@
 
 namespace switchyard {
 
-// RulesPolicy leaves a kind where it is until `min_samples` of its tasks were measured, then
+// RulesPolicy leaves a kind where it is until `min_samples` of its tasks were measured (since
+// it last moved or changed phase), then
 // places it by the share of its active time (wall time less time queued) it
 // spends on CPU and blocked in OS calls: mostly CPU → cpu pool; mostly blocked → blocking pool;
 // otherwise (waiting through Switchyard) → fibers. A kind the watchdog caught stalling a fiber
