@@ -1,11 +1,13 @@
 #include "monitor.hpp"
 
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "clock.hpp"
@@ -37,6 +39,22 @@ char thread_state(pid_t tid) noexcept {
   // "tid (comm) S ...": the state follows the last ')' (comm may contain one).
   const char* close = std::strrchr(buf, ')');
   return close != nullptr && close[1] == ' ' ? close[2] : '?';
+}
+
+// in_lock_wait() says whether thread `tid` is inside futex(), the system call every lock and
+// condition variable of the process sleeps in (/proc/self/task/TID/syscall holds the number
+// of the call a sleeping thread is in).
+bool in_lock_wait(pid_t tid) noexcept {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", static_cast<int>(tid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[32];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  return std::strtol(buf, nullptr, 10) == SYS_futex;
 }
 
 }  // namespace
@@ -95,17 +113,20 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
     }
     if (watch.reported || now_ns - watch.since_ns < threshold_ns_) continue;
     // Three cases look alike from here: the task blocked in the OS (the thread ran for less
-    // than half the slice and sleeps in the kernel waiting for an event: a socket, a lock, a
-    // timer), the task is stuck without yielding (it ran most of the time, or the kernel holds
-    // it uninterruptibly: a page fault or a disk read, often the process's memory churn rather
-    // than anything the task asked for), or the OS has not given the thread a CPU (nothing the
+    // than half the slice and sleeps in the kernel waiting for an event: a socket, a timer);
+    // the task is stuck without yielding (it ran most of the time; or the kernel holds it
+    // uninterruptibly, a page fault or a disk read; or it waits for a lock, which is most
+    // often one of the process's own, held by a thread the OS preempted: none of these is a
+    // call the task chose to block in); or the OS has not given the thread a CPU (nothing the
     // task did; watch it afresh). Only the first marks the kind; the other two hand the
     // worker's fibers on all the same.
     const std::int64_t cpu = clock_ns(w->cpu_clock);
     const bool computing = 2 * (cpu - watch.cpu_since_ns) >= now_ns - watch.since_ns;
-    const char state = thread_state(w->tid.load(std::memory_order_acquire));
-    const bool blocked = !computing && state == 'S';
-    const bool stuck = computing || state == 'D';
+    const pid_t tid = w->tid.load(std::memory_order_acquire);
+    const char state = thread_state(tid);
+    const bool locked = !computing && state == 'S' && in_lock_wait(tid);
+    const bool blocked = !computing && state == 'S' && !locked;
+    const bool stuck = computing || state == 'D' || locked;
     if (!blocked && !stuck) {
       watch.since_ns = now_ns;
       watch.cpu_since_ns = cpu;
