@@ -18,10 +18,6 @@ constexpr double kAssumedShardNs = 60'000;
 // one of only as many as there are cores, idle.
 constexpr double kMostlyWaiting = 0.5;
 
-std::size_t index(Placement p) noexcept {
-  return static_cast<std::size_t>(p);
-}
-
 double figure(const Figure MachineModel::*member, const MachineModel* machine,
               double assumed) noexcept {
   if (machine == nullptr) return assumed;
@@ -72,9 +68,8 @@ PoolSizes CostModel::keep_warm(const LoadView& load, const PoolSizes& now) noexc
   return {std::max(load[Placement::blocking].busy, now.blocking_keep / 2)};
 }
 
-Costs CostModel::costs(const KindState& kind,
-                       const std::array<ServiceTime, all_placements.size()>& service,
-                       const LoadView& load, const MachineModel* machine) const noexcept {
+Costs CostModel::costs(const KindState& kind, const ServiceTimes& service, const LoadView& load,
+                       const MachineModel* machine) const noexcept {
   Costs out{};
   const double cores = static_cast<double>(std::max<std::size_t>(1, load[Placement::cpu].workers));
   for (const Placement p : all_placements) {
@@ -83,7 +78,7 @@ Costs CostModel::costs(const KindState& kind,
     const std::size_t threads =
         p == Placement::blocking ? std::max(e.workers, blocking_max_) : e.workers;
     if (threads == 0) continue;
-    const ServiceTime& s = service[index(p)];
+    const ServiceTime& s = service[p];
     const double holds = p == Placement::fiber ? s.cpu + s.blocked : s.cpu + s.blocked + s.wait;
     // The kind's own tasks are part of its executor's load already; elsewhere they come in.
     const double others = static_cast<double>(e.busy + e.queued);
@@ -100,7 +95,7 @@ Costs CostModel::costs(const KindState& kind,
       // Queued for the threads, served in order: on average, after half of those ahead.
       running = (competing + 1) / 2 * (s.cpu / cpu_threads + (holds - s.cpu) / P);
     }
-    out[index(p)] =
+    out[p] =
         dispatch_ns(p, machine) + std::max(holds, running) + (p == Placement::fiber ? s.wait : 0.0);
   }
   return out;
@@ -108,7 +103,7 @@ Costs CostModel::costs(const KindState& kind,
 
 Decision choose(const KindState& kind, const Costs& costs, const Decision& preferred,
                 double hysteresis) noexcept {
-  auto cost_of = [&costs](Placement p) { return costs[index(p)]; };
+  auto cost_of = [&costs](Placement p) { return costs[p]; };
   Placement best = kind.current;
   double least = std::numeric_limits<double>::infinity();
   for (const Placement p : all_placements) {

@@ -6,33 +6,22 @@
 
 namespace switchyard {
 
-namespace {
-
-// Each executor's measurements weigh the last ~kWindow tasks measured there.
-constexpr double kWindow = 8.0;
-
-std::size_t index(Placement p) noexcept {
-  return static_cast<std::size_t>(p);
-}
-
-}  // namespace
-
 void ExplorePolicy::restart_if_changed(Exploration& e, const KindState& kind) const noexcept {
   const KindProfile& profile = kind.profile;
   const bool new_phase = e.phase != profile.phase_changes();
   e.phase = profile.phase_changes();
   // The shares to drift from are taken once the kind has run a while where the exploration
   // put it, from the same per-task averages they are compared with.
-  if (e.done && !e.baseline && profile.since_restart() >= params_.rules.min_samples) {
+  if (e.done && !e.baseline && cost_.decides(kind)) {
     e.cpu = profile.active_cpu_share();
     e.blocked = profile.active_blocked_share();
     e.wait = profile.active_wait_share();
     e.baseline = true;
   }
-  const bool drifted = e.baseline && std::max({std::abs(profile.active_cpu_share() - e.cpu),
-                                               std::abs(profile.active_blocked_share() - e.blocked),
-                                               std::abs(profile.active_wait_share() - e.wait)}) >
-                                         params_.explore.shift;
+  const bool drifted =
+      e.baseline && std::max({std::abs(profile.active_cpu_share() - e.cpu),
+                              std::abs(profile.active_blocked_share() - e.blocked),
+                              std::abs(profile.active_wait_share() - e.wait)}) > params_.shift;
   if (!new_phase && !drifted) return;
   e.at = {};
   e.trying.reset();
@@ -41,13 +30,13 @@ void ExplorePolicy::restart_if_changed(Exploration& e, const KindState& kind) co
 }
 
 Trial ExplorePolicy::trial(Exploration& e, const KindState& kind, Placement chosen) const noexcept {
-  if (e.done || params_.explore.share <= 0) return {};
-  const auto every = std::max<std::uint32_t>(
-      1, static_cast<std::uint32_t>(std::lround(1.0 / params_.explore.share)));
+  if (e.done || params_.share <= 0) return {};
+  const auto every =
+      std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(1.0 / params_.share)));
   const std::uint64_t now = kind.profile.count();
   bool chosen_unmeasured = false;
   for (const Placement p : all_placements) {
-    if (!model_.fits(kind, p) || e.at[index(p)].count >= kTrialTasks) continue;
+    if (!cost_.model().fits(kind, p) || e.at[p].count() >= kTrialTasks) continue;
     if (p == chosen) {
       chosen_unmeasured = true;  // its own tasks measure it
       continue;
@@ -66,9 +55,8 @@ Trial ExplorePolicy::trial(Exploration& e, const KindState& kind, Placement chos
 }
 
 Decision ExplorePolicy::place(const KindState& kind, const Surroundings& around) noexcept {
-  const Decision table = rules_.place(kind, around);
-  if (kind.pinned || kind.profile.since_restart() < params_.rules.min_samples) return table;
-  std::array<ServiceTime, all_placements.size()> service;
+  if (!cost_.decides(kind)) return cost_.place(kind, around);
+  ServiceTimes service;
   service.fill(ServiceTime::of(kind.profile));
   const LoadView load = around.load();
   std::lock_guard lk(mutex_);
@@ -77,15 +65,13 @@ Decision ExplorePolicy::place(const KindState& kind, const Surroundings& around)
     e = &kinds_.try_emplace(std::string(kind.name)).first->second;
   } catch (const std::bad_alloc&) {
     // Without room to remember, it decides on the current executor's measurements alone.
-    return choose(kind, model_.costs(kind, service, load, around.machine()), table,
-                  params_.rules.hysteresis);
+    return cost_.decide(kind, service, load, around.machine());
   }
   restart_if_changed(*e, kind);
   for (const Placement p : all_placements) {
-    if (e->at[index(p)].count >= kTrialTasks) service[index(p)] = e->at[index(p)].service;
+    if (e->at[p].count() >= kTrialTasks) service[p] = ServiceTime::of(e->at[p]);
   }
-  Decision d = choose(kind, model_.costs(kind, service, load, around.machine()), table,
-                      params_.rules.hysteresis);
+  Decision d = cost_.decide(kind, service, load, around.machine());
   d.trial = trial(*e, kind, d.placement);
   return d;
 }
@@ -94,15 +80,7 @@ void ExplorePolicy::observe(const KindState& kind, const TaskSample& sample) noe
   std::lock_guard lk(mutex_);
   const auto found = kinds_.find(kind.name);
   if (found == kinds_.end()) return;  // not explored yet: the profile speaks for it
-  Measured& m = found->second.at[index(sample.placement)];
-  ++m.count;
-  const double weight = std::max(1.0 / static_cast<double>(m.count), 1.0 / kWindow);
-  auto fold = [weight](double& avg, std::chrono::nanoseconds v) {
-    avg += weight * (static_cast<double>(v.count()) - avg);
-  };
-  fold(m.service.cpu, sample.cpu);
-  fold(m.service.blocked, sample.blocked);
-  fold(m.service.wait, sample.wait);
+  found->second.at[sample.placement].add(sample);
 }
 
 }  // namespace switchyard

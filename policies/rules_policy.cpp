@@ -2,7 +2,7 @@
 
 namespace switchyard {
 
-Decision RulesPolicy::place(const KindState& kind, const Surroundings&) noexcept {
+Decision RulesPolicy::decide(const KindState& kind) const noexcept {
   if (kind.pinned) return {*kind.pinned, "pinned"};
   if (kind.stalled) return {Placement::blocking, "stalled a fiber worker"};
   const KindProfile& p = kind.profile;

@@ -1,7 +1,6 @@
 // CostModel: the expected completion time of a kind's task on each executor.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -22,9 +21,12 @@ struct ServiceTime {
   static ServiceTime of(const KindProfile& profile) noexcept;
 };
 
+// ServiceTimes holds a kind's service time on each executor.
+using ServiceTimes = PerPlacement<ServiceTime>;
+
 // Costs holds an expected completion time per Placement, in nanoseconds; empty where the
 // kind may not go.
-using Costs = std::array<std::optional<double>, all_placements.size()>;
+using Costs = PerPlacement<std::optional<double>>;
 
 // CostModel estimates, for a task of a kind submitted now, the time to its completion on each
 // executor: the calibrated cost of dispatching it there, plus its service time, stretched by
@@ -53,8 +55,8 @@ class CostModel {
 
   // costs() is the expected completion time of one of `kind`'s tasks on each executor it fits,
   // with `service` its service time there.
-  Costs costs(const KindState& kind, const std::array<ServiceTime, all_placements.size()>& service,
-              const LoadView& load, const MachineModel* machine) const noexcept;
+  Costs costs(const KindState& kind, const ServiceTimes& service, const LoadView& load,
+              const MachineModel* machine) const noexcept;
 
   // keep_warm() keeps as many blocking-pool threads as are busy now, or half as many as were
   // kept, whichever is more: a pool busy a moment ago keeps its threads for the next burst

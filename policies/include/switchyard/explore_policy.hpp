@@ -1,7 +1,6 @@
 // ExplorePolicy: try the alternatives on a few tasks, keep the measured best.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -9,22 +8,20 @@
 #include <string>
 
 #include <switchyard/config.hpp>
-#include <switchyard/cost_model.hpp>
+#include <switchyard/cost_policy.hpp>
+#include <switchyard/kind_profile.hpp>
 #include <switchyard/policy.hpp>
-#include <switchyard/rules_policy.hpp>
 
 namespace switchyard {
 
 // ExplorePolicy is CostPolicy fed with measurements from every executor instead of only the
-// current one. Once `rules.min_samples` tasks of a kind were measured, it sends a small share
-// (`explore.share`) of the kind's new tasks to each other executor the kind fits, kTrialTasks
-// to each in turn, and keeps what they did there (CPU, blocked and waiting time per task). It
-// then places the kind as CostModel ranks the executors by those measurements: so a task that
-// serializes on a lock in threads, and runs freely in a shard, goes to shards, which no model
-// of the current executor alone can see. The decision table's answer wins when it costs at
-// most `rules.hysteresis` more. It explores again when the kind changes phase (KindProfile) or
-// its shares drift by more than `explore.shift` from what they were once it settled after the
-// last exploration.
+// current one. Once CostPolicy decides a kind, it sends a small share (`explore.share`) of the
+// kind's new tasks to each other executor the kind fits, kTrialTasks to each in turn, and
+// keeps a KindProfile of what they did there. It then places the kind as CostPolicy does, with
+// each executor's measured service time: so a task that serializes on a lock in threads, and
+// runs freely in a shard, goes to shards, which no model of the current executor alone can
+// see. It explores again when the kind changes phase (KindProfile) or its shares drift by more
+// than `explore.shift` from what they were once it settled after the last exploration.
 //
 // Its state per kind is guarded by one mutex, taken by place() and observe() only.
 class ExplorePolicy final : public Policy {
@@ -33,24 +30,19 @@ class ExplorePolicy final : public Policy {
   static constexpr std::uint32_t kTrialTasks = 4;
 
   ExplorePolicy(const PolicyConfig& params, const ExecutorsConfig& executors) noexcept
-      : rules_(params.rules), model_(executors, params.rules), params_(params) {}
+      : cost_(params, executors), params_(params.explore) {}
 
   std::string_view name() const noexcept override { return "explore"; }
   Decision place(const KindState& kind, const Surroundings& around) noexcept override;
   PoolSizes retune(const LoadView& load, const PoolSizes& now) noexcept override {
-    return CostModel::keep_warm(load, now);
+    return cost_.retune(load, now);
   }
   void observe(const KindState& kind, const TaskSample& sample) noexcept override;
 
  private:
-  // Measured: what the kind's tasks did on one executor since the exploration began.
-  struct Measured {
-    ServiceTime service;
-    std::uint32_t count = 0;
-  };
   // Exploration: one kind's state.
   struct Exploration {
-    std::array<Measured, all_placements.size()> at{};
+    PerPlacement<KindProfile> at;           // its tasks on each executor since it began
     std::uint64_t phase = 0;                // the profile's phase_changes() last seen
     std::uint32_t round = 0;                // the Trial round last asked for...
     std::optional<Placement> trying;        // ...and where to; none since a restart
@@ -65,9 +57,8 @@ class ExplorePolicy final : public Policy {
   // trial() is the next alternative to measure, or none.
   Trial trial(Exploration& e, const KindState& kind, Placement chosen) const noexcept;
 
-  RulesPolicy rules_;
-  CostModel model_;
-  PolicyConfig params_;
+  CostPolicy cost_;
+  ExploreConfig params_;
   std::mutex mutex_;
   std::map<std::string, Exploration, std::less<>> kinds_;
 };

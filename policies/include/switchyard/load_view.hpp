@@ -1,7 +1,6 @@
 // LoadView: how busy each executor is, as a policy sees it.
 #pragma once
 
-#include <array>
 #include <cstddef>
 
 #include <switchyard/placement.hpp>
@@ -16,14 +15,8 @@ struct ExecutorLoad {
   std::size_t queued = 0;
 };
 
-// LoadView holds one ExecutorLoad per Placement, indexed by the enum's value. A snapshot:
-// the numbers may be stale by the time a policy reads them.
-struct LoadView {
-  std::array<ExecutorLoad, all_placements.size()> executors{};
-  const ExecutorLoad& operator[](Placement p) const noexcept {
-    return executors[static_cast<std::size_t>(p)];
-  }
-  ExecutorLoad& operator[](Placement p) noexcept { return executors[static_cast<std::size_t>(p)]; }
-};
+// LoadView holds one ExecutorLoad per Placement. A snapshot: the numbers may be stale by the
+// time a policy reads them.
+using LoadView = PerPlacement<ExecutorLoad>;
 
 }  // namespace switchyard

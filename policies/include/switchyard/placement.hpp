@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -18,6 +19,16 @@ enum class Placement : std::uint8_t { fiber, cpu, blocking, shard };
 // all_placements lists every Placement in declaration order.
 inline constexpr std::array<Placement, 4> all_placements{Placement::fiber, Placement::cpu,
                                                          Placement::blocking, Placement::shard};
+
+// PerPlacement holds one T per Placement, indexed by it.
+template <class T>
+struct PerPlacement {
+  std::array<T, all_placements.size()> values{};
+
+  const T& operator[](Placement p) const noexcept { return values[static_cast<std::size_t>(p)]; }
+  T& operator[](Placement p) noexcept { return values[static_cast<std::size_t>(p)]; }
+  void fill(const T& value) { values.fill(value); }
+};
 
 // to_string() gives the placement's lower-case name ("fiber", "cpu", "blocking", "shard").
 std::string_view to_string(Placement p) noexcept;

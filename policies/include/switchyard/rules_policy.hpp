@@ -20,7 +20,11 @@ class RulesPolicy final : public Policy {
   explicit RulesPolicy(const RulesConfig& params) noexcept : params_(params) {}
 
   std::string_view name() const noexcept override { return "rules"; }
-  Decision place(const KindState& kind, const Surroundings& around) noexcept override;
+  Decision place(const KindState& kind, const Surroundings&) noexcept override {
+    return decide(kind);
+  }
+  // decide() is place(): the table needs nothing but the kind.
+  Decision decide(const KindState& kind) const noexcept;
 
  private:
   RulesConfig params_;
