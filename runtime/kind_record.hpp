@@ -12,6 +12,7 @@
 #include <switchyard/config.hpp>
 #include <switchyard/kind_profile.hpp>
 #include <switchyard/placement.hpp>
+#include <switchyard/policy.hpp>
 #include <switchyard/report.hpp>
 
 namespace switchyard::detail {
@@ -87,6 +88,24 @@ struct KindRecord {
   }
   std::vector<Report::PlacementChange> history;
 
+  // set_trial() takes on the policy's Trial: a new budget of trial.count tasks when its round is
+  // new, none when it asks for none or for what the kind cannot do (a callable cannot cross
+  // into a shard; a kind pinned by config never leaves its executor). Caller holds `mutex`.
+  void set_trial(const Trial& trial) noexcept {
+    const bool possible =
+        trial.every != 0 && !pinned && (trial.placement != Placement::shard || shardable);
+    if (!possible) {
+      trial_every.store(0, std::memory_order_relaxed);
+      return;
+    }
+    if (trial.round != trial_round) {
+      trial_round = trial.round;
+      trial_placement.store(trial.placement, std::memory_order_relaxed);
+      // Release: a task that takes from this budget sees its placement.
+      trials_left.store(trial.count, std::memory_order_release);
+    }
+    trial_every.store(trial.every, std::memory_order_relaxed);
+  }
   // take_trial() says where the new task number `seq` goes instead of `current`, if it is a
   // trial. Lock-free; any thread.
   std::optional<Placement> take_trial(std::uint64_t seq) noexcept {

@@ -23,19 +23,27 @@ constexpr std::int64_t kTrimEveryNs = 100'000'000;
 // The policy resizes the elastic executors this often.
 constexpr std::int64_t kRetuneEveryNs = 100'000'000;
 
+// read_thread_file() reads /proc/self/task/TID/`name` into `buf` (NUL-terminated); false if
+// it cannot.
+template <std::size_t N>
+bool read_thread_file(pid_t tid, const char* name, char (&buf)[N]) noexcept {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/%s", static_cast<int>(tid), name);
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const ssize_t n = ::read(fd, buf, N - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  return true;
+}
+
 // thread_state() is thread `tid`'s state letter in /proc/self/task/TID/stat: 'R' running or
 // runnable, 'S' waiting in the kernel for an event (a socket, a lock, a timer), 'D' waiting
 // uninterruptibly (a page fault or disk read in progress); '?' if it cannot be read.
 char thread_state(pid_t tid) noexcept {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return '?';
   char buf[256];
-  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return '?';
-  buf[n] = '\0';
+  if (!read_thread_file(tid, "stat", buf)) return '?';
   // "tid (comm) S ...": the state follows the last ')' (comm may contain one).
   const char* close = std::strrchr(buf, ')');
   return close != nullptr && close[1] == ' ' ? close[2] : '?';
@@ -45,16 +53,8 @@ char thread_state(pid_t tid) noexcept {
 // condition variable of the process sleeps in (/proc/self/task/TID/syscall holds the number
 // of the call a sleeping thread is in).
 bool in_lock_wait(pid_t tid) noexcept {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", static_cast<int>(tid));
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
   char buf[32];
-  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  return std::strtol(buf, nullptr, 10) == SYS_futex;
+  return read_thread_file(tid, "syscall", buf) && std::strtol(buf, nullptr, 10) == SYS_futex;
 }
 
 }  // namespace

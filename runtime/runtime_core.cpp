@@ -424,7 +424,7 @@ KindState RuntimeCore::state_of(const KindRecord& kind) const noexcept {
 void RuntimeCore::reconsider(KindRecord& kind) noexcept {
   const KindState state = state_of(kind);
   const Decision d = policy_->place(state, *this);
-  apply_trial(kind, d.trial);
+  kind.set_trial(d.trial);
   if (d.placement == state.current) return;
   if (d.placement == Placement::shard && !state.shardable) return;  // a callable cannot cross
   if (kind.history.size() == kHistoryLimit) kind.history.erase(kind.history.begin());
@@ -435,23 +435,6 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
     // The move matters more than its record.
   }
   kind.current.store(d.placement);
-}
-
-void RuntimeCore::apply_trial(KindRecord& kind, const Trial& trial) noexcept {
-  // A callable cannot cross into a shard; a task pinned by config never leaves its executor.
-  const bool possible =
-      trial.every != 0 && !kind.pinned && (trial.placement != Placement::shard || kind.shardable);
-  if (!possible) {
-    kind.trial_every.store(0, std::memory_order_relaxed);
-    return;
-  }
-  if (trial.round != kind.trial_round) {
-    kind.trial_round = trial.round;
-    kind.trial_placement.store(trial.placement, std::memory_order_relaxed);
-    // Release: a task that takes from this budget sees its placement.
-    kind.trials_left.store(trial.count, std::memory_order_release);
-  }
-  kind.trial_every.store(trial.every, std::memory_order_relaxed);
 }
 
 void RuntimeCore::retune() noexcept {
@@ -564,13 +547,9 @@ Report RuntimeCore::report() const {
     // Over every task, as the shares above: the profile's own active shares are its recent
     // tasks' on the kind's current executor, for its policy.
     const KindProfile::Totals& t = p.totals();
-    const auto active = static_cast<double>((t.cpu + t.blocked + t.wait).count());
-    auto of_active = [active](std::chrono::nanoseconds part) {
-      return active > 0 ? static_cast<double>(part.count()) / active : 0.0;
-    };
-    kr.active_cpu_share = of_active(t.cpu);
-    kr.active_blocked_share = of_active(t.blocked);
-    kr.active_wait_share = of_active(t.wait);
+    kr.active_cpu_share = t.of_active(t.cpu);
+    kr.active_blocked_share = t.of_active(t.blocked);
+    kr.active_wait_share = t.of_active(t.wait);
     kr.wall_p50 = p.wall_quantile(0.5);
     kr.wall_p99 = p.wall_quantile(0.99);
     kr.mean_wall = p.mean_wall();

@@ -124,10 +124,9 @@ class RuntimeCore final : public Surroundings {
   void account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
                bool cancelled, const std::exception_ptr& error) noexcept;
   // state_of() is the kind as its policy sees it; reconsider() asks the policy to place it
-  // and applies the Decision, apply_trial() its Trial. Caller holds kind.mutex.
+  // and applies the Decision. Caller holds kind.mutex.
   KindState state_of(const KindRecord& kind) const noexcept;
   void reconsider(KindRecord& kind) noexcept;
-  void apply_trial(KindRecord& kind, const Trial& trial) noexcept;
   void calibrate_in_background() noexcept;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
   bool on_own_worker() const noexcept;

@@ -44,10 +44,10 @@ class KindProfile {
 
   // *_share() are the shares of wall time (0..1) spent on CPU, blocked off-CPU inside OS
   // calls, suspended in Switchyard waits, and queued, over every task. Zero before the first.
-  double cpu_share() const noexcept { return share(totals_.cpu); }
-  double blocked_share() const noexcept { return share(totals_.blocked); }
-  double wait_share() const noexcept { return share(totals_.wait); }
-  double queued_share() const noexcept { return share(totals_.queued); }
+  double cpu_share() const noexcept { return totals_.of_wall(totals_.cpu); }
+  double blocked_share() const noexcept { return totals_.of_wall(totals_.blocked); }
+  double wait_share() const noexcept { return totals_.of_wall(totals_.wait); }
+  double queued_share() const noexcept { return totals_.of_wall(totals_.queued); }
 
   // active_*_share() are the same shares over the time its tasks were not queued: what the
   // task itself does, whatever the load. Placement decisions use these, because time spent
@@ -79,6 +79,20 @@ class KindProfile {
   struct Totals {
     std::chrono::nanoseconds wall{0}, cpu{0}, blocked{0}, wait{0}, queued{0};
     std::uint64_t migrations = 0;
+
+    // of_wall() and of_active() are `part`'s share of the total wall time and of the total
+    // active time (cpu + blocked + wait); zero before the first task.
+    double of_wall(std::chrono::nanoseconds part) const noexcept { return ratio(part, wall); }
+    double of_active(std::chrono::nanoseconds part) const noexcept {
+      return ratio(part, cpu + blocked + wait);
+    }
+
+   private:
+    static double ratio(std::chrono::nanoseconds part, std::chrono::nanoseconds whole) noexcept {
+      return whole.count() > 0
+                 ? static_cast<double>(part.count()) / static_cast<double>(whole.count())
+                 : 0.0;
+    }
   };
   const Totals& totals() const noexcept { return totals_; }
 
@@ -97,11 +111,6 @@ class KindProfile {
   struct Shares {
     double cpu = 0, blocked = 0, wait = 0;
   };
-  double share(std::chrono::nanoseconds part) const noexcept {
-    return totals_.wall.count() > 0
-               ? static_cast<double>(part.count()) / static_cast<double>(totals_.wall.count())
-               : 0.0;
-  }
   // restart() makes `task` the whole of the moving averages.
   void restart(const Averages& task) noexcept;
   static Shares shares_of(const Averages& task) noexcept;
