@@ -5,8 +5,15 @@ Microbenchmarks beside their floors (Google Benchmark, medians of repetitions), 
 workload under Switchyard and under each peer that is available, alternating, `--reps` times,
 each I/O run against a fresh delay server. Writes RESULTS/latest.md (ratios, the targets
 marked met or not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
-Standard library only. Usage: bench/suite.py [--build build] [--reps 3] [--results bench/results]
-Runs for about 7 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu.
+About 10 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu.
+
+With --policies it compares the policies instead and prints the comparison: mixed under each
+policy, under oracle and forced onto each executor (the CPU and blocking pools cannot finish
+10,000 one-second connections on their few threads within --cap seconds: such a run is
+reported as cut off), and phase under each policy.
+
+Standard library only.
+Usage: bench/suite.py [--build build] [--reps 3] [--results bench/results] [--policies [--cap 30]]
 """
 
 import argparse
@@ -36,10 +43,13 @@ class Suite:
         self.results = Path(results)
         self.bench = self.build / "bench/switchyard-bench/switchyard-bench"
         self.runs = {}  # label -> [JSON result]
+        self.cut_off = set()  # labels with a run cut off at its time limit
         self.skipped = []  # why a peer did not run
         self.micro = {}  # benchmark name -> median ns
         self.work = Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
         self.configs = {}
+        self.peers = {}  # name -> command, from find_peers()
+        self.uvloop = False
 
     # --- peers -------------------------------------------------------------------------
     def find_peers(self):
@@ -70,7 +80,6 @@ class Suite:
             self.uvloop = has_uvloop
         else:
             self.skipped.append(f"Python: no {SYSTEM_PYTHON}")
-            self.uvloop = False
         for why in self.skipped:
             progress(f"skipped: {why}")
         return peers
@@ -84,8 +93,9 @@ class Suite:
         return self.configs[text]
 
     # --- running -----------------------------------------------------------------------
-    def run(self, label, argv, server=False, config=None):
-        """Runs one benchmark command; its JSON line is kept under `label`."""
+    def run(self, label, argv, server=False, config=None, cap=600):
+        """Runs one benchmark command; its JSON line is kept under `label` (or, past `cap`
+        seconds, the label is marked cut off)."""
         env = dict(os.environ)
         if config is not None:
             env["SWITCHYARD_CONFIG"] = self.config(config)
@@ -96,7 +106,10 @@ class Suite:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
                 argv = argv + ["--server", delay.stdout.readline().strip()]
-            done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=cap)
+        except subprocess.TimeoutExpired:
+            self.cut_off.add(label)
+            return
         finally:
             if delay is not None:
                 delay.terminate()
@@ -162,6 +175,44 @@ class Suite:
             for placement in ("cpu", "shard"):
                 self.run(f"lock switchyard {placement}", sy + ["lock", "--placement", placement])
             self.run("stall switchyard", sy + ["stall"])
+
+    def policies(self, cap):
+        sy = [str(self.bench)]
+        named = {p: f'[policy]\nname = "{p}"\n' for p in ("rules", "cost", "explore")}
+        for rep in range(1, self.reps + 1):
+            progress(f"policies, round {rep} of {self.reps}")
+            for policy, config in named.items():
+                self.run(f"mixed adaptive/{policy}", sy + ["mixed"], server=True, config=config)
+            for placement in ("oracle", "fiber"):
+                self.run(f"mixed {placement}", sy + ["mixed", "--placement", placement],
+                         server=True)
+            for policy, config in named.items():
+                self.run(f"phase adaptive/{policy}", sy + ["phase"], server=True, config=config)
+        for placement in ("cpu", "blocking"):
+            progress(f"mixed forced onto the {placement} pool, cut off after {cap:.0f} s")
+            self.run(f"mixed {placement}", sy + ["mixed", "--placement", placement], server=True,
+                     cap=cap)
+
+    def print_policies(self, cap):
+        mixed = sorted(l for l in set(self.runs) | self.cut_off if l.startswith("mixed"))
+        best = min(self.median(l) for l in mixed
+                   if l in self.runs and "adaptive" not in l and l not in self.cut_off)
+        print(f"mixed: makespan medians of {self.reps}; ratio to the best of oracle and the "
+              "forced placements")
+        for label in mixed:
+            if label in self.cut_off:
+                print(f"  {label:<22} > {cap:.0f} s (cut off)")
+                continue
+            m = self.median(label)
+            runs = " ".join(f"{r['makespan_s']:.3f}" for r in self.runs[label])
+            print(f"  {label:<22} {m:8.3f} s  {m / best:5.2f}x  runs {runs}")
+        print("phase: medians; share of the second phase run on fibers, and the second-phase "
+              "tasks before the kind left the fibers for good")
+        for label in sorted(l for l in self.runs if l.startswith("phase")):
+            print(f"  {label:<22} on fibers {self.median(label, 'second_phase_on_fiber_share'):.3f}"
+                  f"  moved after {self.median(label, 'moved_after_tasks'):5.0f} tasks "
+                  f"({self.median(label, 'moved_within_share'):.1%})  "
+                  f"makespan {self.median(label):.3f} s")
 
     # --- results -----------------------------------------------------------------------
     def median(self, label, key="makespan_s"):
@@ -302,13 +353,20 @@ def main():
     p.add_argument("--build", default="build")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--results", default=str(ROOT / "bench/results"))
+    p.add_argument("--policies", action="store_true", help="compare the policies instead")
+    p.add_argument("--cap", type=float, default=30, help="--policies: seconds before a forced "
+                   "run is cut off")
     args = p.parse_args()
     suite = Suite(args.build, args.reps, args.results)
-    suite.peers = suite.find_peers()
     try:
-        suite.micro_benchmarks()
-        suite.workloads()
-        suite.write()
+        if args.policies:
+            suite.policies(args.cap)
+            suite.print_policies(args.cap)
+        else:
+            suite.peers = suite.find_peers()
+            suite.micro_benchmarks()
+            suite.workloads()
+            suite.write()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)
 
