@@ -88,6 +88,7 @@ void Monitor::main() {
 }
 
 void Monitor::tick(std::int64_t now_ns) noexcept {
+  runtime_.refresh_load();
   if (now_ns - last_trim_ns_ >= kTrimEveryNs) {
     runtime_.stacks().trim();
     last_trim_ns_ = now_ns;

@@ -109,6 +109,7 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
     executors_[index_of(options.placement)] = std::make_unique<Executor>(*this, topology_, options);
   }
   for (auto& e : executors_) e->start();
+  refresh_load();
   monitor_ =
       std::make_unique<Monitor>(*this, executor(Placement::fiber), ex.stall_threshold, ex.watchdog);
   if (config_.profiling.calibrate) calibrator_ = std::thread([this] { calibrate_in_background(); });
@@ -444,6 +445,17 @@ void RuntimeCore::retune() noexcept {
 }
 
 LoadView RuntimeCore::load() const noexcept {
+  std::lock_guard lk(load_lock_);
+  return load_;
+}
+
+void RuntimeCore::refresh_load() noexcept {
+  const LoadView fresh = read_load();
+  std::lock_guard lk(load_lock_);
+  load_ = fresh;
+}
+
+LoadView RuntimeCore::read_load() const noexcept {
   LoadView view;
   for (const auto& e : executors_) view[e->placement()] = e->load();
   if (shards_) {

@@ -35,6 +35,7 @@
 #include "monitor.hpp"
 #include "shard/shard_pool.hpp"
 #include "shard/task_table.hpp"
+#include "spinlock.hpp"
 #include "stack_pool.hpp"
 
 namespace switchyard::detail {
@@ -72,7 +73,11 @@ class RuntimeCore final : public Surroundings {
   // this runtime's pools measured by the runtime itself; the first result becomes machine().
   // Blocks: milliseconds on a warm cache, under a second cold. Any thread but a worker's.
   Calibration calibrate(bool recalibrate);
+  // load() is the executors' load as refresh_load() last read it: a policy asks for it on
+  // every decision, and reading it locks every executor.
   LoadView load() const noexcept override;
+  // refresh_load() reads the executors' load for load(). From the monitor, every tick.
+  void refresh_load() noexcept;
   const MachineModel* machine() const noexcept override {
     return machine_.load(std::memory_order_acquire);
   }
@@ -127,6 +132,7 @@ class RuntimeCore final : public Surroundings {
   // and applies the Decision. Caller holds kind.mutex.
   KindState state_of(const KindRecord& kind) const noexcept;
   void reconsider(KindRecord& kind) noexcept;
+  LoadView read_load() const noexcept;
   void calibrate_in_background() noexcept;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
   bool on_own_worker() const noexcept;
@@ -159,6 +165,9 @@ class RuntimeCore final : public Surroundings {
   std::string calibration_failure_;                 // guarded by calibration_mutex_
   std::atomic<const MachineModel*> machine_{nullptr};
   std::thread calibrator_;
+
+  mutable Spinlock load_lock_;
+  LoadView load_;  // guarded by load_lock_
 
   std::atomic<std::int64_t> live_{0};
   std::atomic<bool> stopping_{false};

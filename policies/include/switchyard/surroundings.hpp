@@ -12,8 +12,7 @@ namespace switchyard {
 class Surroundings {
  public:
   virtual ~Surroundings() = default;
-  // load() snapshots the executors. It locks each of them briefly, so a policy calls it only
-  // when its decision needs the load.
+  // load() is how busy the executors are: a snapshot, at most a few milliseconds old. Cheap.
   virtual LoadView load() const noexcept = 0;
   // machine() is the calibrated MachineModel, or nullptr while calibration runs (or when it
   // is off). Once non-null it stays the same object for the runtime's life.
