@@ -49,4 +49,15 @@ void LatencyHistogram::merge(const LatencyHistogram& other) noexcept {
   count_ += other.count_;
 }
 
+std::vector<LatencyHistogram::Bucket> LatencyHistogram::buckets() const {
+  std::vector<Bucket> out;
+  for (int b = 0; b < kBuckets; ++b) {
+    const std::uint64_t n = buckets_[static_cast<std::size_t>(b)];
+    if (n != 0) {
+      out.push_back({std::chrono::nanoseconds{static_cast<std::int64_t>(upper_bound_of(b))}, n});
+    }
+  }
+  return out;
+}
+
 }  // namespace switchyard

@@ -47,6 +47,9 @@ struct KindRecord {
   std::atomic<std::uint32_t> trials_left{0};
   std::atomic<Placement> trial_placement{Placement::fiber};
   std::uint32_t trial_round = 0;
+  // first_seen_ns: when its first task was spawned, since the runtime started; set before the
+  // record is shared.
+  std::int64_t first_seen_ns = 0;
   std::atomic<std::uint32_t> inflight{0};
   // unsettled: the profile's unsettled(), as of its last sample: every task is measured then.
   std::atomic<bool> unsettled{false};

@@ -1,5 +1,8 @@
 #include <switchyard/report.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -38,6 +41,8 @@ std::string counters_line(const Report::KindReport& k) {
 void Report::print(std::ostream& out) const {
   fmt::print(out, "policy: {}   uptime: {} s\n", policy,
              fmt::format("{:.2f}", static_cast<double>(uptime.count()) / 1e9));
+  fmt::print(out, "machine: {}, {} cores, {} hardware threads ({})\n", machine.cpu_model,
+             machine.cores, machine.hardware_threads, machine.topology_source);
   // cpu, block and wait are shares of active time (what the task does); queued is a share
   // of wall time (how long it waited for a thread).
   fmt::print(out, "{:<16} {:<9} {:>8} {:>5} {:>5} {:>5} {:>7} {:>10} {:>10} {:>6}\n", "kind",
@@ -71,6 +76,22 @@ void Report::print(std::ostream& out) const {
                e.live ? fmt::format("live ({})", e.counted_by) : "missing: " + e.reason);
   }
   for (const std::string& note : counters.notes) fmt::print(out, "  note: {}\n", note);
+}
+
+void Report::save(const std::filesystem::path& path) const {
+  std::ofstream file(path, std::ios::trunc);
+  if (file) {
+    if (path.extension() == ".json") {
+      file << to_json() << '\n';
+    } else {
+      print(file);
+    }
+    file.close();
+  }
+  if (!file) {
+    throw std::runtime_error("switchyard: cannot write the report to " + path.string() + ": " +
+                             std::strerror(errno));
+  }
 }
 
 }  // namespace switchyard

@@ -76,6 +76,7 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
       tasks_(TaskTable::snapshot()),
       kinds_(config_, tasks_,
              [this](KindRecord& kind) {
+               kind.first_seen_ns = since_start(steady_ns());
                std::lock_guard lk(kind.mutex);
                reconsider(kind);
              }),
@@ -524,6 +525,7 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     }
   }
   lk.unlock();
+  write_outputs();
   if (shards_) shards_->stop();
   // New probing tasks now fail at once; what is left of a calibration is built-in
   // microbenchmarks, a few hundred milliseconds at most.
@@ -535,15 +537,29 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
   return summary_;
 }
 
+void RuntimeCore::write_outputs() const noexcept {
+  const std::filesystem::path& path = config_.profiling.report;
+  if (path.empty()) return;
+  try {
+    report().save(path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  }
+}
+
 Report RuntimeCore::report() const {
   Report r;
   r.policy = std::string(policy_->name());
   r.uptime = std::chrono::nanoseconds{since_start(steady_ns())};
+  r.machine = {topology_.cpu_model(),  topology_.packages(),         topology_.numa_nodes(),
+               topology_.core_count(), topology_.hardware_threads(), topology_.source(),
+               topology_.caches()};
   kinds_.for_each([&](KindRecord& k) {
     Report::KindReport kr;
     kr.name = k.name;
     kr.placement = k.current.load();
     kr.pinned = k.pinned.has_value();
+    kr.first_seen = std::chrono::nanoseconds{k.first_seen_ns};
     kr.spawned = k.spawned.load();
     kr.finished = k.finished.load();
     kr.failed = k.failed.load();
@@ -566,6 +582,7 @@ Report RuntimeCore::report() const {
     kr.wall_p99 = p.wall_quantile(0.99);
     kr.mean_wall = p.mean_wall();
     kr.mean_cpu = p.mean_cpu();
+    kr.wall_histogram = p.wall_histogram().buckets();
     kr.history = k.history;
     kr.counted = p.counted();
     const CounterSample& totals = p.counter_totals();

@@ -138,6 +138,9 @@ class RuntimeCore final : public Surroundings {
   bool on_own_worker() const noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
+  // write_outputs() writes the report and the trace where the config says, at shutdown; a
+  // file that cannot be written is named on stderr.
+  void write_outputs() const noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
 
   const Config config_;

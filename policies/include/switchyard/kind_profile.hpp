@@ -103,6 +103,8 @@ class KindProfile {
 
   // wall_quantile() is the q-quantile of wall time over every task (within 12.5%).
   std::chrono::nanoseconds wall_quantile(double q) const noexcept { return wall_.quantile(q); }
+  // wall_histogram() is the distribution of wall time over every task.
+  const LatencyHistogram& wall_histogram() const noexcept { return wall_; }
 
  private:
   struct Averages {

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace switchyard {
 
@@ -21,6 +22,17 @@ class LatencyHistogram {
   std::uint64_t count() const noexcept { return count_; }
   // merge() adds another histogram's counts into this one.
   void merge(const LatencyHistogram& other) noexcept;
+
+  // Bucket is one non-empty bucket: the durations above the previous bucket's bound, up to
+  // `upper` inclusive.
+  struct Bucket {
+    std::chrono::nanoseconds upper{0};
+    std::uint64_t count = 0;
+    bool operator==(const Bucket&) const = default;
+  };
+  // buckets() lists the non-empty buckets in increasing order, for charts. Throws
+  // std::bad_alloc.
+  std::vector<Bucket> buckets() const;
 
  private:
   static constexpr int kSubBits = 3;

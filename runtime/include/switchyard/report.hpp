@@ -3,20 +3,35 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <iosfwd>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <switchyard/counters.hpp>
+#include <switchyard/latency_histogram.hpp>
 #include <switchyard/machine_model.hpp>
 #include <switchyard/placement.hpp>
+#include <switchyard/topology.hpp>
 
 namespace switchyard {
 
-// Report is a snapshot of a runtime's kinds and executors, taken by Runtime::report().
+// ReportFormatError: a text that Report::from_json() cannot read, with the field at fault.
+class ReportFormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Report is a snapshot of a runtime's kinds and executors, taken by Runtime::report(). As
+// JSON, it follows the schema in docs/report.md, version kSchemaVersion.
 struct Report {
+  static constexpr std::string_view kSchema = "switchyard.report";
+  static constexpr std::uint32_t kSchemaVersion = 1;
+
   // PlacementChange records one move of a kind's new tasks to another executor.
   struct PlacementChange {
     std::chrono::nanoseconds at{0};  // since the runtime started
@@ -31,6 +46,7 @@ struct Report {
     std::string name;
     Placement placement = Placement::fiber;  // where its new tasks go now
     bool pinned = false;
+    std::chrono::nanoseconds first_seen{0};  // its first task's spawn, since the runtime started
     std::uint64_t spawned = 0;
     std::uint64_t finished = 0;
     std::uint64_t failed = 0;
@@ -39,8 +55,9 @@ struct Report {
     double cpu_share = 0, blocked_share = 0, wait_share = 0, queued_share = 0;
     double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
     std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};
-    std::uint64_t task_migrations = 0;  // running tasks that changed executor
-    std::uint64_t stalls = 0;           // times one of its tasks held a fiber worker too long
+    std::vector<LatencyHistogram::Bucket> wall_histogram;  // every measured task's wall time
+    std::uint64_t task_migrations = 0;                     // running tasks that changed executor
+    std::uint64_t stalls = 0;  // times one of its tasks held a fiber worker too long
     std::vector<PlacementChange> history;
     // The tasks that read the counters (`counted`): each live event's mean per task, named as
     // requested, and the figures derived from them where the events allow.
@@ -74,8 +91,20 @@ struct Report {
     std::uint64_t now = 0;
   };
 
+  // MachineReport is the topology the runtime started with.
+  struct MachineReport {
+    std::string cpu_model;
+    std::size_t packages = 0;
+    std::size_t numa_nodes = 0;
+    std::size_t cores = 0;
+    std::size_t hardware_threads = 0;
+    std::string topology_source;  // what the topology came from (hwloc, or the fallback and why)
+    std::vector<Cache> caches;
+  };
+
   std::string policy;
   std::chrono::nanoseconds uptime{0};
+  MachineReport machine;
   std::vector<KindReport> kinds;
   std::vector<ExecutorReport> executors;
   // CalibrationReport is the MachineModel the policy reads, once calibration has finished.
@@ -90,6 +119,15 @@ struct Report {
 
   // print() writes the report as a readable table.
   void print(std::ostream& out) const;
+  // to_json() is the report as JSON (docs/report.md). Throws std::bad_alloc.
+  std::string to_json() const;
+  // from_json() reads what to_json() wrote. Throws ReportFormatError naming the field at fault
+  // ("kinds[2].wall_ns.p50: expected a number, found a string") for a text that is not JSON,
+  // not a report, or a report of another schema version.
+  static Report from_json(std::string_view text);
+  // save() writes the report to `path`: as JSON when its extension is .json, else the table.
+  // Blocks on file I/O. Throws std::runtime_error naming the path and the reason.
+  void save(const std::filesystem::path& path) const;
 };
 
 }  // namespace switchyard
