@@ -139,7 +139,7 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
         w->running_kind.load(std::memory_order_acquire) != kind) {
       continue;
     }
-    runtime_.on_stall(*kind, blocked);
+    runtime_.on_stall(*kind, *w, blocked);
     fibers_.handoff(p);
   }
 }

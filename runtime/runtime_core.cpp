@@ -28,6 +28,8 @@ constexpr std::size_t kHotStacks = 1024;
 constexpr std::size_t kSpareThreads = 64;
 // How many placement changes a kind keeps for its report.
 constexpr std::size_t kHistoryLimit = 64;
+// How many task slices a trace keeps (32 bytes each); docs/report.md says so.
+constexpr std::size_t kTraceSlices = 1'000'000;
 
 std::size_t or_cores(std::uint32_t configured, const Topology& topology) {
   return configured != 0 ? configured : topology.core_count();
@@ -72,6 +74,8 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
       counter_plan_(plan_counters(config_.profiling)),
       start_ns_(steady_ns()),
       stacks_(std::size_t{config_.executors.stack_kib} * 1024, kHotStacks),
+      trace_(config_.profiling.trace.empty() ? nullptr
+                                             : std::make_unique<Trace>(start_ns_, kTraceSlices)),
       policy_(policy ? std::move(policy) : make_policy(config_)),
       tasks_(TaskTable::snapshot()),
       kinds_(config_, tasks_,
@@ -189,6 +193,7 @@ void RuntimeCore::start(KindRecord& kind, const Sampling& sample, Placement targ
     kind.inflight.fetch_add(1, std::memory_order_relaxed);
     task = new Task(*this, kind, body, target, sample.pin.has_value(), sample.measured,
                     sample.counted, sample.measured ? steady_ns() : 0);
+    if (trace_) task->trace_id = trace_->next_task();
     auto ctx = boost::fibers::make_worker_context(
         boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
     ctx->set_properties(task);  // the context owns the Task from here on
@@ -312,6 +317,11 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
     result.reject(failure<ShardCallRejected>("switchyard: a shard did not run a '", kind.name,
                                              "' call: ", answer->payload));
   }
+  if (trace_ && answer != nullptr) {
+    const std::int64_t now = steady_ns();
+    trace_->shard_call(call.shard(), trace_->next_task(), kind.name,
+                       now - static_cast<std::int64_t>(answer->run_ns), now);
+  }
   std::optional<TaskSample> sample;
   if (call.measured && answer != nullptr) {
     using std::chrono::nanoseconds;
@@ -356,6 +366,10 @@ void RuntimeCore::run(Task& task) noexcept {
     w->ended_usage = thread_usage();
   }
   task.close_slice(w->ended_ns, w->ended_usage);
+  if (w->trace != nullptr) {
+    w->trace->slice(task.trace_id, task.kind.name, w->trace_open_ns,
+                    task.measured ? w->ended_ns : steady_ns());
+  }
   if (task.counted() && w->counters) {
     // After the closing clocks, so the task does not pay for it; the next slice reads afresh.
     task.close_counters(w->counters->read());
@@ -493,8 +507,9 @@ void RuntimeCore::cancel_waits() noexcept {
   }
 }
 
-void RuntimeCore::on_stall(KindRecord& kind, bool blocked) noexcept {
+void RuntimeCore::on_stall(KindRecord& kind, const Worker& w, bool blocked) noexcept {
   kind.stalls.fetch_add(1, std::memory_order_relaxed);
+  if (trace_ && w.trace != nullptr) trace_->stall(*w.trace, kind.name, steady_ns(), blocked);
   if (!blocked) return;
   std::lock_guard lk(kind.mutex);
   kind.mark_stalled();
@@ -525,23 +540,33 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     }
   }
   lk.unlock();
-  write_outputs();
+  write_report();
   if (shards_) shards_->stop();
   // New probing tasks now fail at once; what is left of a calibration is built-in
   // microbenchmarks, a few hundred milliseconds at most.
   if (calibrator_.joinable()) calibrator_.join();
   monitor_.reset();
   for (auto& e : executors_) e->stop();
+  write_trace();
   shut_down_ = true;
   std::lock_guard summary_lock(summary_mutex_);
   return summary_;
 }
 
-void RuntimeCore::write_outputs() const noexcept {
+void RuntimeCore::write_report() const noexcept {
   const std::filesystem::path& path = config_.profiling.report;
   if (path.empty()) return;
   try {
     report().save(path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  }
+}
+
+void RuntimeCore::write_trace() const noexcept {
+  if (!trace_) return;
+  try {
+    trace_->write(config_.profiling.trace, report());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
   }

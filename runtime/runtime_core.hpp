@@ -37,6 +37,7 @@
 #include "shard/task_table.hpp"
 #include "spinlock.hpp"
 #include "stack_pool.hpp"
+#include "trace.hpp"
 
 namespace switchyard::detail {
 
@@ -92,10 +93,10 @@ class RuntimeCore final : public Surroundings {
   // make_ready() queues a ready, detached task context where its task should run next. Any
   // thread.
   void make_ready(boost::fibers::context* ctx) noexcept;
-  // on_stall() records that a task of `kind` held a fiber worker past the stall threshold,
+  // on_stall() records that a task of `kind` held fiber worker `w` past the stall threshold,
   // blocked in the OS (`blocked`) or computing; a blocked kind is marked stalled and the
   // policy reconsiders it. From the monitor.
-  void on_stall(KindRecord& kind, bool blocked) noexcept;
+  void on_stall(KindRecord& kind, const Worker& w, bool blocked) noexcept;
   // retune() lets the policy size the elastic executors from their load. From the monitor.
   void retune() noexcept;
   // cancelled() is raised when shutdown's grace period ends: waits unwind with TaskCancelled.
@@ -104,6 +105,8 @@ class RuntimeCore final : public Surroundings {
   StackPool& stacks() noexcept { return stacks_; }
   const Config& config() const noexcept { return config_; }
   const Topology& topology() const noexcept { return topology_; }
+  // trace() is the timeline being recorded, or nullptr when profiling.trace is empty.
+  Trace* trace() const noexcept { return trace_.get(); }
   // counter_plan() is what every worker thread counts, decided once at start-up.
   const CounterPlan& counter_plan() const noexcept { return counter_plan_; }
 
@@ -138,9 +141,11 @@ class RuntimeCore final : public Surroundings {
   bool on_own_worker() const noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
-  // write_outputs() writes the report and the trace where the config says, at shutdown; a
-  // file that cannot be written is named on stderr.
-  void write_outputs() const noexcept;
+  // write_report() and write_trace() write them where the config says, at shutdown (the trace
+  // once every worker thread has been joined); a file that cannot be written is named on
+  // stderr.
+  void write_report() const noexcept;
+  void write_trace() const noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
 
   const Config config_;
@@ -148,6 +153,7 @@ class RuntimeCore final : public Surroundings {
   const CounterPlan counter_plan_;
   const std::int64_t start_ns_;
   StackPool stacks_;
+  const std::unique_ptr<Trace> trace_;  // before the executors: their workers record into it
   std::unique_ptr<Policy> policy_;
   // The tasks registered when the runtime started: what its shards can run.
   const TaskTable tasks_;

@@ -95,11 +95,17 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   ThreadUsage usage = std::exchange(worker_.ended_usage, ThreadUsage{});
   if (prev == nullptr && task == nullptr) return;
   const bool reuse = prev == nullptr && now != 0;
-  if (!reuse && ((prev != nullptr && prev->measured) || (task != nullptr && task->measured))) {
+  if (!reuse && (worker_.trace != nullptr || (prev != nullptr && prev->measured) ||
+                 (task != nullptr && task->measured))) {
     now = steady_ns();
     usage = thread_usage();
   }
   if (prev != nullptr) prev->close_slice(now, usage);
+  if (worker_.trace != nullptr) {
+    if (prev != nullptr)
+      worker_.trace->slice(prev->trace_id, prev->kind.name, worker_.trace_open_ns, now);
+    worker_.trace_open_ns = now;
+  }
   const bool close_counters = prev != nullptr && prev->counted();
   const bool open_counters = task != nullptr && task->counted();
   if ((close_counters || open_counters) && worker_.counters) {

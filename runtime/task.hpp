@@ -126,6 +126,7 @@ class Task final : public boost::fibers::fiber_properties {
   KindRecord& kind;
   TaskBody* const body;
   const bool measured;
+  std::uint64_t trace_id = 0;  // its number in the runtime's trace, when tracing
 
  private:
   // Counted is a counted task's readings: the open slice's start, and the sum of its slices.

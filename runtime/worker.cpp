@@ -48,6 +48,12 @@ void Worker::unpark() noexcept {
   parker.unpark();
 }
 
+std::string Worker::track_name() const {
+  const Placement p = executor.placement();
+  return std::string(to_string(p)) + (p == Placement::fiber ? " worker " : " ") +
+         std::to_string(index);
+}
+
 Worker* Worker::current() noexcept {
   return tl_worker;
 }
@@ -61,6 +67,13 @@ void Worker::main() {
     counters->start();
   } catch (...) {
     counters.reset();  // this thread's tasks go uncounted; the rest of it works
+  }
+  if (Trace* t = executor.runtime().trace()) {
+    try {
+      trace = &t->track(executor.placement(), track_name());
+    } catch (const std::bad_alloc&) {
+      trace = nullptr;  // this thread's slices go untraced
+    }
   }
   executor.on_thread_start(*this);
   // SchedulingAlgorithm; under AddressSanitizer, wrapped to announce stack switches.

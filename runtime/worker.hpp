@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include <boost/fiber/condition_variable.hpp>
@@ -19,6 +20,7 @@
 
 #include "parker.hpp"
 #include "task.hpp"
+#include "trace.hpp"
 
 namespace switchyard::detail {
 
@@ -77,6 +79,10 @@ class Worker {
   ThreadUsage ended_usage;
   // Own thread: the thread's counters, for counted tasks; live while main() runs.
   std::optional<ThreadCounters> counters;
+  // Own thread: its track in the runtime's trace (nullptr when not tracing), and when the
+  // current task slice began on it.
+  Trace::Track* trace = nullptr;
+  std::int64_t trace_open_ns = 0;
   bool retiring = false;  // leaving: takes no new work
   std::int64_t idle_since_ns = 0;
   // switches counts slices started, so a monitor can tell a stuck worker from a busy one;
@@ -89,6 +95,8 @@ class Worker {
 
  private:
   void main();
+  // track_name() names its track in a trace: "fiber worker 0", "cpu 1", "blocking 2".
+  std::string track_name() const;
 
   std::thread thread_;
   boost::fibers::mutex stop_mutex_;

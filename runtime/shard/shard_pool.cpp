@@ -177,6 +177,7 @@ bool ShardPool::on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) n
   const Waiting waiters = refilled ? waiting() : Waiting{};
   lk.unlock();
   wake(waiters);
+  job->shard_ = shard;
   job->answered(std::move(frame));
   return true;
 }

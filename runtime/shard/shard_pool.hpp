@@ -39,9 +39,13 @@ class ShardJob {
   std::string_view task;  // the task's name, for errors; outlives the job
   bool idempotent = false;
 
+  // shard() is the number of the shard that answered, in answered().
+  std::size_t shard() const noexcept { return shard_; }
+
  private:
   friend class ShardPool;
   std::uint64_t id_ = 0;
+  std::size_t shard_ = 0;
   bool retried_ = false;
 };
 
