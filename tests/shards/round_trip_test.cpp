@@ -1,9 +1,13 @@
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <switchyard/errors.hpp>
 #include <switchyard/runtime.hpp>
@@ -144,6 +148,35 @@ TEST_CASE("a registered kind moves into the shards and back at task boundaries",
   REQUIRE(k->history.size() == 3);
   CHECK((k->history[1].from == Placement::cpu && k->history[1].to == Placement::shard));
   CHECK((k->history[2].from == Placement::shard && k->history[2].to == Placement::cpu));
+}
+
+TEST_CASE("a trace shows each shard call on its shard's track", "[round-trip]") {
+  Config config = shard_config(2, 8);
+  config.profiling.trace = std::filesystem::temp_directory_path() /
+                           ("switchyard-shard-trace-" + std::to_string(::getpid()) + ".json");
+  {
+    Runtime rt(config);
+    std::vector<Future<std::int64_t>> calls;
+    for (int i = 0; i < 20; ++i) calls.push_back(rt.submit(on(Placement::shard), add, i, 1));
+    for (auto& c : calls) c.get();
+  }
+  std::ifstream in(config.profiling.trace);
+  const nlohmann::json trace = nlohmann::json::parse(in);
+  std::filesystem::remove(config.profiling.trace);
+  std::map<int, std::string> tracks;
+  for (const auto& e : trace.at("traceEvents")) {
+    if (e.at("ph") == "M" && e.at("name") == "thread_name") {
+      tracks[e.at("tid").get<int>()] = e.at("args").at("name").get<std::string>();
+    }
+  }
+  int calls_on_shards = 0;
+  for (const auto& e : trace.at("traceEvents")) {
+    if (e.at("ph") != "X" || e.at("name") != "add") continue;
+    CHECK(tracks.at(e.at("tid").get<int>()).rfind("shard ", 0) == 0);
+    CHECK(e.at("dur").get<double>() >= 0);
+    ++calls_on_shards;
+  }
+  REQUIRE(calls_on_shards == 20);
 }
 
 }  // namespace switchyard::test
