@@ -30,6 +30,10 @@ from pathlib import Path
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python3-uvloop is installed for this one
 ROOT = Path(__file__).resolve().parent.parent
+# A config under which no task is measured (warm-up over before the first, one task in 2^32
+# sampled): the floor that profiling's overhead is measured against.
+UNMEASURED = ("[profiling]\nwarmup = 0\nsample_every = 4294967295\n"
+              "follow_changes = false\n")
 
 
 def progress(text):
@@ -167,6 +171,9 @@ class Suite:
             for placement in ("adaptive", "oracle", "fiber"):
                 self.run(f"mixed switchyard {placement}", sy + ["mixed", "--placement", placement],
                          server=True)
+            # Oracle places every task by hint, so the runtime's measuring is all that differs.
+            self.run("mixed switchyard oracle unmeasured", sy + ["mixed", "--placement", "oracle"],
+                     server=True, config=UNMEASURED)
             if "go" in self.peers:
                 self.run("mixed go", self.peers["go"] + ["mixed"], server=True)
             if "python" in self.peers:
@@ -270,6 +277,10 @@ class Suite:
         forced = [f for f in forced if f is not None]
         ratio("mixed adaptive ÷ best of oracle and forced fiber", adaptive,
               min(forced) if forced else None, "s", "≤ 1.05", 1.05)
+        for key, unit, what in (("makespan_s", "s", "makespan"), ("cpu_s", "s", "CPU time")):
+            ratio(f"profiling overhead on mixed: {what}, default sampling ÷ none (oracle)",
+                  self.median("mixed switchyard oracle", key),
+                  self.median("mixed switchyard oracle unmeasured", key), unit, "≤ 1.03", 1.03)
         ratio("mixed adaptive ÷ Go", adaptive, self.median("mixed go"), "s", "≤ 1.0", 1.0)
         ratio("mixed adaptive ÷ Python (asyncio + pools)", adaptive,
               self.median("mixed python-asyncio"), "s")

@@ -38,6 +38,24 @@ TEST_CASE("histogram merge adds counts", "[profile]") {
   REQUIRE(a.quantile(0.5) > 90ms);
 }
 
+TEST_CASE("histogram buckets list the non-empty ones in order, each holding its durations",
+          "[profile]") {
+  sy::LatencyHistogram h;
+  REQUIRE(h.buckets().empty());
+  for (int i = 0; i < 3; ++i) h.add(100ms);
+  h.add(1us);
+  h.add(0ns);
+  const auto buckets = h.buckets();
+  REQUIRE(buckets.size() == 3);
+  REQUIRE(buckets[0].upper == 0ns);
+  REQUIRE(buckets[0].count == 1);
+  REQUIRE(buckets[1].upper >= 1us);
+  REQUIRE(buckets[1].upper < 1125ns);  // within one 12.5% bucket
+  REQUIRE(buckets[2].upper >= 100ms);
+  REQUIRE(buckets[2].upper < 112500us);
+  REQUIRE(buckets[2].count == 3);
+}
+
 TEST_CASE("shares follow the samples; active shares leave queueing out", "[profile]") {
   sy::KindProfile p;
   REQUIRE(p.cpu_share() == 0.0);
