@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <ranges>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -92,9 +93,13 @@ class TimedTasks {
     }
   }
 
-  // collect() is collect_next() for every task not yet collected, in spawn order.
+  // collect() is collect_next() for every task not yet collected, in spawn order, once all
+  // of them finished: like the peers' group waits (task_group::wait, sync.WaitGroup), it
+  // sleeps about once, not once per task.
   template <class F>
   void collect(Outcome& out, F&& on_value) {
+    wait_all(std::ranges::subrange(futures_.begin() + static_cast<std::ptrdiff_t>(collected_),
+                                   futures_.end()));
     while (uncollected() > 0) collect_next(out, on_value);
   }
 

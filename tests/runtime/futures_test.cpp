@@ -55,6 +55,38 @@ TEST_CASE("get() suspends a task and blocks a plain thread", "[futures]") {
   REQUIRE(from_thread == 5);
 }
 
+TEST_CASE("wait_all returns once every future is ready, whatever order they finish in",
+          "[futures]") {
+  using namespace std::chrono_literals;
+  sy::Runtime rt(sy::test::small_config());
+  // The oldest task finishes last, so waiting on the newest first is not enough.
+  auto batch = [&rt] {
+    std::vector<sy::Future<int>> fs;
+    for (int i = 0; i < 20; ++i) {
+      fs.push_back(rt.spawn("staggered", [i] {
+        sy::this_task::sleep_for(std::chrono::milliseconds(i == 0 ? 40 : i));
+        return i;
+      }));
+    }
+    return fs;
+  };
+  SECTION("from a plain thread") {
+    auto fs = batch();
+    sy::wait_all(fs);
+    for (const auto& f : fs) REQUIRE(f.ready());
+  }
+  SECTION("from a task, which suspends") {
+    auto all_ready = rt.spawn("waiter", [&] {
+      auto fs = batch();
+      sy::wait_all(fs);
+      bool ready = true;
+      for (const auto& f : fs) ready = ready && f.ready();
+      return ready;
+    });
+    REQUIRE(all_ready.get());
+  }
+}
+
 TEST_CASE("a future is single-use and says so", "[futures]") {
   sy::Runtime rt(sy::test::small_config());
   auto f = rt.spawn("once", [] { return 1; });

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <iterator>
+#include <ranges>
 #include <stdexcept>
 #include <utility>
 
@@ -69,5 +71,24 @@ class Future {
 
   detail::SharedState<T>* state_ = nullptr;
 };
+
+// wait_all() waits until every future in `futures` is ready (each must be valid). It waits
+// for the newest one not yet ready, then looks again: a batch of tasks mostly finishes in
+// the order it was spawned, so the caller sleeps about once for the batch instead of once per
+// task (each wake-up costs a system call, and on a busy machine takes a core from a worker).
+// Suspends a task; blocks a thread.
+template <std::ranges::bidirectional_range Futures>
+void wait_all(Futures&& futures) {
+  auto first = std::ranges::begin(futures);
+  auto last = std::ranges::end(futures);
+  while (first != last) {
+    const auto newest = std::prev(last);
+    if (newest->ready()) {
+      last = newest;
+    } else {
+      newest->wait();
+    }
+  }
+}
 
 }  // namespace switchyard
