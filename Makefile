@@ -3,12 +3,17 @@
 BUILD ?= build
 MESON_TEST = meson test -C $(1) --num-processes 2 --print-errorlogs
 
-.PHONY: all deps bench-deps sanitize-deps build test demo sanitize asan tsan bench format clean
+.PHONY: all deps test-deps bench-deps sanitize-deps build test demo sanitize asan tsan bench format clean
 
 all: build
 
 deps:
 	@tools/install-deps build
+
+# The tests also need Chromium, for the report's rendering test. After `deps`, so that under -j
+# the two apt-get runs never overlap.
+test-deps: deps
+	@tools/install-deps test
 
 bench-deps:
 	@tools/install-deps bench
@@ -24,7 +29,7 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 # The last line printed is "N passed, N failed, N skipped", which CI reads.
-test: build
+test: test-deps build
 	@$(call MESON_TEST,$(BUILD)) ; python3 tests/summarize.py $(BUILD)/meson-logs/testlog.json
 
 demo: build

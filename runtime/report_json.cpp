@@ -341,7 +341,7 @@ Report Report::from_json(std::string_view text) {
   Json root;
   try {
     root = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // a syntax error, or a number out of a double's range
     throw ReportFormatError(std::string("not JSON: ") + e.what());
   }
   const Field f(root, "");

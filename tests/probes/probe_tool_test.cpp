@@ -13,7 +13,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 nlohmann::json probe_json(const std::string& arguments, const std::string& environment = "") {
-  const sy::test::ProbeRun run = sy::test::run_probe(arguments, environment);
+  const sy::test::CommandRun run = sy::test::run_probe(arguments, environment);
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   return nlohmann::json::parse(run.output);
@@ -58,7 +58,7 @@ TEST_CASE("switchyard-probe follows SWITCHYARD_COUNTERS", "[tool]") {
 }
 
 TEST_CASE("switchyard-probe prints a readable report with all three sections", "[tool]") {
-  const sy::test::ProbeRun run = sy::test::run_probe("");
+  const sy::test::CommandRun run = sy::test::run_probe("");
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("\ntopology ("));
@@ -69,7 +69,7 @@ TEST_CASE("switchyard-probe prints a readable report with all three sections", "
 }
 
 TEST_CASE("switchyard-probe --help describes the options", "[tool]") {
-  const sy::test::ProbeRun run = sy::test::run_probe("--help");
+  const sy::test::CommandRun run = sy::test::run_probe("--help");
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("--events LIST"));
 }
@@ -81,7 +81,7 @@ TEST_CASE("switchyard-probe rejects bad arguments by name", "[tool]") {
       {"--events", "--events"},
       {"--events a,,b", "empty event name"},
   }));
-  const sy::test::ProbeRun run = sy::test::run_probe(arguments);
+  const sy::test::CommandRun run = sy::test::run_probe(arguments);
   INFO(run.output);
   CHECK(run.exit_code != 0);
   CHECK_THAT(run.output, Contains(named));

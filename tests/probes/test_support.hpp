@@ -3,8 +3,6 @@
 #pragma once
 
 #include <sched.h>
-#include <stdio.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +10,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "../command_run.hpp"
 
 namespace switchyard::test {
 
@@ -46,13 +46,6 @@ inline std::size_t allowed_core_count() {
   return cores.size();
 }
 
-// ProbeRun: what running switchyard-probe printed (stdout and stderr together) and its exit
-// status.
-struct ProbeRun {
-  std::string output;
-  int exit_code = -1;
-};
-
 // probe_path() is the built switchyard-probe, which meson passes in SWITCHYARD_PROBE.
 inline std::string probe_path() {
   const char* path = std::getenv("SWITCHYARD_PROBE");
@@ -61,17 +54,8 @@ inline std::string probe_path() {
 
 // run_probe() runs switchyard-probe with `arguments` (already shell-quoted), with
 // `environment` ("NAME=value ...") in front. Blocks until it exits.
-inline ProbeRun run_probe(const std::string& arguments, const std::string& environment = "") {
-  ProbeRun run;
-  const std::string command = environment + " '" + probe_path() + "' " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, got);
-  const int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  return run;
+inline CommandRun run_probe(const std::string& arguments, const std::string& environment = "") {
+  return run_command(environment + " '" + probe_path() + "' " + arguments);
 }
 
 }  // namespace switchyard::test

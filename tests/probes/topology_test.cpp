@@ -111,7 +111,7 @@ TEST_CASE("Topology under taskset -c 0 has one core", "[.][taskset]") {
 
   INFO("SWITCHYARD_PROBE names the built switchyard-probe");
   REQUIRE_FALSE(sy::test::probe_path().empty());
-  const sy::test::ProbeRun run = sy::test::run_probe("--json");
+  const sy::test::CommandRun run = sy::test::run_probe("--json");
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   const auto report = nlohmann::json::parse(run.output);
