@@ -3,7 +3,9 @@
 
 #include <papi.h>
 #include <pthread.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <string_view>
 
 namespace switchyard::detail {
@@ -74,6 +76,15 @@ std::size_t count_available_presets() {
   return count;
 }
 
+// kernel_countable() says whether this process may count events in kernel mode: as root, or
+// where /proc/sys/kernel/perf_event_paranoid is 1 or less.
+bool kernel_countable() {
+  if (::geteuid() == 0) return true;
+  std::ifstream paranoid("/proc/sys/kernel/perf_event_paranoid");
+  int level = 2;
+  return paranoid >> level && level <= 1;
+}
+
 struct Global {
   PapiStatus status;
   // A hint appended to "event does not exist" errors when the machine explains them.
@@ -100,6 +111,17 @@ Global initialise() {
                               std::to_string(PAPI_VERSION_REVISION(full)) + "." +
                               std::to_string(PAPI_VERSION_INCREMENT(full));
 
+  // A context switch happens in the kernel, so counted in user mode only (PAPI's default, and
+  // all that perf_event_paranoid >= 2 allows a process without privileges)
+  // perf::CONTEXT-SWITCHES reads zero. Where the kernel may be counted too, every event set
+  // counts both.
+  if (kernel_countable() && PAPI_set_domain(PAPI_DOM_ALL) == PAPI_OK) {
+    global.status.notes.push_back("PAPI counts in user and kernel mode");
+  } else {
+    global.status.notes.push_back(
+        "PAPI counts in user mode only (perf_event_paranoid >= 2 and not root): "
+        "perf::CONTEXT-SWITCHES reads 0; getrusage() counts the switches instead");
+  }
   const PAPI_hw_info_t* hardware = PAPI_get_hardware_info();
   const bool virtualized = hardware != nullptr && hardware->virtualized != 0;
   if (virtualized) {

@@ -56,9 +56,13 @@ void Report::print(std::ostream& out) const {
       fmt::print(out, "    per counted task ({} of them): {}\n", k.counted, line);
     }
     for (const PlacementChange& c : k.history) {
-      fmt::print(out, "    at {} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
+      // A rule without figures (the watchdog's) is printed without them.
+      const std::string figures = c.measured == 0 && c.threshold == 0
+                                      ? std::string()
+                                      : fmt::format(": {:.2f} vs {:.2f}", c.measured, c.threshold);
+      fmt::print(out, "    at {} s: {} -> {} ({}{})\n",
                  fmt::format("{:.3f}", static_cast<double>(c.at.count()) / 1e9), to_string(c.from),
-                 to_string(c.to), c.rule, c.measured, c.threshold);
+                 to_string(c.to), c.rule, figures);
     }
   }
   for (const ExecutorReport& e : executors) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
-#include <ranges>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -98,8 +97,7 @@ class TimedTasks {
   // sleeps about once, not once per task.
   template <class F>
   void collect(Outcome& out, F&& on_value) {
-    wait_all(std::ranges::subrange(futures_.begin() + static_cast<std::ptrdiff_t>(collected_),
-                                   futures_.end()));
+    wait_all(futures_.begin() + static_cast<std::ptrdiff_t>(collected_), futures_.end());
     while (uncollected() > 0) collect_next(out, on_value);
   }
 

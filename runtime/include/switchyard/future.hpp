@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <iterator>
-#include <ranges>
 #include <stdexcept>
 #include <utility>
 
@@ -72,23 +71,27 @@ class Future {
   detail::SharedState<T>* state_ = nullptr;
 };
 
-// wait_all() waits until every future in `futures` is ready (each must be valid). It waits
-// for the newest one not yet ready, then looks again: a batch of tasks mostly finishes in
-// the order it was spawned, so the caller sleeps about once for the batch instead of once per
-// task (each wake-up costs a system call, and on a busy machine takes a core from a worker).
-// Suspends a task; blocks a thread.
-template <std::ranges::bidirectional_range Futures>
-void wait_all(Futures&& futures) {
-  auto first = std::ranges::begin(futures);
-  auto last = std::ranges::end(futures);
+// wait_all() waits until every future in [first, last) is ready (each must be valid). It
+// waits for the newest one not yet ready, then looks again: a batch of tasks mostly finishes
+// in the order it was spawned, so the caller sleeps about once for the batch instead of once
+// per task (each wake-up costs a system call, and on a busy machine takes a core from a
+// worker). Suspends a task; blocks a thread.
+template <class BidirectionalIt>
+void wait_all(BidirectionalIt first, BidirectionalIt last) {
   while (first != last) {
-    const auto newest = std::prev(last);
+    const BidirectionalIt newest = std::prev(last);
     if (newest->ready()) {
       last = newest;
     } else {
       newest->wait();
     }
   }
+}
+
+// wait_all(futures) is wait_all() over a container of futures.
+template <class Futures>
+void wait_all(const Futures& futures) {
+  wait_all(std::begin(futures), std::end(futures));
 }
 
 }  // namespace switchyard
