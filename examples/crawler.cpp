@@ -1,6 +1,9 @@
 // crawler: a pipeline whose three stages belong on three different executors.
 //
-// Usage: crawler HOST:PORT OUT_DIR [PAGES]   (HOST:PORT: a delay server, as for seed_demo)
+// Usage: crawler HOST:PORT OUT_DIR [PAGES]
+//   HOST:PORT: a delay server; start one with
+//   build/bench/switchyard-bench/switchyard-bench delay-server --addr 127.0.0.1:0 &
+//   (it prints its address).
 //
 // What it shows: each of PAGES pages (default 300) goes through three kinds of task, spawned
 // with no placement:

@@ -643,10 +643,9 @@ Report RuntimeCore::report() const {
       r.calibration.state = config_.profiling.calibrate ? "running" : "off";
     }
   }
-  r.counters = {
-      counter_plan_.papi(),
-      std::string(to_string(counter_plan_.mode())) + " (" + counter_plan_.mode_origin() + ")",
-      counter_plan_.events(), counter_plan_.notes()};
+  r.counters = {counter_plan_.papi(),
+                std::string(to_string(counter_plan_.mode())) + ", " + counter_plan_.mode_origin(),
+                counter_plan_.events(), counter_plan_.notes()};
   return r;
 }
 

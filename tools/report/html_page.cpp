@@ -69,7 +69,7 @@ std::string machine_card(const Report& report) {
 // missing ones with the reason.
 std::string counters_card(const Report::CounterReport& counters) {
   std::string html = "<div class=\"card\"><h3>Counters</h3>\n";
-  html += fmt::format("<p>{}</p>\n<p class=\"muted\">fallback chain starts at: {}</p>\n",
+  html += fmt::format("<p>{}</p>\n<p class=\"muted\">fallback chain: {}</p>\n",
                       escape(counters.papi), escape(counters.mode));
   std::vector<std::string> live;
   std::string missing;
@@ -149,7 +149,7 @@ std::string kinds_table(const std::vector<Report::KindReport>& kinds) {
   html += "<th class=\"n\">measured</th>";
   for (const Swatch& share : kShares) {
     html += fmt::format(
-        R"(<th class="n" title="share of wall time {}"><span class="swatch" style="background:{}"></span>{}</th>)",
+        R"(<th class="n" title="share of wall time {}"><span class="swatch" style="background:{}"></span>{}<br><small>of wall</small></th>)",
         share.label, share.colour, share.key);
   }
   html += "<th class=\"n\">p50</th><th class=\"n\">p99</th><th class=\"n\">moves</th>";
