@@ -7,6 +7,7 @@
 
 #include <switchyard/machine_model_json.hpp>
 #include <switchyard/report.hpp>
+#include <switchyard/topology_json.hpp>
 
 namespace switchyard {
 
@@ -23,15 +24,7 @@ Json optional_number(const std::optional<double>& v) {
 }
 
 Json machine_json(const Report::MachineReport& m) {
-  Json caches = Json::array();
-  for (const Cache& c : m.caches) {
-    caches.push_back({{"level", c.level},
-                      {"type", c.type},
-                      {"size_bytes", c.size_bytes},
-                      {"line_bytes", c.line_bytes},
-                      {"shared_by_cores", c.shared_by_cores},
-                      {"instances", c.instances}});
-  }
+  Json caches = m.caches;
   return {{"cpu_model", m.cpu_model},
           {"packages", m.packages},
           {"numa_nodes", m.numa_nodes},

@@ -6,6 +6,7 @@
 #include <switchyard/machine_model_json.hpp>
 #include <switchyard/runtime.hpp>
 #include <switchyard/topology.hpp>
+#include <switchyard/topology_json.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -246,15 +247,7 @@ nlohmann::ordered_json topology_json(const sy::Topology& topology) {
                      {"numa_node", core.numa_node},
                      {"package", core.package}});
   }
-  nlohmann::ordered_json caches = nlohmann::ordered_json::array();
-  for (const sy::Cache& cache : topology.caches()) {
-    caches.push_back({{"level", cache.level},
-                      {"type", cache.type},
-                      {"size_bytes", cache.size_bytes},
-                      {"line_bytes", cache.line_bytes},
-                      {"shared_by_cores", cache.shared_by_cores},
-                      {"instances", cache.instances}});
-  }
+  nlohmann::ordered_json caches = topology.caches();
   return {{"source", topology.source()},         {"cpu_model", topology.cpu_model()},
           {"packages", topology.packages()},     {"numa_nodes", topology.numa_nodes()},
           {"core_count", topology.core_count()}, {"hardware_threads", topology.hardware_threads()},
