@@ -22,6 +22,10 @@ namespace {
 constexpr std::int64_t kTrimEveryNs = 100'000'000;
 // The policy resizes the elastic executors this often.
 constexpr std::int64_t kRetuneEveryNs = 100'000'000;
+// After this many ticks in which no fiber task ran, the monitor dozes up to kDoze at a time,
+// until a fiber worker rings the bell.
+constexpr int kIdleTicks = 8;
+constexpr std::chrono::milliseconds kDoze{10};
 
 // read_thread_file() reads /proc/self/task/TID/`name` into `buf` (NUL-terminated); false if
 // it cannot.
@@ -59,35 +63,32 @@ bool in_lock_wait(pid_t tid) noexcept {
 
 }  // namespace
 
-Monitor::Monitor(RuntimeCore& rt, Executor& fibers, std::chrono::microseconds stall_threshold,
-                 bool watchdog)
+Monitor::Monitor(RuntimeCore& rt, Executor& fibers, MonitorBell& bell,
+                 std::chrono::microseconds stall_threshold, bool watchdog)
     : runtime_(rt),
       fibers_(fibers),
       threshold_ns_(std::chrono::nanoseconds(stall_threshold).count()),
       watchdog_(watchdog),
       watches_(fibers.processors().size()),
+      bell_(bell),
       thread_([this] { main(); }) {}
 
 Monitor::~Monitor() {
-  {
-    std::lock_guard lk(mutex_);
-    stop_ = true;
-  }
-  cv_.notify_all();
+  bell_.stop();
   thread_.join();
 }
 
 void Monitor::main() {
   const auto period = std::chrono::nanoseconds(std::max<std::int64_t>(100'000, threshold_ns_ / 2));
-  std::unique_lock lk(mutex_);
-  while (!cv_.wait_for(lk, period, [this] { return stop_; })) {
-    lk.unlock();
-    tick(steady_ns());
-    lk.lock();
+  int idle_ticks = 0;
+  for (;;) {
+    const bool doze = idle_ticks >= kIdleTicks;
+    if (bell_.sleep(doze ? std::chrono::nanoseconds(kDoze) : period, doze)) return;
+    idle_ticks = tick(steady_ns()) ? 0 : idle_ticks + 1;
   }
 }
 
-void Monitor::tick(std::int64_t now_ns) noexcept {
+bool Monitor::tick(std::int64_t now_ns) noexcept {
   runtime_.refresh_load();
   if (now_ns - last_trim_ns_ >= kTrimEveryNs) {
     runtime_.stacks().trim();
@@ -98,16 +99,20 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
     last_retune_ns_ = now_ns;
   }
   const auto& processors = fibers_.processors();
+  std::uint64_t slices = 0;
+  bool running = false;
   for (std::size_t i = 0; i < processors.size(); ++i) {
     Processor& p = *processors[i];
     if (p.reactor.due(now_ns)) p.reactor.try_poll();
-    if (!watchdog_) continue;
     // The owner cannot retire while it holds the Processor, and only this thread takes
     // Processors away, so it stays valid here.
     Worker* w = p.owner.load(std::memory_order_acquire);
-    Watch& watch = watches_[i];
     const std::uint64_t switches = w->switches.load(std::memory_order_acquire);
     KindRecord* kind = w->running_kind.load(std::memory_order_acquire);
+    slices += switches;
+    running = running || kind != nullptr;
+    if (!watchdog_) continue;
+    Watch& watch = watches_[i];
     if (w != watch.worker || switches != watch.switches || kind == nullptr) {
       watch = {w, switches, now_ns, clock_ns(w->cpu_clock), false};
       continue;
@@ -142,6 +147,9 @@ void Monitor::tick(std::int64_t now_ns) noexcept {
     runtime_.on_stall(*kind, *w, blocked);
     fibers_.handoff(p);
   }
+  const bool active = running || slices != fiber_slices_;
+  fiber_slices_ = slices;
+  return active;
 }
 
 }  // namespace switchyard::detail

@@ -2,11 +2,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "monitor_bell.hpp"
 
 namespace switchyard::detail {
 
@@ -24,8 +24,8 @@ class Worker;
 // hands off a P whose M is stuck in a system call).
 class Monitor {
  public:
-  Monitor(RuntimeCore& rt, Executor& fibers, std::chrono::microseconds stall_threshold,
-          bool watchdog);
+  Monitor(RuntimeCore& rt, Executor& fibers, MonitorBell& bell,
+          std::chrono::microseconds stall_threshold, bool watchdog);
   ~Monitor();
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
@@ -41,7 +41,8 @@ class Monitor {
   };
 
   void main();
-  void tick(std::int64_t now_ns) noexcept;
+  // tick() does a tick's work; true when a fiber task ran since the last tick.
+  bool tick(std::int64_t now_ns) noexcept;
 
   RuntimeCore& runtime_;
   Executor& fibers_;
@@ -50,10 +51,9 @@ class Monitor {
   std::vector<Watch> watches_;  // one per Processor; the monitor thread's own
   std::int64_t last_trim_ns_ = 0;
   std::int64_t last_retune_ns_ = 0;
+  std::uint64_t fiber_slices_ = 0;  // the slices the Processors' owners had started, last tick
 
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  MonitorBell& bell_;
   std::thread thread_;
 };
 

@@ -115,8 +115,8 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
   }
   for (auto& e : executors_) e->start();
   refresh_load();
-  monitor_ =
-      std::make_unique<Monitor>(*this, executor(Placement::fiber), ex.stall_threshold, ex.watchdog);
+  monitor_ = std::make_unique<Monitor>(*this, executor(Placement::fiber), monitor_bell_,
+                                       ex.stall_threshold, ex.watchdog);
   if (config_.profiling.calibrate) calibrator_ = std::thread([this] { calibrate_in_background(); });
 }
 

@@ -33,6 +33,7 @@
 #include "executor.hpp"
 #include "kind_registry.hpp"
 #include "monitor.hpp"
+#include "monitor_bell.hpp"
 #include "shard/shard_pool.hpp"
 #include "shard/task_table.hpp"
 #include "spinlock.hpp"
@@ -105,6 +106,9 @@ class RuntimeCore final : public Surroundings {
   StackPool& stacks() noexcept { return stacks_; }
   const Config& config() const noexcept { return config_; }
   const Topology& topology() const noexcept { return topology_; }
+  // monitor_bell() is where the monitor dozes while no fiber task runs: a fiber worker that
+  // starts a task after being idle rings it.
+  MonitorBell& monitor_bell() noexcept { return monitor_bell_; }
   // trace() is the timeline being recorded, or nullptr when profiling.trace is empty.
   Trace* trace() const noexcept { return trace_.get(); }
   // counter_plan() is what every worker thread counts, decided once at start-up.
@@ -163,6 +167,7 @@ class RuntimeCore final : public Surroundings {
   // The pool that runs registered tasks in shard processes (none when no task is registered).
   // Before the executors: its zygote is forked before their threads start.
   std::unique_ptr<ShardPool> shards_;
+  MonitorBell monitor_bell_;  // before the executors: their fiber workers ring it
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 

@@ -121,6 +121,9 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   worker_.set_running(task);
   if (task != nullptr) {
     task->open_slice(now, usage, worker_.executor.placement());
+    if (worker_.idle_since_ns != 0 && worker_.executor.has_processors()) {
+      worker_.executor.runtime().monitor_bell().ring();  // the fibers were idle: it may doze
+    }
     worker_.idle_since_ns = 0;
     // Only this thread writes it: a plain store, not a locked read-modify-write per switch.
     worker_.switches.store(worker_.switches.load(std::memory_order_relaxed) + 1,

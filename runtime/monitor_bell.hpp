@@ -1,0 +1,52 @@
+// MonitorBell: where the monitor sleeps between ticks, and how a fiber worker wakes it early.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace switchyard::detail {
+
+// MonitorBell lets the monitor doze while the fiber executor is idle, instead of waking every
+// half stall threshold for nothing (on a machine of few cores each wake-up takes a core from
+// a worker), and lets the first fiber worker that starts a task again wake it at once, so a
+// stall is caught as soon as without dozing (a doze's length later at worst, when that task
+// starts just as the monitor begins to doze). Owned by the runtime, so it outlives both the
+// monitor and the workers that ring it.
+class MonitorBell {
+ public:
+  // sleep() waits for `period`, or, when `doze`, until rung or `period` ends. True once
+  // stop() was called. The monitor's thread.
+  bool sleep(std::chrono::nanoseconds period, bool doze) {
+    std::unique_lock lk(mutex_);
+    dozing_.store(doze, std::memory_order_seq_cst);
+    cv_.wait_for(lk, period,
+                 [&] { return stop_ || (doze && !dozing_.load(std::memory_order_seq_cst)); });
+    dozing_.store(false, std::memory_order_relaxed);
+    return stop_;
+  }
+  // ring() wakes a dozing monitor; costs one load otherwise. Any thread; never blocks for
+  // long.
+  void ring() noexcept {
+    if (!dozing_.load(std::memory_order_seq_cst) || !dozing_.exchange(false)) return;
+    std::lock_guard lk(mutex_);
+    cv_.notify_one();
+  }
+  // stop() ends every sleep at once, and the next ones.
+  void stop() {
+    {
+      std::lock_guard lk(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mutex_
+  std::atomic<bool> dozing_{false};
+};
+
+}  // namespace switchyard::detail
