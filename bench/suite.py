@@ -182,6 +182,10 @@ class Suite:
             for placement in ("cpu", "shard"):
                 self.run(f"lock switchyard {placement}", sy + ["lock", "--placement", placement])
             self.run("stall switchyard", sy + ["stall"])
+            if "go" in self.peers:
+                self.run("phase go", self.peers["go"] + ["phase"], server=True)
+                self.run("lock go", self.peers["go"] + ["lock"])
+                self.run("stall go", self.peers["go"] + ["stall"])
 
     def policies(self, cap):
         sy = [str(self.bench)]
@@ -286,12 +290,18 @@ class Suite:
               self.median("mixed python-asyncio"), "s")
         ratio("lock: CPU pool ÷ shards (speedup of shards)", self.median("lock switchyard cpu"),
               self.median("lock switchyard shard"), "s", "≥ 1.8", 1.8, lower_is_better=False)
+        ratio("lock: shards ÷ Go (goroutines on one mutex)", self.median("lock switchyard shard"),
+              self.median("lock go"), "s")
+        ratio("phase makespan ÷ Go", self.median("phase switchyard"), self.median("phase go"), "s")
         phase = self.median("phase switchyard", "moved_within_share")
         if phase is not None:
             rows.append(("phase: second phase run before the kind moved", f"{phase:.1%}", "",
                          phase, "≤ 10%", phase <= 0.10))
         stall = self.median("stall switchyard", "tick_p99_ms")
-        if stall is not None:
+        go_stall = self.median("stall go", "tick_p99_ms")
+        if stall is not None and go_stall:
+            ratio("stall: tick lateness p99 ÷ Go", stall, go_stall, "ms")
+        elif stall is not None:
             rows.append(("stall: tick lateness p99", f"{stall:.3g} ms", "", stall, "", None))
         return rows
 

@@ -2,7 +2,7 @@
 // do: a goroutine per task and blocking net.Conn I/O, with Go's scheduler
 // and netpoller deciding where everything runs.
 //
-// Usage: go-peer cpu|fastio|slowio|mixed|check [flags]
+// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|check [flags]
 package main
 
 import (
@@ -19,17 +19,30 @@ import (
 )
 
 type config struct {
-	server                               string
-	cpuTasks, iters                      int
-	fastRequests, fastConns, fastDelayUs int
-	slowConns, slowRequests, slowDelayUs int
+	server                                  string
+	cpuTasks, iters                         int
+	fastRequests, fastConns, fastDelayUs    int
+	slowConns, slowRequests, slowDelayUs    int
+	phaseTasks, phaseWindow, phaseDelayUs   int
+	lockTasks                               int
+	stallTasks, stallTicks, stallDurationMs int
 }
 
+// workloads are the parts of mixed, each also run on its own; others run only
+// on their own.
 var workloads = map[string]func(config, time.Time) part{
 	"cpu":    runCPU,
 	"fastio": runFast,
 	"slowio": runSlow,
 }
+var others = map[string]func(config, time.Time) part{
+	"phase": runPhase,
+	"lock":  runLock,
+	"stall": runStall,
+}
+
+// needsServer says whether a workload talks to the delay server.
+var needsServer = map[string]bool{"fastio": true, "slowio": true, "mixed": true, "phase": true}
 
 type summary struct {
 	Tasks     int     `json:"tasks"`
@@ -45,6 +58,10 @@ type report struct {
 	summary
 	CPUS     float64 `json:"cpu_s"`
 	MaxRSSKB int64   `json:"max_rss_kb"`
+	// For stall, how late the ticks ran (its tasks are the ticks).
+	TickP50Ms float64 `json:"tick_p50_ms,omitempty"`
+	TickP99Ms float64 `json:"tick_p99_ms,omitempty"`
+	TickMaxMs float64 `json:"tick_max_ms,omitempty"`
 	// Parts breaks a mixed run down by workload.
 	Parts map[string]summary `json:"parts,omitempty"`
 }
@@ -53,7 +70,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("go-peer: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|check [flags]")
+		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|check [flags]")
 	}
 	workload := os.Args[1]
 	var cfg config
@@ -67,16 +84,27 @@ func main() {
 	fs.IntVar(&cfg.slowConns, "slow-conns", 10000, "slowio connections")
 	fs.IntVar(&cfg.slowRequests, "slow-requests", 2, "requests per slowio connection")
 	fs.IntVar(&cfg.slowDelayUs, "slow-delay-us", 1000000, "slowio server delay")
+	fs.IntVar(&cfg.phaseTasks, "phase-tasks", 2000, "phase tasks: slow I/O for the first half, then spin")
+	fs.IntVar(&cfg.phaseWindow, "phase-window", 64, "phase: most tasks in flight at once")
+	fs.IntVar(&cfg.phaseDelayUs, "phase-delay-us", 20000, "phase: server delay of a first-half task")
+	fs.IntVar(&cfg.lockTasks, "lock-tasks", 400, "lock tasks, each spin inside one mutex")
+	fs.IntVar(&cfg.stallTasks, "stall-tasks", 4, "stall: goroutines that block their thread 200 ms")
+	fs.IntVar(&cfg.stallTicks, "stall-ticks", 1000, "stall: goroutines ticking every 1 ms")
+	fs.IntVar(&cfg.stallDurationMs, "stall-duration-ms", 1000, "stall: how long the ticks run")
 	fs.Parse(os.Args[2:])
 
 	if workload == "check" {
 		check()
 		return
 	}
-	if _, ok := workloads[workload]; !ok && workload != "mixed" {
+	run, ok := workloads[workload]
+	if !ok {
+		run, ok = others[workload]
+	}
+	if !ok && workload != "mixed" {
 		log.Fatalf("unknown workload %q", workload)
 	}
-	if workload != "cpu" && cfg.server == "" {
+	if needsServer[workload] && cfg.server == "" {
 		log.Fatal("--server is required")
 	}
 
@@ -97,7 +125,7 @@ func main() {
 		}
 		wg.Wait()
 	} else {
-		parts[workload] = workloads[workload](cfg, start)
+		parts[workload] = run(cfg, start)
 	}
 	makespan := time.Since(start)
 
@@ -115,6 +143,10 @@ func main() {
 	}
 	all.elapsed = makespan
 	r.summary = summarize(all)
+	if workload == "stall" {
+		r.TickP50Ms, r.TickP99Ms = r.P50Ms, r.P99Ms
+		r.TickMaxMs = ms(all.lat[len(all.lat)-1])
+	}
 	r.CPUS, r.MaxRSSKB = usage()
 	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
 		log.Fatal(err)
