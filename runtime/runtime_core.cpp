@@ -219,13 +219,15 @@ RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind, const Hint& hint) 
   // Every task during warm-up is measured and counted; after it, the last of every
   // sample_every is measured (not the first, so a kind configured never to be sampled has
   // no measured task at all), and of those the last of every count_every is counted. A
-  // policy's trial, and every task while the kind's profile is unsettled, is measured too.
+  // policy's trial, and every unhinted task while the kind's profile is unsettled, is measured
+  // too (a hinted task does not run where its kind does, so it cannot settle the profile).
   const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
   const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
   const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
   const bool measured =
-      !kind.internal && (trial || kind.unsettled.load(std::memory_order_relaxed) ||
-                         after_warmup % measure_every == 0);
+      !kind.internal &&
+      (trial || (!hint.placement && kind.unsettled.load(std::memory_order_relaxed)) ||
+       after_warmup % measure_every == 0);
   return {measured, measured && after_warmup % count_every == 0, pin};
 }
 

@@ -84,6 +84,26 @@ TEST_CASE("sampling measures every task during warm-up, then one in sample_every
   REQUIRE(k.measured == 20);
 }
 
+TEST_CASE("hinted tasks are sampled on schedule even while their kind's profile is unsettled",
+          "[measurement]") {
+  auto config = sy::test::small_config();
+  config.profiling.warmup = 10;
+  config.profiling.sample_every = 5;
+  config.profiling.follow_changes = true;
+  sy::Runtime rt(config);
+  // Every task runs on the CPU pool by hint while the kind stays where the policy put it, so
+  // none is averaged into its profile, which stays unsettled: following it would measure all.
+  // One at a time, so that each is spawned after the last one's measurement was folded in.
+  for (int i = 0; i < 60; ++i) {
+    rt.spawn(
+          "hinted", [i] { return i; }, sy::on(sy::Placement::cpu))
+        .get();
+  }
+  const auto k = rt.report().kinds.at(0);
+  REQUIRE(k.finished == 60);
+  REQUIRE(k.measured == 20);
+}
+
 TEST_CASE("after warm-up, one measured task in count_every reads the counters", "[measurement]") {
   auto config = sy::test::small_config();
   config.profiling.warmup = 0;
