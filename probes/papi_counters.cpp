@@ -3,9 +3,7 @@
 
 #include <papi.h>
 #include <pthread.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <string_view>
 
 namespace switchyard::detail {
@@ -76,13 +74,23 @@ std::size_t count_available_presets() {
   return count;
 }
 
-// kernel_countable() says whether this process may count events in kernel mode: as root, or
-// where /proc/sys/kernel/perf_event_paranoid is 1 or less.
-bool kernel_countable() {
-  if (::geteuid() == 0) return true;
-  std::ifstream paranoid("/proc/sys/kernel/perf_event_paranoid");
-  int level = 2;
-  return paranoid >> level && level <= 1;
+// count_kernel_too() makes PAPI count in kernel mode as well as user mode, where this process
+// may: it tries, with one event set counting perf::CONTEXT-SWITCHES, and goes back to user
+// mode if that fails (perf_event_paranoid >= 2 without CAP_PERFMON, which even root in a
+// container may lack). True when it stayed in both.
+bool count_kernel_too() {
+  if (PAPI_set_domain(PAPI_DOM_ALL) != PAPI_OK) return false;
+  int set = PAPI_NULL;
+  bool counted = false;
+  if (PAPI_create_eventset(&set) == PAPI_OK) {
+    long long value = 0;
+    counted = PAPI_add_named_event(set, "perf::CONTEXT-SWITCHES") == PAPI_OK &&
+              PAPI_start(set) == PAPI_OK && PAPI_stop(set, &value) == PAPI_OK;
+    PAPI_cleanup_eventset(set);
+    PAPI_destroy_eventset(&set);
+  }
+  if (!counted) PAPI_set_domain(PAPI_DOM_USER);
+  return counted;
 }
 
 struct Global {
@@ -115,12 +123,13 @@ Global initialise() {
   // all that perf_event_paranoid >= 2 allows a process without privileges)
   // perf::CONTEXT-SWITCHES reads zero. Where the kernel may be counted too, every event set
   // counts both.
-  if (kernel_countable() && PAPI_set_domain(PAPI_DOM_ALL) == PAPI_OK) {
+  if (count_kernel_too()) {
     global.status.notes.push_back("PAPI counts in user and kernel mode");
   } else {
     global.status.notes.push_back(
-        "PAPI counts in user mode only (perf_event_paranoid >= 2 and not root): "
-        "perf::CONTEXT-SWITCHES reads 0; getrusage() counts the switches instead");
+        "PAPI counts in user mode only (the kernel may not be counted here: "
+        "perf_event_paranoid >= 2 without CAP_PERFMON): perf::CONTEXT-SWITCHES reads 0; "
+        "getrusage() counts the switches instead");
   }
   const PAPI_hw_info_t* hardware = PAPI_get_hardware_info();
   const bool virtualized = hardware != nullptr && hardware->virtualized != 0;

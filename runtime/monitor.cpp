@@ -84,6 +84,7 @@ void Monitor::main() {
   for (;;) {
     const bool doze = idle_ticks >= kIdleTicks;
     if (bell_.sleep(doze ? std::chrono::nanoseconds(kDoze) : period, doze)) return;
+    bell_.rearm();
     idle_ticks = tick(steady_ns()) ? 0 : idle_ticks + 1;
   }
 }

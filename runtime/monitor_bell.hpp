@@ -11,25 +11,29 @@ namespace switchyard::detail {
 // MonitorBell lets the monitor doze while the fiber executor is idle, instead of waking every
 // half stall threshold for nothing (on a machine of few cores each wake-up takes a core from
 // a worker), and lets the first fiber worker that starts a task again wake it at once, so a
-// stall is caught as soon as without dozing (a doze's length later at worst, when that task
-// starts just as the monitor begins to doze). Owned by the runtime, so it outlives both the
-// monitor and the workers that ring it.
+// stall is caught as soon as without dozing. A ring between the monitor's last look and its
+// doze is kept (`rung_`), so the doze ends at once. Owned by the runtime, so it outlives both
+// the monitor and the workers that ring it.
 class MonitorBell {
  public:
-  // sleep() waits for `period`, or, when `doze`, until rung or `period` ends. True once
-  // stop() was called. The monitor's thread.
+  // rearm() forgets the rings so far: the monitor calls it before it looks at the workers.
+  void rearm() noexcept { rung_.store(false, std::memory_order_seq_cst); }
+  // sleep() waits for `period`, or, when `doze`, until rung (since rearm()) or `period` ends.
+  // True once stop() was called. The monitor's thread.
   bool sleep(std::chrono::nanoseconds period, bool doze) {
     std::unique_lock lk(mutex_);
     dozing_.store(doze, std::memory_order_seq_cst);
     cv_.wait_for(lk, period,
-                 [&] { return stop_ || (doze && !dozing_.load(std::memory_order_seq_cst)); });
-    dozing_.store(false, std::memory_order_relaxed);
+                 [&] { return stop_ || (doze && rung_.load(std::memory_order_seq_cst)); });
+    dozing_.store(false, std::memory_order_seq_cst);
     return stop_;
   }
-  // ring() wakes a dozing monitor; costs one load otherwise. Any thread; never blocks for
-  // long.
+  // ring() wakes a dozing monitor, or keeps it from dozing. Both flags are sequentially
+  // consistent: either the monitor sees the ring before it waits, or this sees it dozing.
+  // Any thread; never blocks for long.
   void ring() noexcept {
-    if (!dozing_.load(std::memory_order_seq_cst) || !dozing_.exchange(false)) return;
+    rung_.store(true, std::memory_order_seq_cst);
+    if (!dozing_.load(std::memory_order_seq_cst)) return;
     std::lock_guard lk(mutex_);
     cv_.notify_one();
   }
@@ -47,6 +51,7 @@ class MonitorBell {
   std::condition_variable cv_;
   bool stop_ = false;  // guarded by mutex_
   std::atomic<bool> dozing_{false};
+  std::atomic<bool> rung_{false};
 };
 
 }  // namespace switchyard::detail

@@ -1,5 +1,7 @@
 // Report as JSON: the schema of docs/report.md, written and read back.
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -155,8 +157,16 @@ class Field {
     return value_.get<std::uint64_t>();
   }
   std::chrono::nanoseconds duration() const {
-    if (!value_.is_number_integer()) fail("a whole number of nanoseconds");
+    const bool fits = value_.is_number_unsigned()
+                          ? value_.get<std::uint64_t>() <= std::uint64_t{INT64_MAX}
+                          : value_.is_number_integer() && value_.get<std::int64_t>() >= 0;
+    if (!fits) fail("a whole number of nanoseconds");
     return std::chrono::nanoseconds{value_.get<std::int64_t>()};
+  }
+  // figure() is a number, or infinity where the writer had one (JSON has none: it is null).
+  double figure() const {
+    if (is_null()) return std::numeric_limits<double>::infinity();
+    return number();
   }
   Placement placement() const {
     const std::optional<Placement> p = parse_placement(string());
@@ -173,9 +183,10 @@ class Field {
     fail("a known name");
   }
   [[noreturn]] void fail(std::string_view expected) const {
+    const bool quote = value_.is_primitive() && !value_.is_null();
     throw ReportFormatError((path_.empty() ? "the document" : path_) + ": expected " +
                             std::string(expected) + ", found " +
-                            (value_.is_string() ? value_.dump() : std::string(value_.type_name())));
+                            (quote ? value_.dump() : std::string(value_.type_name())));
   }
 
  private:
@@ -289,7 +300,7 @@ Report::KindReport kind_from(const Field& f) {
   for (std::size_t i = 0; i < history.size(); ++i) {
     const Field c = history[i];
     k.history.push_back({c["at_ns"].duration(), c["from"].placement(), c["to"].placement(),
-                         c["rule"].string(), c["measured"].number(), c["threshold"].number()});
+                         c["rule"].string(), c["measured"].figure(), c["threshold"].figure()});
   }
   const Field counters = f["counters"];
   const Field per_task = counters["per_task"];

@@ -215,19 +215,20 @@ RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind, const Hint& hint) 
   // which are always measured: measuring them is their point.
   const std::optional<Placement> pin = hint.placement ? hint.placement : kind.take_trial(seq);
   const bool trial = pin && !hint.placement;
+  // Only a task that runs where its kind does can settle the kind's profile.
+  const bool runs_home = !pin || *pin == kind.current.load(std::memory_order_relaxed);
   const ProfilingConfig& prof = config_.profiling;
   // Every task during warm-up is measured and counted; after it, the last of every
   // sample_every is measured (not the first, so a kind configured never to be sampled has
   // no measured task at all), and of those the last of every count_every is counted. A
-  // policy's trial, and every unhinted task while the kind's profile is unsettled, is measured
-  // too (a hinted task does not run where its kind does, so it cannot settle the profile).
+  // policy's trial, and every task that runs where its kind does while the kind's profile is
+  // unsettled, is measured too.
   const std::uint64_t measure_every = std::max<std::uint32_t>(1, prof.sample_every);
   const std::uint64_t count_every = measure_every * std::max<std::uint32_t>(1, prof.count_every);
   const std::uint64_t after_warmup = seq < prof.warmup ? 0 : seq - prof.warmup + 1;
   const bool measured =
-      !kind.internal &&
-      (trial || (!hint.placement && kind.unsettled.load(std::memory_order_relaxed)) ||
-       after_warmup % measure_every == 0);
+      !kind.internal && (trial || (runs_home && kind.unsettled.load(std::memory_order_relaxed)) ||
+                         after_warmup % measure_every == 0);
   return {measured, measured && after_warmup % count_every == 0, pin};
 }
 
@@ -321,8 +322,9 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
   }
   if (trace_ && answer != nullptr) {
     const std::int64_t now = steady_ns();
-    trace_->shard_call(call.shard(), trace_->next_task(), kind.name,
-                       now - static_cast<std::int64_t>(answer->run_ns), now);
+    const std::int64_t ran = std::clamp<std::int64_t>(static_cast<std::int64_t>(answer->run_ns), 0,
+                                                      now - call.submitted_ns);
+    trace_->shard_call(call.shard(), trace_->next_task(), kind.name, now - ran, now);
   }
   std::optional<TaskSample> sample;
   if (call.measured && answer != nullptr) {

@@ -95,10 +95,10 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   ThreadUsage usage = std::exchange(worker_.ended_usage, ThreadUsage{});
   if (prev == nullptr && task == nullptr) return;
   const bool reuse = prev == nullptr && now != 0;
-  if (!reuse && (worker_.trace != nullptr || (prev != nullptr && prev->measured) ||
-                 (task != nullptr && task->measured))) {
+  const bool measuring = (prev != nullptr && prev->measured) || (task != nullptr && task->measured);
+  if (!reuse && (measuring || worker_.trace != nullptr)) {
     now = steady_ns();
-    usage = thread_usage();
+    if (measuring) usage = thread_usage();  // a trace needs only the time
   }
   if (prev != nullptr) prev->close_slice(now, usage);
   if (worker_.trace != nullptr) {

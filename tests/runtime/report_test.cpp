@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,32 @@ TEST_CASE("reading a report names what is wrong with it", "[report]") {
                                "\"shard\", found \"gpu\""));
   REQUIRE_THAT(refused(replaced("\"policy\": ", "\"policies\": ")),
                Catch::Contains("policy: missing"));
+}
+
+TEST_CASE("an infinite figure of a move survives the round trip, as null", "[report]") {
+  sy::Report r;
+  r.kinds.emplace_back();
+  r.kinds[0].name = "k";
+  r.kinds[0].history.push_back({std::chrono::nanoseconds{5}, sy::Placement::fiber,
+                                sy::Placement::cpu, "least expected completion time", 1.5,
+                                std::numeric_limits<double>::infinity()});
+  const std::string json = r.to_json();
+  REQUIRE_THAT(json, Catch::Contains("\"threshold\": null"));
+  const sy::Report back = sy::Report::from_json(json);
+  REQUIRE(back.kinds.at(0).history.at(0).threshold == std::numeric_limits<double>::infinity());
+  REQUIRE(back.kinds.at(0).history.at(0).measured == 1.5);
+}
+
+TEST_CASE("a duration out of range is refused, not wrapped", "[report]") {
+  const std::string good = sy::Report{}.to_json();
+  for (const std::string bad : {"-1", "18446744073709551615", "1.5"}) {
+    std::string text = good;
+    const std::string field = "\"uptime_ns\": 0";
+    text.replace(text.find(field), field.size(), "\"uptime_ns\": " + bad);
+    CAPTURE(bad);
+    REQUIRE_THROWS_WITH(sy::Report::from_json(text),
+                        Catch::Contains("uptime_ns: expected a whole number of nanoseconds"));
+  }
 }
 
 TEST_CASE("profiling.report writes the report when the runtime shuts down", "[report]") {
