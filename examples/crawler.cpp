@@ -107,11 +107,7 @@ int main(int argc, char** argv) try {
     std::cout << fmt::format("{:<8} {:<9} {:>5.0f}% {:>5.0f}% {:>4.0f}%\n", kind.name,
                              to_string(kind.placement), 100 * kind.active_cpu_share,
                              100 * kind.active_blocked_share, 100 * kind.active_wait_share);
-    for (const auto& move : kind.history) {
-      std::cout << fmt::format("    at {:.3f} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
-                               std::chrono::duration<double>(move.at).count(), to_string(move.from),
-                               to_string(move.to), move.rule, move.measured, move.threshold);
-    }
+    for (const auto& move : kind.history) std::cout << "    " << to_string(move) << '\n';
   }
 } catch (const std::exception& e) {
   std::cerr << "crawler: " << e.what() << '\n';

@@ -75,11 +75,7 @@ void explore(int tasks) {
   for (const auto& kind : rt.report().kinds) {
     std::cout << fmt::format("explore: {} calls in {:.2f} s; {} placed on {}\n", tasks, took,
                              kind.name, to_string(kind.placement));
-    for (const auto& move : kind.history) {
-      std::cout << fmt::format("    at {:.3f} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
-                               std::chrono::duration<double>(move.at).count(), to_string(move.from),
-                               to_string(move.to), move.rule, move.measured, move.threshold);
-    }
+    for (const auto& move : kind.history) std::cout << "    " << to_string(move) << '\n';
   }
 }
 

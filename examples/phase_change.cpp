@@ -65,11 +65,7 @@ int main(int argc, char** argv) try {
     std::cout << fmt::format("under the {} policy, {} is on {} now; its moves:{}\n", report.policy,
                              kind.name, to_string(kind.placement),
                              kind.history.empty() ? " none" : "");
-    for (const auto& move : kind.history) {
-      std::cout << fmt::format("    at {:.3f} s: {} -> {} ({}: {:.2f} vs {:.2f})\n",
-                               std::chrono::duration<double>(move.at).count(), to_string(move.from),
-                               to_string(move.to), move.rule, move.measured, move.threshold);
-    }
+    for (const auto& move : kind.history) std::cout << "    " << to_string(move) << '\n';
   }
 } catch (const std::exception& e) {
   std::cerr << "phase_change: " << e.what() << '\n';

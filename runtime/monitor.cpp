@@ -22,8 +22,8 @@ namespace {
 constexpr std::int64_t kTrimEveryNs = 100'000'000;
 // The policy resizes the elastic executors this often.
 constexpr std::int64_t kRetuneEveryNs = 100'000'000;
-// After this many ticks in which no fiber task ran, the monitor dozes up to kDoze at a time,
-// until a fiber worker rings the bell.
+// After this many ticks in which no fiber task ran and no fiber worker left idle, the monitor
+// dozes up to kDoze at a time, until a fiber worker rings the bell.
 constexpr int kIdleTicks = 8;
 constexpr std::chrono::milliseconds kDoze{10};
 
@@ -84,8 +84,8 @@ void Monitor::main() {
   for (;;) {
     const bool doze = idle_ticks >= kIdleTicks;
     if (bell_.sleep(doze ? std::chrono::nanoseconds(kDoze) : period, doze)) return;
-    bell_.rearm();
-    idle_ticks = tick(steady_ns()) ? 0 : idle_ticks + 1;
+    const bool rung = bell_.rearm();
+    idle_ticks = tick(steady_ns()) || rung ? 0 : idle_ticks + 1;
   }
 }
 

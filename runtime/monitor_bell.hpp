@@ -10,14 +10,15 @@ namespace switchyard::detail {
 
 // MonitorBell lets the monitor doze while the fiber executor is idle, instead of waking every
 // half stall threshold for nothing (on a machine of few cores each wake-up takes a core from
-// a worker), and lets the first fiber worker that starts a task again wake it at once, so a
-// stall is caught as soon as without dozing. A ring between the monitor's last look and its
-// doze is kept (`rung_`), so the doze ends at once. Owned by the runtime, so it outlives both
-// the monitor and the workers that ring it.
+// a worker). A fiber worker that leaves idle rings it: a dozing monitor wakes at once, and a
+// ring that comes between the monitor's last look and its doze is kept (`rung_`), so that
+// doze ends at once too. Owned by the runtime, so it outlives both the monitor and the workers
+// that ring it.
 class MonitorBell {
  public:
-  // rearm() forgets the rings so far: the monitor calls it before it looks at the workers.
-  void rearm() noexcept { rung_.store(false, std::memory_order_seq_cst); }
+  // rearm() forgets the rings so far, and says whether there was one: the monitor calls it
+  // before it looks at the workers.
+  bool rearm() noexcept { return rung_.exchange(false, std::memory_order_seq_cst); }
   // sleep() waits for `period`, or, when `doze`, until rung (since rearm()) or `period` ends.
   // True once stop() was called. The monitor's thread.
   bool sleep(std::chrono::nanoseconds period, bool doze) {
@@ -30,7 +31,7 @@ class MonitorBell {
   }
   // ring() wakes a dozing monitor, or keeps it from dozing. Both flags are sequentially
   // consistent: either the monitor sees the ring before it waits, or this sees it dozing.
-  // Any thread; never blocks for long.
+  // A fiber worker, each time it leaves idle; never blocks for long.
   void ring() noexcept {
     rung_.store(true, std::memory_order_seq_cst);
     if (!dozing_.load(std::memory_order_seq_cst)) return;

@@ -1,4 +1,5 @@
 #include <switchyard/report.hpp>
+#include <switchyard/report_text.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -11,17 +12,6 @@
 namespace switchyard {
 
 namespace {
-
-// duration() is a quantile as the table shows it: three significant figures, in a unit that
-// fits. Quantiles are histogram bucket bounds, within 12.5% of the truth: more figures would
-// claim a precision they do not have.
-std::string duration(std::chrono::nanoseconds d) {
-  const auto ns = static_cast<double>(d.count());
-  if (ns >= 1e9) return fmt::format("{:.3g} s", ns / 1e9);
-  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g} us", ns / 1e3);
-  return fmt::format("{:.3g} ns", ns);
-}
 
 std::string pct(double share) {
   return fmt::format("{:.0f}%", share * 100.0);
@@ -60,20 +50,12 @@ void Report::print(std::ostream& out) const {
     fmt::print(out, "{:<16} {:<9} {:>8} {:>5} {:>5} {:>5} {:>7} {:>9} {:>9} {:>8} {:>6}\n", k.name,
                fmt::format("{}{}", to_string(k.placement), k.pinned ? "*" : ""), k.finished,
                pct(k.active_cpu_share), pct(k.active_blocked_share), pct(k.active_wait_share),
-               pct(k.queued_share), duration(k.wall_p50), duration(k.wall_p99), k.task_migrations,
-               k.stalls);
+               pct(k.queued_share), duration_text(k.wall_p50), duration_text(k.wall_p99),
+               k.task_migrations, k.stalls);
     if (const std::string line = counters_line(k); !line.empty()) {
       fmt::print(out, "    per counted task ({} of them): {}\n", k.counted, line);
     }
-    for (const PlacementChange& c : k.history) {
-      // A rule without figures (the watchdog's) is printed without them.
-      const std::string figures = c.measured == 0 && c.threshold == 0
-                                      ? std::string()
-                                      : fmt::format(": {:.2f} vs {:.2f}", c.measured, c.threshold);
-      fmt::print(out, "    at {} s: {} -> {} ({}{})\n",
-                 fmt::format("{:.3f}", static_cast<double>(c.at.count()) / 1e9), to_string(c.from),
-                 to_string(c.to), c.rule, figures);
-    }
+    for (const PlacementChange& c : k.history) fmt::print(out, "    {}\n", to_string(c));
   }
   for (const ExecutorReport& e : executors) {
     if (e.placement == Placement::shard) {
@@ -90,6 +72,16 @@ void Report::print(std::ostream& out) const {
                e.live ? fmt::format("live ({})", e.counted_by) : "missing: " + e.reason);
   }
   for (const std::string& note : counters.notes) fmt::print(out, "  note: {}\n", note);
+}
+
+std::string to_string(const Report::PlacementChange& move) {
+  // A rule without figures (the watchdog's) is written without them.
+  const std::string figures =
+      move.measured == 0 && move.threshold == 0
+          ? std::string()
+          : fmt::format(": {:.2f} vs {:.2f}", move.measured, move.threshold);
+  return fmt::format("at {:.3f} s: {} -> {} ({}{})", std::chrono::duration<double>(move.at).count(),
+                     to_string(move.from), to_string(move.to), move.rule, figures);
 }
 
 void Report::save(const std::filesystem::path& path) const {

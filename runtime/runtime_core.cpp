@@ -55,6 +55,17 @@ CounterPlan plan_counters(const ProfilingConfig& profiling) {
   return CounterPlan::decide(options);
 }
 
+// saying_why() writes a file at shutdown with `write`; if it cannot, stderr says why (the error
+// names the file) and shutdown goes on.
+template <class Write>
+void saying_why(Write&& write) noexcept {
+  try {
+    write();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  }
+}
+
 bool is_cancellation(const std::exception_ptr& error) {
   if (!error) return false;
   try {
@@ -544,35 +555,30 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     }
   }
   lk.unlock();
-  write_report();
+  // No task runs any more: one report serves the report file now and the trace's moves later.
+  const std::optional<Report> last = final_report();
+  if (last && !config_.profiling.report.empty()) {
+    saying_why([&] { last->save(config_.profiling.report); });
+  }
   if (shards_) shards_->stop();
   // New probing tasks now fail at once; what is left of a calibration is built-in
   // microbenchmarks, a few hundred milliseconds at most.
   if (calibrator_.joinable()) calibrator_.join();
   monitor_.reset();
   for (auto& e : executors_) e->stop();
-  write_trace();
+  if (last && trace_) saying_why([&] { trace_->write(config_.profiling.trace, *last); });
   shut_down_ = true;
   std::lock_guard summary_lock(summary_mutex_);
   return summary_;
 }
 
-void RuntimeCore::write_report() const noexcept {
-  const std::filesystem::path& path = config_.profiling.report;
-  if (path.empty()) return;
+std::optional<Report> RuntimeCore::final_report() const noexcept {
+  if (config_.profiling.report.empty() && !trace_) return std::nullopt;
   try {
-    report().save(path);
+    return report();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-  }
-}
-
-void RuntimeCore::write_trace() const noexcept {
-  if (!trace_) return;
-  try {
-    trace_->write(config_.profiling.trace, report());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    std::fprintf(stderr, "switchyard: no report or trace written at shutdown: %s\n", e.what());
+    return std::nullopt;
   }
 }
 

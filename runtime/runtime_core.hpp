@@ -145,11 +145,10 @@ class RuntimeCore final : public Surroundings {
   bool on_own_worker() const noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
-  // write_report() and write_trace() write them where the config says, at shutdown (the trace
-  // once every worker thread has been joined); a file that cannot be written is named on
-  // stderr.
-  void write_report() const noexcept;
-  void write_trace() const noexcept;
+  // final_report() is the report shutdown writes to profiling.report, and the trace (written
+  // once every worker thread has been joined) takes the moves from; nullopt when neither is
+  // configured.
+  std::optional<Report> final_report() const noexcept;
   std::int64_t since_start(std::int64_t ns) const noexcept { return ns - start_ns_; }
 
   const Config config_;

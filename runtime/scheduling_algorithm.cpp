@@ -121,9 +121,6 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   worker_.set_running(task);
   if (task != nullptr) {
     task->open_slice(now, usage, worker_.executor.placement());
-    if (worker_.idle_since_ns != 0 && worker_.executor.has_processors()) {
-      worker_.executor.runtime().monitor_bell().ring();  // the fibers were idle: it may doze
-    }
     worker_.idle_since_ns = 0;
     // Only this thread writes it: a plain store, not a locked read-modify-write per switch.
     worker_.switches.store(worker_.switches.load(std::memory_order_relaxed) + 1,
@@ -163,6 +160,9 @@ void SchedulingAlgorithm::suspend_until(
   if (worker_.idle_since_ns == 0) worker_.idle_since_ns = steady_ns();
   if (p != nullptr) {
     p->reactor.poll(deadline);
+    // A fiber worker leaves idle: the monitor, which may doze while every one is idle, watches
+    // closely again.
+    exec.runtime().monitor_bell().ring();
   } else {
     worker_.parker.park_until(deadline);
   }

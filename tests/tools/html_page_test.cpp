@@ -145,10 +145,10 @@ TEST_CASE("an empty or idle report still draws three charts without NaN", "[page
 
 TEST_CASE("text helpers escape and print units", "[page]") {
   CHECK(rt::escape(R"(<a href='x'>&"</a>)") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
-  CHECK(rt::duration_text(0) == "0");
-  CHECK(rt::duration_text(850) == "850 ns");
-  CHECK(rt::duration_text(12500) == "12.5 µs");
-  CHECK(rt::duration_text(2812000000) == "2.81 s");
+  CHECK(sy::duration_text(0) == "0");
+  CHECK(sy::duration_text(850) == "850 ns");
+  CHECK(sy::duration_text(12500) == "12.5 µs");
+  CHECK(sy::duration_text(2812000000) == "2.81 s");
   CHECK(rt::percent_text(0.0004) == "<0.1%");
   CHECK(rt::percent_text(0.123) == "12.3%");
   CHECK(rt::count_text(1048576) == "1,048,576");

@@ -18,7 +18,7 @@ std::vector<Tick> time_ticks(double span_ns) {
                                    : normalized <= 5 ? 5
                                                      : 10);
   const int steps = static_cast<int>(std::floor(span_ns / step * (1 + 1e-9)));
-  const Unit unit = unit_for(steps * step);
+  const TimeUnit unit = unit_for(steps * step);
   std::vector<Tick> ticks;
   for (int i = 0; i <= steps; ++i) {
     const double ns = i * step;

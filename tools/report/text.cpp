@@ -2,9 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <array>
-#include <cmath>
-
 namespace switchyard::report_tool {
 
 std::string escape(std::string_view text) {
@@ -32,35 +29,6 @@ std::string escape(std::string_view text) {
     }
   }
   return out;
-}
-
-Unit unit_for(double ns) {
-  static constexpr std::array<Unit, 4> kUnits = {{{"s", 1e9}, {"ms", 1e6}, {"µs", 1e3}, {"ns", 1}}};
-  for (const Unit& unit : kUnits) {
-    if (std::fabs(ns) >= unit.ns) return unit;
-  }
-  return kUnits.back();
-}
-
-std::string decimal_text(double value, int digits) {
-  std::string text = fmt::format("{:.{}f}", value, digits);
-  if (text.find('.') != std::string::npos) {
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') text.pop_back();
-  }
-  return text == "-0" ? "0" : text;
-}
-
-std::string duration_text(double ns) {
-  if (ns == 0) return "0";
-  const Unit unit = unit_for(ns);
-  const double value = ns / unit.ns;
-  const int digits = std::fabs(value) >= 100 ? 0 : std::fabs(value) >= 10 ? 1 : 2;
-  return fmt::format("{} {}", decimal_text(value, digits), unit.symbol);
-}
-
-std::string duration_text(std::chrono::nanoseconds duration) {
-  return duration_text(nanoseconds_of(duration));
 }
 
 std::string count_text(std::uint64_t count) {

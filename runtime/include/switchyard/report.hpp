@@ -130,4 +130,8 @@ struct Report {
   void save(const std::filesystem::path& path) const;
 };
 
+// to_string() writes a move as the report's table does: "at 0.052 s: fiber -> cpu (cpu share
+// >= threshold: 1.00 vs 0.60)". Throws std::bad_alloc.
+std::string to_string(const Report::PlacementChange& move);
+
 }  // namespace switchyard
