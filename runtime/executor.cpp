@@ -66,28 +66,28 @@ void Executor::stop() {
   // The Worker objects stay until ~Executor: report() may still read them.
 }
 
-void Executor::submit(boost::fibers::context* ctx) noexcept {
-  shared_.push(ctx);
+void Executor::submit(Task& task) noexcept {
+  shared_.push(task);
   // Only pool threads grow for a queued task; the fiber executor grows to take over Processors.
   if (!wake_one() && elastic() && !options_.processors) grow();
 }
 
-void Executor::schedule(boost::fibers::context* ctx) noexcept {
+void Executor::schedule(Task& task) noexcept {
   Worker* w = Worker::current();
   if (w != nullptr && &w->executor == this && !w->retiring) {
     // Only the Processor's owner queues on it: a thread whose Processor was just handed on
     // would otherwise queue work its new owner, asleep, is not told about.
     Processor* p = w->processor.load(std::memory_order_relaxed);
     if (p != nullptr && p->owner.load(std::memory_order_acquire) == w) {
-      push_local(*p, ctx);
+      push_local(*p, task);
       return;
     }
   }
-  submit(ctx);
+  submit(task);
 }
 
-void Executor::push_local(Processor& p, boost::fibers::context* ctx) noexcept {
-  p.local.push(ctx);
+void Executor::push_local(Processor& p, Task& task) noexcept {
+  p.local.push(task);
   // One queued task is left for this worker: it is most often the child a task just spawned
   // and is about to join, and waking a sibling to steal it would only add a cross-thread
   // round trip. Two or more waiting, with a sibling asleep, is work to share.
@@ -108,13 +108,13 @@ Processor* Executor::own_processor(Worker& w) noexcept {
   return nullptr;
 }
 
-boost::fibers::context* Executor::take(Worker& w) noexcept {
-  if (auto* ctx = shared_.pop()) return ctx;
+Task* Executor::take(Worker& w) noexcept {
+  if (Task* task = shared_.pop()) return task;
   const Processor* own = w.processor.load(std::memory_order_relaxed);
   if (own == nullptr) return nullptr;
   const std::size_t n = processors_.size();
   for (std::size_t k = 1; k < n; ++k) {
-    if (auto* ctx = processors_[(own->index + k) % n]->local.pop()) return ctx;
+    if (Task* task = processors_[(own->index + k) % n]->local.pop()) return task;
   }
   return nullptr;
 }

@@ -9,8 +9,6 @@
 #include <mutex>
 #include <vector>
 
-#include <boost/fiber/context.hpp>
-
 #include <switchyard/load_view.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/topology.hpp>
@@ -23,8 +21,9 @@ namespace switchyard::detail {
 
 class RuntimeCore;
 
-// Executor runs ready task contexts on its workers. Contexts arrive detached from any
-// thread (submit) and are attached by the worker that picks them. Three shapes share this
+// Executor runs ready tasks on its workers. Tasks arrive from any thread (submit), either
+// not yet started or with their contexts detached; the worker that picks one makes its
+// context if it has none, and attaches it. Three shapes share this
 // mechanism, chosen by Options:
 //  - fiber executor: a fixed number of Processors, each with its own run queue and reactor;
 //    a worker thread runs tasks while it holds one, keeps the tasks it spawns or wakes, and
@@ -53,18 +52,19 @@ class Executor {
   // stop() asks every worker to exit and joins them. Call only when no task is left. Blocks.
   void stop();
 
-  // submit() queues a ready, detached context and wakes a worker (or starts one). Any thread.
-  void submit(boost::fibers::context* ctx) noexcept;
-  // schedule() queues a ready, detached context: on the calling worker's own Processor when
-  // that worker belongs to this executor and holds one, else like submit(). Any thread.
-  void schedule(boost::fibers::context* ctx) noexcept;
+  // submit() queues a ready task (not yet started, or its context detached) and wakes a
+  // worker (or starts one). Any thread.
+  void submit(Task& task) noexcept;
+  // schedule() queues a ready task: on the calling worker's own Processor when that worker
+  // belongs to this executor and holds one, else like submit(). Any thread.
+  void schedule(Task& task) noexcept;
 
   // The calls below are for this executor's workers, from their own threads.
   // own_processor() is the Processor `w` holds, or nullptr; notices a hand-off.
   Processor* own_processor(Worker& w) noexcept;
-  // take() finds a ready context for `w` beyond its own queue: the shared queue, then
-  // other Processors' queues. nullptr if none.
-  boost::fibers::context* take(Worker& w) noexcept;
+  // take() finds a ready task for `w` beyond its own queue: the shared queue, then other
+  // Processors' queues. nullptr if none.
+  Task* take(Worker& w) noexcept;
   // has_work() says whether take() would find something.
   bool has_work(const Worker& w) const noexcept;
   // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run, or
@@ -112,7 +112,7 @@ class Executor {
   std::uint64_t handoffs() const noexcept { return handoffs_.load(std::memory_order_relaxed); }
 
  private:
-  void push_local(Processor& p, boost::fibers::context* ctx) noexcept;
+  void push_local(Processor& p, Task& task) noexcept;
   bool wake_one() noexcept;
   void grow() noexcept;
   void start_worker(Processor* p);  // caller holds workers_mutex_; throws

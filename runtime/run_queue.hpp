@@ -1,47 +1,50 @@
-// RunQueue: a FIFO of ready task contexts that several threads push to and take from.
+// RunQueue: a FIFO of ready tasks that several threads push to and take from.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <mutex>
 
-#include <boost/fiber/context.hpp>
-#include <boost/fiber/scheduler.hpp>
+#include <boost/intrusive/slist.hpp>
 
 #include "spinlock.hpp"
+#include "task.hpp"
 
 namespace switchyard::detail {
 
-// RunQueue holds ready task contexts in FIFO order, linked through the contexts' own ready
-// hooks (Boost.Fiber reserves that hook for the scheduling algorithm), so queueing never
+// RunQueue holds ready tasks in FIFO order: tasks not yet started, and started ones whose
+// contexts are detached. It links them through the Task's own hook, so queueing never
 // allocates. All members may be called from any thread; size() is a hint for wake-up
 // decisions.
 class RunQueue {
  public:
-  using context = boost::fibers::context;
-
-  void push(context* ctx) noexcept {
+  void push(Task& task) noexcept {
     std::lock_guard lk(lock_);
-    ctx->ready_link(queue_);
+    queue_.push_back(task);
     size_.fetch_add(1, std::memory_order_seq_cst);
   }
 
-  // pop() takes the oldest context; nullptr if empty.
-  context* pop() noexcept {
+  // pop() takes the oldest task; nullptr if empty.
+  Task* pop() noexcept {
     if (size_.load(std::memory_order_relaxed) == 0) return nullptr;
     std::lock_guard lk(lock_);
     if (queue_.empty()) return nullptr;
-    context* ctx = &queue_.front();
-    ctx->ready_unlink();
+    Task& task = queue_.front();
+    queue_.pop_front();
     size_.fetch_sub(1, std::memory_order_relaxed);
-    return ctx;
+    return &task;
   }
 
   std::size_t size() const noexcept { return size_.load(std::memory_order_seq_cst); }
 
  private:
+  using Queue = boost::intrusive::slist<
+      Task,
+      boost::intrusive::member_hook<Task, boost::intrusive::slist_member_hook<>, &Task::queue_hook>,
+      boost::intrusive::cache_last<true>, boost::intrusive::constant_time_size<false>>;
+
   Spinlock lock_;
-  boost::fibers::scheduler::ready_queue_type queue_;
+  Queue queue_;
   std::atomic<std::size_t> size_{0};
 };
 

@@ -191,33 +191,48 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
 void RuntimeCore::start(KindRecord& kind, const Sampling& sample, Placement target,
                         TaskBody* body) noexcept {
   live_.fetch_add(1, std::memory_order_seq_cst);
+  kind.inflight.fetch_add(1, std::memory_order_relaxed);
   if (stopping_.load(std::memory_order_seq_cst)) {
-    body->cancel(failure<RuntimeStopped>(
-        "switchyard: a '", kind.name,
-        "' task was spawned after the runtime began to shut down; it did not run"));
-    body->release();
-    end_task();
+    abandon(kind, body,
+            failure<RuntimeStopped>(
+                "switchyard: a '", kind.name,
+                "' task was spawned after the runtime began to shut down; it did not run"));
     return;
   }
   Task* task = nullptr;
   try {
-    kind.inflight.fetch_add(1, std::memory_order_relaxed);
     task = new Task(*this, kind, body, target, sample.pin.has_value(), sample.measured,
                     sample.counted, sample.measured ? steady_ns() : 0);
-    if (trace_) task->trace_id = trace_->next_task();
-    auto ctx = boost::fibers::make_worker_context(
-        boost::fibers::launch::post, StackAllocator(stacks_), [this, task] { run(*task); });
-    ctx->set_properties(task);  // the context owns the Task from here on
-    boost::fibers::context* raw = ctx.get();
-    ctx.reset();  // the context keeps itself alive until it terminates
-    executor(target).schedule(raw);
   } catch (...) {
-    delete task;
-    kind.inflight.fetch_sub(1, std::memory_order_relaxed);
-    body->cancel(std::current_exception());
-    body->release();
-    end_task();
+    abandon(kind, body, std::current_exception());
+    return;
   }
+  if (trace_) task->trace_id = trace_->next_task();
+  executor(target).schedule(*task);
+}
+
+boost::fibers::context* RuntimeCore::launch(Task& task) noexcept {
+  try {
+    auto ctx = boost::fibers::make_worker_context(
+        boost::fibers::launch::post, StackAllocator(stacks_), [this, &task] { run(task); });
+    boost::fibers::context* raw = ctx.get();
+    task.started_on(raw);  // the context owns the Task from here on
+    ctx.reset();           // the context keeps itself alive until it terminates
+    return raw;
+  } catch (...) {
+    KindRecord& kind = task.kind;
+    TaskBody* body = task.body;
+    delete &task;
+    abandon(kind, body, std::current_exception());
+    return nullptr;
+  }
+}
+
+void RuntimeCore::abandon(KindRecord& kind, TaskBody* body, std::exception_ptr why) noexcept {
+  kind.inflight.fetch_sub(1, std::memory_order_relaxed);
+  body->cancel(std::move(why));
+  body->release();
+  end_task();
 }
 
 RuntimeCore::Sampling RuntimeCore::sampling(KindRecord& kind, const Hint& hint) noexcept {
@@ -508,9 +523,9 @@ void RuntimeCore::end_task() noexcept {
 }
 
 void RuntimeCore::make_ready(boost::fibers::context* ctx) noexcept {
-  Task* task = Task::of(ctx);
-  if (task->measured) task->on_ready(steady_ns());
-  executor_for(*task).schedule(ctx);
+  Task& task = *Task::of(ctx);
+  if (task.measured) task.on_ready(steady_ns());
+  executor_for(task).schedule(task);
 }
 
 void RuntimeCore::cancel_waits() noexcept {

@@ -45,8 +45,9 @@ namespace switchyard::detail {
 class Task;
 struct RemoteTask;
 
-// RuntimeCore is the Runtime's implementation. A task's life: submit() makes its fiber
-// context and queues it on the executor its kind (or hint) names; workers run it; run()
+// RuntimeCore is the Runtime's implementation. A task's life: submit() queues its Task on
+// the executor its kind (or hint) names; the worker that picks it up makes its fiber
+// context (launch) and runs it; run()
 // executes the body; finish() folds its measurement into the kind's profile, lets the
 // policy re-place the kind, and only then resolves the future. See docs/internals.md. It is
 // also what its policy consults (Surroundings): the executors' load and the calibrated machine.
@@ -89,6 +90,10 @@ class RuntimeCore final : public Surroundings {
   Executor& executor_for(const Task& task) noexcept;
   Executor& executor(Placement p) noexcept { return *executors_[index_of(p)]; }
 
+  // launch() makes the fiber context of a task that has not started, on the worker about to
+  // run it. nullptr when it cannot (no memory for a stack): the task is then abandoned, its
+  // future failing with the reason, and its Task deleted.
+  boost::fibers::context* launch(Task& task) noexcept;
   // run() is the body of every task fiber.
   void run(Task& task) noexcept;
   // make_ready() queues a ready, detached task context where its task should run next. Any
@@ -131,6 +136,8 @@ class RuntimeCore final : public Surroundings {
   // start() starts a task of `kind` on `target`.
   void start(KindRecord& kind, const Sampling& sample, Placement target, TaskBody* body) noexcept;
   void finish(Task& task, bool cancelled) noexcept;
+  // abandon() fails a task of `kind` that will not run, with `why`.
+  void abandon(KindRecord& kind, TaskBody* body, std::exception_ptr why) noexcept;
   // account() folds a finished task's sample (if measured) into its kind and counts it:
   // failed, and, for the shutdown summary, cancelled before it ran or unwound by `error`.
   void account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,

@@ -58,21 +58,24 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   if (!takes_tasks(p)) return nullptr;
   const bool shared_first = worker_.picks % kSharedFirstEvery == 0;
   for (;;) {
-    boost::fibers::context* next = nullptr;
-    if (p != nullptr && !shared_first) next = p->local.pop();
-    if (next == nullptr) next = exec.take(worker_);
-    if (next == nullptr && p != nullptr && shared_first) next = p->local.pop();
-    if (next == nullptr) return nullptr;
-    Task* task = Task::of(next);
+    Task* task = nullptr;
+    if (p != nullptr && !shared_first) task = p->local.pop();
+    if (task == nullptr) task = exec.take(worker_);
+    if (task == nullptr && p != nullptr && shared_first) task = p->local.pop();
+    if (task == nullptr) return nullptr;
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.
     Executor& dest = task->runtime.executor_for(*task);
-    if (&dest == &exec) {
-      boost::fibers::context::active()->attach(next);
-      ++worker_.attached;
-      return next;
+    if (&dest != &exec) {
+      dest.submit(*task);
+      continue;
     }
-    dest.submit(next);
+    boost::fibers::context* next = task->context();
+    if (next == nullptr) next = task->runtime.launch(*task);
+    if (next == nullptr) continue;  // it could not start, and failed
+    boost::fibers::context::active()->attach(next);
+    ++worker_.attached;
+    return next;
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>
+#include <boost/intrusive/slist_hook.hpp>
 
 #include <switchyard/counter_sample.hpp>
 #include <switchyard/detail/task_body.hpp>
@@ -29,7 +30,10 @@ class RuntimeCore;
 class Waiter;
 
 // Task rides on its fiber context as the context's fiber_properties, so any worker that
-// holds the context finds it in O(1), and Boost deletes it with the context. Its timing
+// holds the context finds it in O(1), and Boost deletes it with the context. The context
+// (and its stack) is made only when a worker first picks the task up: until then the Task
+// stands alone in the run queues, so tasks spawned in bulk cost no stack, no page faults
+// and no memory beyond their record. Its timing
 // fields are touched only by the thread that runs or routes the task at that moment; the
 // run queues' locks order those hand-offs.
 class Task final : public boost::fibers::fiber_properties {
@@ -54,6 +58,14 @@ class Task final : public boost::fibers::fiber_properties {
   // thread's main or dispatcher context, or a plain Boost.Fiber fiber).
   static Task* of(boost::fibers::context* ctx) noexcept {
     return static_cast<Task*>(ctx->get_properties());
+  }
+
+  // context() is the fiber context the task runs on; nullptr until it has started.
+  boost::fibers::context* context() const noexcept { return context_; }
+  // started_on() records the context made for it; that context owns the Task from then on.
+  void started_on(boost::fibers::context* ctx) noexcept {
+    ctx->set_properties(this);
+    context_ = ctx;
   }
 
   // destination() is where the task should run next: its own pin (hint or move_to), else
@@ -127,6 +139,8 @@ class Task final : public boost::fibers::fiber_properties {
   TaskBody* const body;
   const bool measured;
   std::uint64_t trace_id = 0;  // its number in the runtime's trace, when tracing
+  // The run queues link ready tasks through it, under their locks.
+  boost::intrusive::slist_member_hook<> queue_hook;
 
  private:
   // Counted is a counted task's readings: the open slice's start, and the sum of its slices.
@@ -136,6 +150,7 @@ class Task final : public boost::fibers::fiber_properties {
   };
 
   const std::unique_ptr<Counted> counters_;
+  boost::fibers::context* context_ = nullptr;
   Waiter* parking_ = nullptr;
   std::atomic<Placement> target_;
   std::atomic<bool> pinned_;

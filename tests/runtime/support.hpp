@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <string>
 
 #include <switchyard/config.hpp>
@@ -36,6 +37,17 @@ inline std::size_t thread_count() {
 }
 inline std::size_t fd_count() {
   return entries("/proc/self/fd");
+}
+
+// resident_bytes() is the process's resident memory, from /proc/self/statm.
+inline std::size_t resident_bytes() {
+  std::size_t total_pages = 0;
+  std::size_t resident_pages = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%zu %zu", &total_pages, &resident_pages) != 2) resident_pages = 0;
+    std::fclose(f);
+  }
+  return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
 // spin_for() keeps the CPU busy for about `d` of this thread's CPU time.
