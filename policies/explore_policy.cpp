@@ -11,11 +11,15 @@ void ExplorePolicy::restart_if_changed(Exploration& e, const KindState& kind) co
   const bool new_phase = e.phase != profile.phase_changes();
   e.phase = profile.phase_changes();
   // The shares to drift from are taken once the kind has run a while where the exploration
-  // put it, from the same per-task averages they are compared with.
+  // put it, from the same per-task averages they are compared with; and taken again after it
+  // moves, since they describe what it did on one executor (a kind held up by a lock in
+  // threads is blocked there, and computes in a shard: the move is no drift).
+  if (e.baseline && e.baseline_at != kind.current) e.baseline = false;
   if (e.done && !e.baseline && cost_.decides(kind)) {
     e.cpu = profile.active_cpu_share();
     e.blocked = profile.active_blocked_share();
     e.wait = profile.active_wait_share();
+    e.baseline_at = kind.current;
     e.baseline = true;
   }
   const bool drifted =
@@ -68,8 +72,12 @@ Decision ExplorePolicy::place(const KindState& kind, const Surroundings& around)
     return cost_.decide(kind, service, load, around.machine());
   }
   restart_if_changed(*e, kind);
+  // Where the kind runs, its own profile speaks for it: the same recent tasks whichever
+  // executor it is compared with.
   for (const Placement p : all_placements) {
-    if (e->at[p].count() >= kTrialTasks) service[p] = ServiceTime::of(e->at[p]);
+    if (p != kind.current && e->at[p].count() >= kTrialTasks) {
+      service[p] = ServiceTime::of(e->at[p]);
+    }
   }
   Decision d = cost_.decide(kind, service, load, around.machine());
   d.trial = trial(*e, kind, d.placement);

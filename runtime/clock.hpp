@@ -51,4 +51,12 @@ inline ThreadUsage thread_usage() noexcept {
   return {ns(ru.ru_utime) + ns(ru.ru_stime), ru.ru_nvcsw};
 }
 
+// blocked_ns() is how much of `off_cpu_ns`, time a thread spent off the CPU between two
+// readings, it was blocked in the kernel: all of it if the thread gave up the CPU itself in
+// between (it blocked), none if it did not (it was preempted: runnable, queued for a core).
+inline std::int64_t blocked_ns(const ThreadUsage& from, const ThreadUsage& to,
+                               std::int64_t off_cpu_ns) noexcept {
+  return to.voluntary_switches != from.voluntary_switches ? off_cpu_ns : 0;
+}
+
 }  // namespace switchyard::detail

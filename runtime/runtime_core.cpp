@@ -358,12 +358,15 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
     const auto wall = std::max<std::int64_t>(0, steady_ns() - call.submitted_ns);
     const auto run = std::min<std::int64_t>(wall, static_cast<std::int64_t>(answer->run_ns));
     const auto cpu = std::min<std::int64_t>(run, static_cast<std::int64_t>(answer->cpu_ns));
+    const auto blocked =
+        std::min<std::int64_t>(run - cpu, static_cast<std::int64_t>(answer->blocked_ns));
+    // Queued: in the shard's queue, or preempted while it ran, as for a task in this process.
     sample = TaskSample{Placement::shard,
                         nanoseconds{wall},
                         nanoseconds{cpu},
-                        nanoseconds{run - cpu},
+                        nanoseconds{blocked},
                         nanoseconds{0},
-                        nanoseconds{wall - run},
+                        nanoseconds{wall - cpu - blocked},
                         0,
                         result.failed(),
                         std::nullopt};

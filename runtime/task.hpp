@@ -105,10 +105,11 @@ class Task final : public boost::fibers::fiber_properties {
     const std::int64_t cpu = std::min(wall, usage.cpu_ns - resume_usage_.cpu_ns);
     const std::int64_t off_cpu = wall - cpu;
     const std::int64_t waited = std::min(off_cpu, std::exchange(slice_wait_ns_, 0));
+    const std::int64_t blocked = blocked_ns(resume_usage_, usage, off_cpu - waited);
     cpu_ns_ += cpu;
     wait_ns_ += waited;
-    (usage.voluntary_switches != resume_usage_.voluntary_switches ? blocked_ns_ : queued_ns_) +=
-        off_cpu - waited;
+    blocked_ns_ += blocked;
+    queued_ns_ += off_cpu - waited - blocked;
     stop_ns_ = now_ns;
   }
   // waited_in_slice() adds time the running task spent in a Switchyard wait that blocked its

@@ -7,7 +7,7 @@ namespace switchyard::detail {
 namespace {
 
 // Header layout: body length (u32), type (u8), reserved (u8), text length (u16), id (u64),
-// cpu_ns (u64), run_ns (u64).
+// cpu_ns (u64), blocked_ns (u64), run_ns (u64).
 constexpr std::size_t kIdOffset = 8;
 
 template <class T>
@@ -29,7 +29,8 @@ bool known(std::uint8_t type) noexcept {
 }  // namespace
 
 void append_frame(std::string& out, FrameType type, std::uint64_t id, std::string_view text,
-                  std::string_view payload, std::uint64_t cpu_ns, std::uint64_t run_ns) {
+                  std::string_view payload, std::uint64_t cpu_ns, std::uint64_t blocked_ns,
+                  std::uint64_t run_ns) {
   if (text.size() > kMaxFrameText) {
     throw FrameError("a frame's text of " + std::to_string(text.size()) + " bytes is over the " +
                      std::to_string(kMaxFrameText) + "-byte limit");
@@ -45,7 +46,8 @@ void append_frame(std::string& out, FrameType type, std::uint64_t id, std::strin
   put(header + 6, static_cast<std::uint16_t>(text.size()));
   put(header + kIdOffset, id);
   put(header + 16, cpu_ns);
-  put(header + 24, run_ns);
+  put(header + 24, blocked_ns);
+  put(header + 32, run_ns);
   out.reserve(out.size() + kFrameHeader + body);
   out.append(header, kFrameHeader).append(text).append(payload);
 }
@@ -83,7 +85,8 @@ std::optional<Frame> FrameReader::next() {
   f.type = static_cast<FrameType>(type);
   f.id = get<std::uint64_t>(h + kIdOffset);
   f.cpu_ns = get<std::uint64_t>(h + 16);
-  f.run_ns = get<std::uint64_t>(h + 24);
+  f.blocked_ns = get<std::uint64_t>(h + 24);
+  f.run_ns = get<std::uint64_t>(h + 32);
   f.text.assign(h + kFrameHeader, text);
   f.payload.assign(h + kFrameHeader + text, body - text);
   start_ += kFrameHeader + body;

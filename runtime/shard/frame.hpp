@@ -19,12 +19,14 @@ enum class FrameType : std::uint8_t {
   goodbye = 5,   // the shard read a malformed frame and closes. payload: what was wrong
 };
 
-// Frame is one message. `id` pairs a call with its answer; cpu_ns and run_ns are the shard's
-// thread CPU time and wall time for the call (zero in calls).
+// Frame is one message. `id` pairs a call with its answer; cpu_ns, blocked_ns and run_ns are
+// the shard's thread CPU time, time blocked in the kernel, and wall time for the call (zero in
+// calls): the rest of run_ns the shard's thread was preempted.
 struct Frame {
   FrameType type = FrameType::call;
   std::uint64_t id = 0;
   std::uint64_t cpu_ns = 0;
+  std::uint64_t blocked_ns = 0;
   std::uint64_t run_ns = 0;
   std::string text;
   std::string payload;
@@ -32,7 +34,7 @@ struct Frame {
 
 // On the wire a frame is a fixed header (host byte order: both ends run the same program on
 // the same machine) followed by the text and the payload.
-inline constexpr std::size_t kFrameHeader = 32;
+inline constexpr std::size_t kFrameHeader = 40;
 // kMaxFrameBody bounds text plus payload, so a corrupt length cannot make a reader allocate
 // without limit.
 inline constexpr std::size_t kMaxFrameBody = std::size_t{256} << 20;
@@ -48,7 +50,8 @@ class FrameError : public std::runtime_error {
 // append_frame() encodes a frame onto `out`. Throws FrameError if the text or the body is
 // over its limit.
 void append_frame(std::string& out, FrameType type, std::uint64_t id, std::string_view text,
-                  std::string_view payload, std::uint64_t cpu_ns = 0, std::uint64_t run_ns = 0);
+                  std::string_view payload, std::uint64_t cpu_ns = 0, std::uint64_t blocked_ns = 0,
+                  std::uint64_t run_ns = 0);
 
 // set_frame_id() rewrites the id of the encoded frame at the start of `frame`.
 void set_frame_id(std::string& frame, std::uint64_t id) noexcept;

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
@@ -52,7 +53,7 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
     return;
   }
   std::string result;
-  const std::int64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  const ThreadUsage usage0 = thread_usage();
   const std::int64_t wall0 = clock_ns(CLOCK_MONOTONIC);
   FrameType type = FrameType::result;
   std::string text;
@@ -70,14 +71,17 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
     text = current_exception_type();
     result = "'" + call.text + "' threw an exception that is not a std::exception";
   }
-  const auto cpu = static_cast<std::uint64_t>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0);
-  const auto wall = static_cast<std::uint64_t>(clock_ns(CLOCK_MONOTONIC) - wall0);
+  const std::int64_t wall = clock_ns(CLOCK_MONOTONIC) - wall0;
+  const ThreadUsage usage = thread_usage();
+  const std::int64_t cpu = std::clamp<std::int64_t>(usage.cpu_ns - usage0.cpu_ns, 0, wall);
+  const auto u = [](std::int64_t ns) { return static_cast<std::uint64_t>(ns); };
+  const std::uint64_t blocked = u(blocked_ns(usage0, usage, wall - cpu));
   try {
-    append_frame(out, type, call.id, text, result, cpu, wall);
+    append_frame(out, type, call.id, text, result, u(cpu), blocked, u(wall));
   } catch (const FrameError& e) {
     append_frame(out, FrameType::rejected, call.id, {},
-                 std::string("the result of '") + call.text + "' cannot be sent: " + e.what(), cpu,
-                 wall);
+                 std::string("the result of '") + call.text + "' cannot be sent: " + e.what(),
+                 u(cpu), blocked, u(wall));
   }
 }
 

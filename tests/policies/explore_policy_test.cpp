@@ -96,6 +96,25 @@ TEST_CASE("explore: a task that serializes in threads is measured in a shard and
   REQUIRE(blind.current() != Placement::shard);
 }
 
+TEST_CASE("explore: once in a shard, a lock-bound kind stays, and is not explored again",
+          "[explore]") {
+  sy::ExplorePolicy policy = make_explore();
+  Simulation sim(policy, Placement::fiber);
+  sim.inflight = 16;
+  sim.lag = 16;  // tasks started before a move finish after it
+  sim.shardable = true;
+  for (int i = 0; i < 1000 && sim.current() != Placement::shard; ++i) sim.run(1, locked);
+  REQUIRE(sim.current() == Placement::shard);
+  const int moves = sim.moves();
+  const int away = trials(sim, Placement::shard);
+  // Its shares in a shard (computing) are not those it had in threads (waiting for the
+  // lock): that is the move, not a drift to explore again for.
+  sim.run(2000, locked);
+  CHECK(sim.current() == Placement::shard);
+  CHECK(sim.moves() == moves);
+  CHECK(trials(sim, Placement::shard) == away);
+}
+
 TEST_CASE("explore: a stable kind is explored once, a kind that changes is explored again",
           "[explore]") {
   sy::ExplorePolicy policy = make_explore();

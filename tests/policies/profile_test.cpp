@@ -112,3 +112,22 @@ TEST_CASE("a change of phase restarts the averages at once; noise does not", "[p
   REQUIRE_FALSE(q.unsettled());
   REQUIRE(q.active_cpu_share() == Approx(0.55).margin(0.05));
 }
+
+TEST_CASE("after a move nothing is known of the new executor until a task from there",
+          "[profile]") {
+  sy::KindProfile p;
+  auto on = [](sy::Placement where, sy::TaskSample s) {
+    s.placement = where;
+    return s;
+  };
+  for (int i = 0; i < 20; ++i) p.add(on(sy::Placement::blocking, sample(1ms, 9ms, 0ms)));
+  REQUIRE(p.since_restart() == 20);
+  // The kind moved to shards; a task that started on the blocking pool finishes after.
+  p.add(on(sy::Placement::blocking, sample(1ms, 9ms, 0ms)), sy::Placement::shard);
+  REQUIRE(p.since_restart() == 0);
+  REQUIRE(p.active_blocked_share() == Approx(0.9));  // still what it did there, for the record
+  p.add(on(sy::Placement::shard, sample(1ms, 0ms, 0ms)), sy::Placement::shard);
+  REQUIRE(p.since_restart() == 1);
+  REQUIRE(p.active_cpu_share() == Approx(1.0));
+  REQUIRE(p.count() == 22);
+}

@@ -1,12 +1,16 @@
 // Simulation: a fake runtime for one task kind, for the policies tests. Each step is one new
 // task: it goes where the policy's last Decision (or that Decision's Trial) sends it, does what
 // `behaviour` says a task does on that executor, is folded into the kind's profile, observed,
-// and the policy is asked again, in that order, as RuntimeCore does. The samples carry their
-// times, so there is no clock: every run is the same.
+// and the policy is asked again, in that order, as RuntimeCore does; with a `lag`, each step
+// finishes the task started `lag` steps before instead, so tasks started before a move finish
+// after it, as they do in a runtime. The samples carry their times, so there is no clock:
+// every run is the same.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -39,6 +43,10 @@ class Simulation {
       }
       ++seq_;
       ++ran_on_[static_cast<std::size_t>(where)];
+      started_.push_back(where);
+      if (started_.size() <= lag) continue;
+      where = started_.front();
+      started_.pop_front();
       TaskSample s = behaviour(where);
       s.placement = where;
       profile_.add(s, current_);
@@ -73,6 +81,7 @@ class Simulation {
   // What the runtime would tell the policy about the kind, and its surroundings.
   std::optional<Placement> pinned;
   std::uint32_t inflight = 1;
+  std::size_t lag = 0;
   bool stalled = false;
   bool shardable = false;
   FixedSurroundings surroundings;
@@ -88,6 +97,7 @@ class Simulation {
   Placement trial_placement_ = Placement::fiber;
   int moves_ = 0;
   std::array<int, 4> ran_on_{};
+  std::deque<Placement> started_;  // started, not yet finished, oldest first
 };
 
 // anywhere() is a behaviour that does not depend on the executor.

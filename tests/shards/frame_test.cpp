@@ -22,7 +22,7 @@ using detail::FrameType;
 TEST_CASE("a frame reader cuts frames out of a stream fed in pieces", "[frames]") {
   std::string stream;
   detail::append_frame(stream, FrameType::call, 7, "add", "args");
-  detail::append_frame(stream, FrameType::result, 8, {}, std::string(1000, 'r'), 11, 22);
+  detail::append_frame(stream, FrameType::result, 8, {}, std::string(1000, 'r'), 11, 5, 22);
   const std::size_t step = GENERATE(1u, 5u, 33u, 4096u);
   FrameReader reader;
   std::vector<Frame> frames;
@@ -34,7 +34,7 @@ TEST_CASE("a frame reader cuts frames out of a stream fed in pieces", "[frames]"
   CHECK((frames[0].type == FrameType::call && frames[0].id == 7 && frames[0].text == "add" &&
          frames[0].payload == "args"));
   CHECK((frames[1].type == FrameType::result && frames[1].id == 8 && frames[1].cpu_ns == 11 &&
-         frames[1].run_ns == 22 && frames[1].payload.size() == 1000));
+         frames[1].blocked_ns == 5 && frames[1].run_ns == 22 && frames[1].payload.size() == 1000));
   CHECK_NOTHROW(reader.finish());
 }
 

@@ -1,9 +1,13 @@
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -109,6 +113,41 @@ TEST_CASE("a kind pinned to shards in the config goes there and is measured ther
   CHECK(k->finished == 20);
   CHECK(k->measured == 20);
   CHECK(k->wall_p50.count() > 0);
+}
+
+TEST_CASE("a shard call's time is split as a task's in the process is", "[round-trip]") {
+  Config config = shard_config(1, 4);
+  config.profiling.warmup = 1000;  // measure every call
+  Runtime rt(config);
+  for (int i = 0; i < 6; ++i) CHECK(rt.submit(on(Placement::shard), nap, i, 20).get() == i);
+  {
+    // Busy threads here take the cores from the shard while it computes: it is preempted,
+    // which is queueing for a core, not blocking.
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> hogs;
+    for (int i = 0; i < 4; ++i) {
+      hogs.emplace_back([&] {
+        while (!stop.load()) spin_for(std::chrono::milliseconds(1));
+      });
+    }
+    for (int i = 0; i < 6; ++i) CHECK(rt.submit(on(Placement::shard), computes, 20).get() == 20);
+    stop = true;
+    for (auto& t : hogs) t.join();
+  }
+  const Report report = rt.report();
+  auto kind = [&](std::string_view name) {
+    const auto k = std::find_if(report.kinds.begin(), report.kinds.end(),
+                                [&](const auto& r) { return r.name == name; });
+    REQUIRE(k != report.kinds.end());
+    return *k;
+  };
+  const auto napping = kind("nap");
+  CAPTURE(napping.active_cpu_share, napping.active_blocked_share, napping.queued_share);
+  CHECK(napping.active_blocked_share > 0.7);
+  const auto computing = kind("computes");
+  CAPTURE(computing.active_cpu_share, computing.active_blocked_share, computing.queued_share);
+  CHECK(computing.active_cpu_share > 0.7);
+  CHECK(computing.active_blocked_share < 0.2);
 }
 
 }  // namespace switchyard::test

@@ -16,6 +16,8 @@
 
 #include <switchyard/registered_task.hpp>
 
+#include "../runtime/support.hpp"
+
 namespace switchyard::test {
 
 // Point is a user struct that crosses the process boundary through its serialize().
@@ -68,6 +70,12 @@ SWITCHYARD_TASK(throws_int, ()->int) {
 SWITCHYARD_TASK(nap, (int i, int ms)->int) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   return i;
+}
+
+// computes() keeps its shard's CPU busy for about `ms` of its thread's CPU time.
+SWITCHYARD_TASK(computes, (int ms)->int) {
+  spin_for(std::chrono::milliseconds(ms));
+  return ms;
 }
 
 // naps_again() is nap() for a kind the tests mark idempotent in the config.

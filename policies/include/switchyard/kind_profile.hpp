@@ -58,7 +58,8 @@ class KindProfile {
   double active_wait_share() const noexcept { return shares_.wait; }
 
   // since_restart() counts the tasks in the averages: since the kind last moved or changed
-  // phase (or since its first task).
+  // phase (or since its first task). It is 0 from the first task folded in after a move,
+  // until one from the new home.
   std::uint64_t since_restart() const noexcept { return since_phase_; }
   // phase_changes() counts the changes of behaviour detected so far.
   std::uint64_t phase_changes() const noexcept { return phase_changes_; }
