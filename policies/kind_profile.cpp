@@ -12,9 +12,6 @@ void KindProfile::add(const TaskSample& s, std::optional<Placement> home) noexce
                       static_cast<double>(s.blocked.count()), static_cast<double>(s.wait.count()),
                       static_cast<double>(s.queued.count())};
   const Placement at = home.value_or(s.placement);
-  // Once the kind has moved, its averages describe the executor it left: nothing is known of
-  // the new one until a task from there comes in, whatever still arrives from the old one.
-  if (home_ && *home_ != at) since_phase_ = 0;
   if (s.placement != at || (home_ != at && task.cpu + task.blocked + task.wait <= 0)) {
     // Ran elsewhere, or shows nothing to restart from: the totals below only.
   } else if (home_ != at) {

@@ -91,6 +91,7 @@ void Monitor::main() {
 
 bool Monitor::tick(std::int64_t now_ns) noexcept {
   runtime_.refresh_load();
+  runtime_.fail_unlaunched();
   if (now_ns - last_trim_ns_ >= kTrimEveryNs) {
     runtime_.stacks().trim();
     last_trim_ns_ = now_ns;

@@ -220,11 +220,22 @@ boost::fibers::context* RuntimeCore::launch(Task& task) noexcept {
     ctx.reset();           // the context keeps itself alive until it terminates
     return raw;
   } catch (...) {
-    KindRecord& kind = task.kind;
-    TaskBody* body = task.body;
-    delete &task;
-    abandon(kind, body, std::current_exception());
+    // Not failed here: this runs inside the worker's scheduler, where resolving a future
+    // (waking its waiters, destroying the callable) must not happen.
+    task.launch_error = std::current_exception();
+    unlaunched_.push(task);
+    monitor_bell_.ring();
     return nullptr;
+  }
+}
+
+void RuntimeCore::fail_unlaunched() noexcept {
+  while (Task* task = unlaunched_.pop()) {
+    KindRecord& kind = task->kind;
+    TaskBody* body = task->body;
+    std::exception_ptr why = std::move(task->launch_error);
+    delete task;
+    abandon(kind, body, std::move(why));
   }
 }
 
@@ -356,10 +367,14 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
   if (call.measured && answer != nullptr) {
     using std::chrono::nanoseconds;
     const auto wall = std::max<std::int64_t>(0, steady_ns() - call.submitted_ns);
-    const auto run = std::min<std::int64_t>(wall, static_cast<std::int64_t>(answer->run_ns));
-    const auto cpu = std::min<std::int64_t>(run, static_cast<std::int64_t>(answer->cpu_ns));
-    const auto blocked =
-        std::min<std::int64_t>(run - cpu, static_cast<std::int64_t>(answer->blocked_ns));
+    // The shard's figures are unsigned on the wire: one from a corrupt frame is clamped.
+    auto within = [](std::uint64_t ns, std::int64_t most) {
+      return static_cast<std::int64_t>(
+          std::min<std::uint64_t>(ns, static_cast<std::uint64_t>(most)));
+    };
+    const std::int64_t run = within(answer->run_ns, wall);
+    const std::int64_t cpu = within(answer->cpu_ns, run);
+    const std::int64_t blocked = within(answer->blocked_ns, run - cpu);
     // Queued: in the shard's queue, or preempted while it ran, as for a task in this process.
     sample = TaskSample{Placement::shard,
                         nanoseconds{wall},
@@ -484,6 +499,7 @@ void RuntimeCore::reconsider(KindRecord& kind) noexcept {
     // The move matters more than its record.
   }
   kind.current.store(d.placement);
+  kind.profile.moved();
 }
 
 void RuntimeCore::retune() noexcept {

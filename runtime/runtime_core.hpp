@@ -34,6 +34,7 @@
 #include "kind_registry.hpp"
 #include "monitor.hpp"
 #include "monitor_bell.hpp"
+#include "run_queue.hpp"
 #include "shard/shard_pool.hpp"
 #include "shard/task_table.hpp"
 #include "spinlock.hpp"
@@ -91,9 +92,12 @@ class RuntimeCore final : public Surroundings {
   Executor& executor(Placement p) noexcept { return *executors_[index_of(p)]; }
 
   // launch() makes the fiber context of a task that has not started, on the worker about to
-  // run it. nullptr when it cannot (no memory for a stack): the task is then abandoned, its
-  // future failing with the reason, and its Task deleted.
+  // run it. nullptr when it cannot (no memory for a stack): the task is then set aside for
+  // fail_unlaunched(). From a worker's scheduler.
   boost::fibers::context* launch(Task& task) noexcept;
+  // fail_unlaunched() fails the tasks launch() could not start, each future with the reason.
+  // From the monitor: not from a scheduler, where a future must not be resolved.
+  void fail_unlaunched() noexcept;
   // run() is the body of every task fiber.
   void run(Task& task) noexcept;
   // make_ready() queues a ready, detached task context where its task should run next. Any
@@ -174,6 +178,7 @@ class RuntimeCore final : public Surroundings {
   // Before the executors: its zygote is forked before their threads start.
   std::unique_ptr<ShardPool> shards_;
   MonitorBell monitor_bell_;  // before the executors: their fiber workers ring it
+  RunQueue unlaunched_;       // tasks launch() could not start, for fail_unlaunched()
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 

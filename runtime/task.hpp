@@ -1,9 +1,11 @@
-// Task: the runtime's record of one spawned task, carried by its fiber context.
+// Task: the runtime's record of one spawned task: queued alone, then carried by its fiber
+// context once it starts.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -142,6 +144,8 @@ class Task final : public boost::fibers::fiber_properties {
   std::uint64_t trace_id = 0;  // its number in the runtime's trace, when tracing
   // The run queues link ready tasks through it, under their locks.
   boost::intrusive::slist_member_hook<> queue_hook;
+  // Why its context could not be made, when it could not (RuntimeCore::launch).
+  std::exception_ptr launch_error;
 
  private:
   // Counted is a counted task's readings: the open slice's start, and the sum of its slices.

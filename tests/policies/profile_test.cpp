@@ -122,7 +122,9 @@ TEST_CASE("after a move nothing is known of the new executor until a task from t
   };
   for (int i = 0; i < 20; ++i) p.add(on(sy::Placement::blocking, sample(1ms, 9ms, 0ms)));
   REQUIRE(p.since_restart() == 20);
-  // The kind moved to shards; a task that started on the blocking pool finishes after.
+  p.moved();  // to shards
+  REQUIRE(p.since_restart() == 0);
+  // A task that started on the blocking pool finishes after the move.
   p.add(on(sy::Placement::blocking, sample(1ms, 9ms, 0ms)), sy::Placement::shard);
   REQUIRE(p.since_restart() == 0);
   REQUIRE(p.active_blocked_share() == Approx(0.9));  // still what it did there, for the record

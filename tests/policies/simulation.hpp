@@ -58,7 +58,10 @@ class Simulation {
   // place() asks the policy and applies its answer.
   void place() {
     const Decision d = policy_.place(state(), surroundings);
-    if (d.placement != current_) ++moves_;
+    if (d.placement != current_) {
+      ++moves_;
+      profile_.moved();
+    }
     current_ = d.placement;
     trial_every_ = d.trial.every;
     if (d.trial.every != 0 && d.trial.round != trial_round_) {

@@ -61,11 +61,13 @@ TEST_CASE("Tasks waiting in a queue hold no fiber stack", "[scale]") {
   std::vector<sy::Future<std::int64_t>> futures;
   futures.reserve(kTasks);
   const std::size_t before = sy::test::resident_bytes();
+  REQUIRE(before > 0);
   for (int i = 0; i < kTasks; ++i) {
     futures.push_back(rt.spawn(
         "queued", [i]() -> std::int64_t { return i; }, sy::on(sy::Placement::cpu)));
   }
-  const std::size_t grown = sy::test::resident_bytes() - before;
+  const std::size_t after = sy::test::resident_bytes();
+  const std::size_t grown = after > before ? after - before : 0;
   // A task whose stack was made at spawn would touch at least one page of it: 20,000 pages,
   // 80 MiB. A queued task is its record and its future's state, a few hundred bytes.
   INFO("resident memory grew by " << grown / 1024 << " KiB for " << kTasks << " queued tasks");

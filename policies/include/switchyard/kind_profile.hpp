@@ -57,9 +57,12 @@ class KindProfile {
   double active_blocked_share() const noexcept { return shares_.blocked; }
   double active_wait_share() const noexcept { return shares_.wait; }
 
+  // moved() says the kind's tasks go to another executor from now on: its averages describe
+  // the one it left, so nothing is counted as known (since_restart() is 0) until a task from
+  // the new one comes in, whatever still arrives from the old one.
+  void moved() noexcept { since_phase_ = 0; }
   // since_restart() counts the tasks in the averages: since the kind last moved or changed
-  // phase (or since its first task). It is 0 from the first task folded in after a move,
-  // until one from the new home.
+  // phase (or since its first task).
   std::uint64_t since_restart() const noexcept { return since_phase_; }
   // phase_changes() counts the changes of behaviour detected so far.
   std::uint64_t phase_changes() const noexcept { return phase_changes_; }
