@@ -15,6 +15,7 @@
 #include "handoff_measure.hpp"
 #include "remote_task.hpp"
 #include "shard/local_transport.hpp"
+#include "shard/mpi_job.hpp"
 #include "task.hpp"
 #include "worker.hpp"
 
@@ -97,7 +98,11 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
              }),
       open_files_(raise_open_file_limit()) {
   const ExecutorsConfig& ex = config_.executors;
-  if (!tasks_.empty()) {
+  if (const std::optional<MpiPlace> place = mpi_place()) {
+    // Started by mpirun: the other ranks are the shards, and serve from here on (docs/mpi.md).
+    if (place->rank > 0) serve_mpi_rank(tasks_);
+    shards_ = std::make_unique<ShardPool>(make_mpi_transport(), ex.shard_inflight);
+  } else if (!tasks_.empty()) {
     shards_ = std::make_unique<ShardPool>(
         std::make_unique<LocalTransport>(or_cores(ex.shards, topology_), tasks_, topology_),
         ex.shard_inflight);
@@ -159,6 +164,14 @@ Calibration RuntimeCore::calibrate(bool recalibrate) {
     options.measures.emplace(handoff_figure(pool), handoff_measure(*this, calibration_kind_, pool));
   }
   Calibration result = switchyard::calibrate(topology_, options);
+  // Shards on other ranks of an MPI job cost what their transport measured, this run: not
+  // what a process on this machine does, and not for the cache.
+  if (shards_) {
+    if (const std::optional<double> ns = shards_->round_trip_ns(std::chrono::seconds(1))) {
+      result.model.process_round_trip_ns =
+          Figure::measured(*ns, "round trip to another rank of the MPI job, median of pings");
+    }
+  }
   std::lock_guard lk(calibration_mutex_);
   if (!calibration_) {
     calibration_ = std::make_unique<const Calibration>(result);

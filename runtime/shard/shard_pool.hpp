@@ -9,6 +9,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -87,6 +88,11 @@ class ShardPool final : private Transport::Events {
   // processes are gone. Idempotent.
   void stop() noexcept;
   Load load() const noexcept;
+  // round_trip_ns() is the transport's own measure of a round trip to a shard, if it has one
+  // (Transport::round_trip_ns). Blocks up to `wait`.
+  std::optional<double> round_trip_ns(std::chrono::milliseconds wait) noexcept {
+    return transport_->round_trip_ns(wait);
+  }
 
  private:
   struct Shard {

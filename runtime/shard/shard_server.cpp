@@ -44,8 +44,21 @@ bool write_all(int fd, const std::string& bytes) noexcept {
   return true;
 }
 
-// answer() runs one call and encodes what came of it onto `out`.
-void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
+// receive() reads what the parent sent. Within kPollWindow of the last answer it polls
+// before it sleeps: a caller that sends its next call right after an answer then finds the
+// shard awake, and saves the wake-up of an idle CPU (the dearest part of a round trip on a VM).
+ssize_t receive(int fd, std::string& buffer, std::int64_t answered_at) noexcept {
+  const std::int64_t window = std::chrono::nanoseconds(kPollWindow).count();
+  while (clock_ns(CLOCK_MONOTONIC) - answered_at < window) {
+    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
+  }
+  return ::read(fd, buffer.data(), buffer.size());
+}
+
+}  // namespace
+
+void answer_call(const TaskTable& tasks, const Frame& call, std::string& out) {
   const TaskEntry* task = tasks.find(call.text);
   if (task == nullptr) {
     append_frame(out, FrameType::rejected, call.id, {},
@@ -89,20 +102,6 @@ void answer(const TaskTable& tasks, const Frame& call, std::string& out) {
   }
 }
 
-// receive() reads what the parent sent. Within kPollWindow of the last answer it polls
-// before it sleeps: a caller that sends its next call right after an answer then finds the
-// shard awake, and saves the wake-up of an idle CPU (the dearest part of a round trip on a VM).
-ssize_t receive(int fd, std::string& buffer, std::int64_t answered_at) noexcept {
-  const std::int64_t window = std::chrono::nanoseconds(kPollWindow).count();
-  while (clock_ns(CLOCK_MONOTONIC) - answered_at < window) {
-    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
-  }
-  return ::read(fd, buffer.data(), buffer.size());
-}
-
-}  // namespace
-
 int serve_shard(int fd, const TaskTable& tasks) noexcept {
   try {
     FrameReader reader;
@@ -125,7 +124,7 @@ int serve_shard(int fd, const TaskTable& tasks) noexcept {
             throw FrameError("a shard received a frame of type " +
                              std::to_string(static_cast<int>(frame->type)) + ", not a call");
           }
-          answer(tasks, *frame, out);
+          answer_call(tasks, *frame, out);
           // Answer as soon as a call is done: later calls may be long.
           if (!write_all(fd, out)) return kShardBrokenLink;
           out.clear();

@@ -1,6 +1,9 @@
 // serve_shard(): the loop a shard process runs.
 #pragma once
 
+#include <string>
+
+#include "frame.hpp"
 #include "task_table.hpp"
 
 namespace switchyard::detail {
@@ -9,6 +12,11 @@ namespace switchyard::detail {
 inline constexpr int kShardDone = 0;        // the other end closed the connection
 inline constexpr int kShardBadFrame = 3;    // it sent a malformed frame; a goodbye says which
 inline constexpr int kShardBrokenLink = 4;  // reading or writing the connection failed
+
+// answer_call() runs `call` and appends its answer to `out`: a result, a failure (the task
+// threw: its type and message) or a rejection (no such task in `tasks`, arguments that do
+// not decode), with the call's CPU, blocked and wall time.
+void answer_call(const TaskTable& tasks, const Frame& call, std::string& out);
 
 // serve_shard() reads call frames from `fd` and answers each, in order, with a result, a
 // failure (the task threw) or a rejection (no such task in `tasks`, arguments that do not

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,13 @@ class Transport {
   // expect_answers() says whether answers are due within kPollWindow (short calls are on
   // the wire): the transport may then poll for them rather than sleep. Any thread.
   virtual void expect_answers(bool soon) noexcept = 0;
+  // round_trip_ns() is what a round trip to one of its shards costs, when the transport
+  // measures that itself because calibration's figure (a process on this machine) does not
+  // describe its shards: the MPI transport's ranks. nullopt for local shards, or when it has
+  // no measurement within `wait`. Blocks up to `wait`; any thread.
+  virtual std::optional<double> round_trip_ns(std::chrono::milliseconds /*wait*/) noexcept {
+    return std::nullopt;
+  }
   // stop() ends every shard; no event is delivered once it returns. Blocks until the shard
   // processes are gone. Idempotent.
   virtual void stop() noexcept = 0;

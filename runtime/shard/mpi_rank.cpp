@@ -1,0 +1,81 @@
+// serve_mpi_rank(): the loop of every rank but 0.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "frame.hpp"
+#include "mpi_job.hpp"
+#include "mpi_session.hpp"
+#include "shard_server.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+// answer_message() answers the call frame in `message` onto `out`, or says goodbye when it
+// is not one: rank 0 then takes this rank's link down and says hello again.
+void answer_message(const TaskTable& tasks, const std::string& message, std::string& out) {
+  try {
+    FrameReader reader;
+    reader.feed(message.data(), message.size());
+    while (auto frame = reader.next()) {
+      if (frame->type != FrameType::call) {
+        throw FrameError("a rank received a frame of type " +
+                         std::to_string(static_cast<int>(frame->type)) + ", not a call");
+      }
+      answer_call(tasks, *frame, out);
+    }
+    reader.finish();
+  } catch (const FrameError& e) {
+    out.clear();
+    append_frame(out, FrameType::goodbye, 0, {}, e.what());
+  }
+}
+
+void send_to_rank_0(const std::string& bytes, int tag, MPI_Comm comm) {
+  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, tag, comm);
+}
+
+}  // namespace
+
+void serve_mpi_rank(const TaskTable& tasks) {
+  MpiSession& session = MpiSession::join();
+  const MPI_Comm comm = session.comm();
+  IdleBackoff backoff;
+  std::string in;
+  std::string out;
+  for (;;) {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(0, MPI_ANY_TAG, comm, &arrived, &status);
+    if (arrived == 0) {
+      std::this_thread::sleep_for(backoff.pause());
+      continue;
+    }
+    backoff.busy();
+    MpiSession::receive(status, comm, in);
+    switch (status.MPI_TAG) {
+      case kMpiHello:
+        send_to_rank_0(session.who(), kMpiHere, comm);
+        break;
+      case kMpiCall:
+        out.clear();
+        answer_message(tasks, in, out);
+        send_to_rank_0(out, kMpiAnswer, comm);
+        break;
+      case kMpiFinalize: {
+        int finalized = 0;
+        MPI_Finalized(&finalized);
+        if (finalized == 0) MPI_Finalize();
+        std::fflush(nullptr);
+        ::_exit(0);
+      }
+      default:
+        break;  // no other tag is sent on this communicator
+    }
+  }
+}
+
+}  // namespace switchyard::detail

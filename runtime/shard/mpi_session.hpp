@@ -1,0 +1,78 @@
+// MpiSession: this process's membership of the MPI job, joined once. MPI builds only.
+#pragma once
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "call_time.hpp"
+
+namespace switchyard::detail {
+
+// MPI tags of the messages between rank 0 and a serving rank. Each message is one of:
+enum MpiTag : int {
+  kMpiHello = 1,     // rank 0 -> rank: are you there? (empty)
+  kMpiHere = 2,      // rank -> rank 0: "pid 4242 on host-b"
+  kMpiCall = 3,      // rank 0 -> rank: one call frame
+  kMpiAnswer = 4,    // rank -> rank 0: one answer frame (or a goodbye)
+  kMpiFinalize = 5,  // rank 0 -> rank: the program has ended; leave the job (empty)
+};
+
+// MpiSession joins the job on first use (MPI_Init_thread, MPI_THREAD_SERIALIZED: one thread
+// at a time calls MPI, whichever) on a communicator of its own, so a program that uses MPI
+// itself is not disturbed. On rank 0 the process's exit tells every other rank to leave and
+// finalizes MPI.
+class MpiSession {
+ public:
+  // join() is the session, joined on first use. Throws std::runtime_error naming the problem.
+  static MpiSession& join();
+
+  MPI_Comm comm() const noexcept { return comm_; }
+  int rank() const noexcept { return rank_; }
+  int size() const noexcept { return size_; }
+  // who() names this process in errors: "pid 4242 on host-b".
+  const std::string& who() const noexcept { return who_; }
+
+  // receive() takes the message `status` announced into `buffer`. From the thread that
+  // probed.
+  static void receive(const MPI_Status& status, MPI_Comm comm, std::string& buffer);
+
+ private:
+  MpiSession();
+  static void leave() noexcept;
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+  std::string who_;
+};
+
+// IdleBackoff paces a thread that polls MPI for messages: MPI has no descriptor to sleep on,
+// and a blocking MPI receive spins a core. For kPollWindow after the last message it polls
+// without sleeping (an answer to a short call is that close: a sleep and a wake-up on a VM
+// cost more); then it sleeps after each idle poll, 20 us at first, doubling to 1 ms.
+class IdleBackoff {
+ public:
+  // busy() records a message.
+  void busy() noexcept {
+    last_ = std::chrono::steady_clock::now();
+    next_ = kFirst;
+  }
+  // pause() is how long to sleep after an idle poll: zero within the poll window.
+  std::chrono::microseconds pause() noexcept {
+    if (std::chrono::steady_clock::now() - last_ < kPollWindow) return {};
+    const auto now = next_;
+    next_ = std::min(next_ * 2, kMost);
+    return now;
+  }
+
+ private:
+  static constexpr std::chrono::microseconds kFirst{20};
+  static constexpr std::chrono::microseconds kMost{1000};
+  std::chrono::steady_clock::time_point last_;
+  std::chrono::microseconds next_ = kFirst;
+};
+
+}  // namespace switchyard::detail

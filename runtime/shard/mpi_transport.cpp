@@ -1,0 +1,297 @@
+// MpiTransport: rank 0's shards are the job's other ranks.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "frame.hpp"
+#include "mpi_job.hpp"
+#include "mpi_session.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// MpiTransport runs one thread that makes every MPI call of rank 0: it says hello to a rank
+// to start its slot (the rank answers with its name, and the slot is up on a new link), sends
+// the calls queued by send() without blocking (MPI_Isend), and polls for answers (MPI has no
+// descriptor to sleep on): continuously while answers are due within kPollWindow, else as
+// IdleBackoff paces it.
+//
+// It also measures what a round trip to a rank costs, for the placement policies: from open()
+// it pings each rank kPings times, one ping at a time (a greeting with its answer), and
+// round_trip_ns() is the median, leaving out each rank's first answer (the rank may still
+// have been starting).
+//
+// A rank cannot be restarted: an MPI job without fault tolerance (Open MPI 4) ends when one of
+// its processes dies, so a lost rank takes the program with it rather than leaving calls
+// unanswered. A rank that sends a malformed frame is taken down and greeted again.
+class MpiTransport final : public Transport {
+ public:
+  explicit MpiTransport(MpiSession& session)
+      : session_(session), slots_(static_cast<std::size_t>(session.size() - 1)) {}
+  ~MpiTransport() override { stop(); }
+
+  std::size_t slots() const noexcept override { return slots_.size(); }
+
+  void open(Events& events) override {
+    events_ = &events;
+    for (std::size_t shard = 0; shard < slots_.size(); ++shard) greet(shard, Hello::ping);
+    thread_ = std::thread([this] { run(); });
+  }
+
+  void start(std::size_t shard, std::chrono::milliseconds delay) override {
+    {
+      std::lock_guard lk(mutex_);
+      starts_.push_back({shard, Clock::now() + delay});
+    }
+    wake_.notify_one();
+  }
+
+  bool send(std::size_t shard, std::uint64_t link, std::string_view frame) override {
+    {
+      std::lock_guard lk(mutex_);
+      if (link == 0 || slots_[shard].link != link) return false;
+      outbox_.push_back({shard, std::string(frame)});
+    }
+    wake_.notify_one();
+    return true;
+  }
+
+  void expect_answers(bool soon) noexcept override { answers_soon_.store(soon); }
+
+  std::optional<double> round_trip_ns(std::chrono::milliseconds wait) noexcept override {
+    std::unique_lock lk(mutex_);
+    measured_.wait_for(lk, wait, [this] { return round_trips_.size() >= kPings * slots_.size(); });
+    if (round_trips_.empty()) return std::nullopt;
+    std::vector<double> sorted = round_trips_;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    return sorted[sorted.size() / 2];
+  }
+
+  void stop() noexcept override {
+    {
+      std::lock_guard lk(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  static constexpr std::size_t kPings = 16;
+  // Hello: why a greeting was sent; a rank answers its greetings in order.
+  enum class Hello : std::uint8_t { start, ping };
+  struct Greeting {
+    Hello why;
+    Clock::time_point sent;
+  };
+  struct Slot {
+    std::uint64_t link = 0;  // guarded by mutex_; 0 while down or greeted
+    // The thread's own (and open()'s, before the thread starts):
+    FrameReader reader;
+    std::deque<Greeting> greetings;  // sent, not answered yet, oldest first
+    std::size_t answers = 0;         // greetings answered
+  };
+  struct Start {
+    std::size_t shard;
+    Clock::time_point at;
+  };
+  struct Outgoing {
+    std::size_t shard;
+    std::string bytes;
+  };
+  struct InFlight {
+    std::string bytes;  // MPI reads it until the send completes
+    MPI_Request request = MPI_REQUEST_NULL;
+  };
+
+  int rank_of(std::size_t shard) const noexcept { return static_cast<int>(shard) + 1; }
+
+  void run() noexcept {
+    IdleBackoff backoff;
+    for (;;) {
+      std::vector<Start> due;
+      std::vector<Outgoing> outgoing;
+      {
+        std::unique_lock lk(mutex_);
+        if (stopping_) break;
+        take_due(due);
+        outgoing.swap(outbox_);
+      }
+      bool busy = !due.empty() || !outgoing.empty();
+      for (const Start& s : due) greet(s.shard, Hello::start);
+      for (Outgoing& o : outgoing) post(rank_of(o.shard), kMpiCall, std::move(o.bytes));
+      complete_sends();
+      while (receive_one()) busy = true;
+      if (busy) {
+        backoff.busy();
+        continue;
+      }
+      const auto pause = backoff.pause();
+      if (answers_soon_.load() || pause.count() == 0) continue;  // an answer may be close
+      std::unique_lock lk(mutex_);
+      wake_.wait_for(lk, pause, [this] { return stopping_ || !outbox_.empty(); });
+    }
+    // Calls still being sent finish sending: MPI owns their buffers until then.
+    while (!in_flight_.empty()) complete_sends();
+  }
+
+  // take_due() moves the starts whose time has come to `due`. Caller holds mutex_.
+  void take_due(std::vector<Start>& due) {
+    const auto now = Clock::now();
+    for (auto it = starts_.begin(); it != starts_.end();) {
+      if (it->at <= now) {
+        due.push_back(*it);
+        it = starts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void greet(std::size_t shard, Hello why) noexcept {
+    slots_[shard].greetings.push_back({why, Clock::now()});
+    post(rank_of(shard), kMpiHello, std::string());
+  }
+
+  void post(int rank, int tag, std::string bytes) noexcept {
+    InFlight& f = in_flight_.emplace_back();
+    f.bytes = std::move(bytes);
+    MPI_Isend(f.bytes.data(), static_cast<int>(f.bytes.size()), MPI_BYTE, rank, tag,
+              session_.comm(), &f.request);
+  }
+
+  void complete_sends() noexcept {
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+      int done = 0;
+      MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+      it = done != 0 ? in_flight_.erase(it) : std::next(it);
+    }
+  }
+
+  // receive_one() takes one message, if one has come; false if none.
+  bool receive_one() noexcept {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, session_.comm(), &arrived, &status);
+    if (arrived == 0) return false;
+    try {
+      MpiSession::receive(status, session_.comm(), message_);
+    } catch (...) {
+      return false;  // the MPI library's own error handler has ended the job
+    }
+    const auto shard = static_cast<std::size_t>(status.MPI_SOURCE - 1);
+    if (status.MPI_SOURCE < 1 || shard >= slots_.size()) return true;
+    if (status.MPI_TAG == kMpiHere) {
+      greeted(shard);
+    } else if (status.MPI_TAG == kMpiAnswer) {
+      answered(shard);
+    }
+    return true;
+  }
+
+  // greeted(): a rank answered its oldest greeting: a start (the slot is up) or a ping.
+  void greeted(std::size_t shard) noexcept {
+    Slot& slot = slots_[shard];
+    if (slot.greetings.empty()) return;
+    const Greeting g = slot.greetings.front();
+    slot.greetings.pop_front();
+    if (slot.answers++ > 0) {
+      const std::chrono::duration<double, std::nano> took = Clock::now() - g.sent;
+      std::lock_guard lk(mutex_);
+      round_trips_.push_back(took.count());
+    }
+    measured_.notify_all();
+    if (g.why == Hello::start) {
+      up(shard);
+    } else if (slot.answers <= kPings) {
+      greet(shard, Hello::ping);
+    }
+  }
+
+  void up(std::size_t shard) noexcept {
+    std::uint64_t link = 0;
+    {
+      std::lock_guard lk(mutex_);
+      link = slots_[shard].link = next_link_++;
+    }
+    slots_[shard].reader = FrameReader();
+    std::string who = "rank " + std::to_string(rank_of(shard)) + " (" + message_ + ")";
+    events_->on_up(shard, link, std::move(who));
+  }
+
+  void answered(std::size_t shard) noexcept {
+    std::uint64_t link = 0;
+    {
+      std::lock_guard lk(mutex_);
+      link = slots_[shard].link;
+    }
+    if (link == 0) return;  // an answer to a call of an earlier runtime, before the greeting
+    std::string problem;
+    try {
+      FrameReader& reader = slots_[shard].reader;
+      reader.feed(message_.data(), message_.size());
+      while (auto frame = reader.next()) {
+        if (frame->type == FrameType::goodbye) {
+          problem = "it read a malformed frame: " + frame->payload;
+          break;
+        }
+        if (!events_->on_frame(shard, link, std::move(*frame))) {
+          problem = "it answered a call it was not sent";
+          break;
+        }
+      }
+    } catch (const FrameError& e) {
+      problem = std::string("it sent a malformed frame: ") + e.what();
+    } catch (const std::bad_alloc&) {
+      problem = "no memory to read its answer";
+    }
+    if (problem.empty()) return;
+    {
+      std::lock_guard lk(mutex_);
+      slots_[shard].link = 0;
+    }
+    events_->on_down(shard, link, "rank " + std::to_string(rank_of(shard)) + ": " + problem, true);
+  }
+
+  MpiSession& session_;
+  Events* events_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> answers_soon_{false};
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable measured_;
+  std::vector<double> round_trips_;  // guarded by mutex_; ns
+  std::vector<Slot> slots_;
+  std::vector<Start> starts_;     // guarded by mutex_
+  std::vector<Outgoing> outbox_;  // guarded by mutex_
+  std::uint64_t next_link_ = 1;   // guarded by mutex_
+  bool stopping_ = false;         // guarded by mutex_
+
+  // The thread's own:
+  std::list<InFlight> in_flight_;
+  std::string message_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_mpi_transport() {
+  return std::make_unique<MpiTransport>(MpiSession::join());
+}
+
+}  // namespace switchyard::detail
