@@ -100,8 +100,8 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
   const ExecutorsConfig& ex = config_.executors;
   if (const std::optional<MpiPlace> place = mpi_place()) {
     // Started by mpirun: the other ranks are the shards, and serve from here on (docs/mpi.md).
-    if (place->rank > 0) serve_mpi_rank(tasks_);
-    shards_ = std::make_unique<ShardPool>(make_mpi_transport(), ex.shard_inflight);
+    if (place->rank > 0) serve_mpi_rank(*place, tasks_);
+    shards_ = std::make_unique<ShardPool>(make_mpi_transport(*place), ex.shard_inflight);
   } else if (!tasks_.empty()) {
     shards_ = std::make_unique<ShardPool>(
         std::make_unique<LocalTransport>(or_cores(ex.shards, topology_), tasks_, topology_),

@@ -13,11 +13,11 @@ namespace {
 
 }  // namespace
 
-void serve_mpi_rank(const TaskTable&) {
+void serve_mpi_rank(const MpiPlace&, const TaskTable&) {
   no_mpi();
 }
 
-std::unique_ptr<Transport> make_mpi_transport() {
+std::unique_ptr<Transport> make_mpi_transport(const MpiPlace&) {
   no_mpi();
 }
 

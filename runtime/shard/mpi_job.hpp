@@ -24,11 +24,12 @@ std::optional<MpiPlace> mpi_place() noexcept;
 // first Runtime on: it joins the job and answers rank 0's calls of `tasks` until rank 0
 // exits, then ends the process (exit status 0). Never returns. Throws std::runtime_error,
 // before it serves, when MPI cannot start.
-[[noreturn]] void serve_mpi_rank(const TaskTable& tasks);
+[[noreturn]] void serve_mpi_rank(const MpiPlace& place, const TaskTable& tasks);
 
 // make_mpi_transport() is rank 0's Transport to the other ranks: slot i is rank i + 1. The
-// first one joins the job; the job is left when the process exits. Throws
-// std::runtime_error when MPI cannot start.
-std::unique_ptr<Transport> make_mpi_transport();
+// first one joins the job; the job is left when the process exits. One Runtime at a time may
+// have it. Throws std::runtime_error when MPI cannot start, or another Runtime of this
+// process holds the ranks.
+std::unique_ptr<Transport> make_mpi_transport(const MpiPlace& place);
 
 }  // namespace switchyard::detail

@@ -40,8 +40,8 @@ void send_to_rank_0(const std::string& bytes, int tag, MPI_Comm comm) {
 
 }  // namespace
 
-void serve_mpi_rank(const TaskTable& tasks) {
-  MpiSession& session = MpiSession::join();
+void serve_mpi_rank(const MpiPlace& place, const TaskTable& tasks) {
+  MpiSession& session = MpiSession::join(place);
   const MPI_Comm comm = session.comm();
   IdleBackoff backoff;
   std::string in;
@@ -57,8 +57,8 @@ void serve_mpi_rank(const TaskTable& tasks) {
     backoff.busy();
     MpiSession::receive(status, comm, in);
     switch (status.MPI_TAG) {
-      case kMpiHello:
-        send_to_rank_0(session.who(), kMpiHere, comm);
+      case kMpiHello:  // answered with the greeting's number, and who answers
+        send_to_rank_0(in + session.who(), kMpiHere, comm);
         break;
       case kMpiCall:
         out.clear();
@@ -66,9 +66,8 @@ void serve_mpi_rank(const TaskTable& tasks) {
         send_to_rank_0(out, kMpiAnswer, comm);
         break;
       case kMpiFinalize: {
-        int finalized = 0;
-        MPI_Finalized(&finalized);
-        if (finalized == 0) MPI_Finalize();
+        send_to_rank_0(std::string(), kMpiFinalize, comm);
+        MPI_Finalize();
         std::fflush(nullptr);
         ::_exit(0);
       }

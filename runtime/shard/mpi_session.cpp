@@ -35,26 +35,38 @@ std::string thread_level(int level) {
   }
 }
 
-// Whether this process initialized MPI (and so finalizes it), rather than the program.
-bool initialized_here = false;
-
 }  // namespace
 
-MpiSession& MpiSession::join() {
+MpiSession& MpiSession::instance() {
   static MpiSession session;
+  return session;
+}
+
+MpiSession& MpiSession::join(const MpiPlace& place) {
+  MpiSession& session = instance();
+  // Registered once the session is whole, so that it runs before the session's destructor.
+  static const bool leaves_at_exit = session.rank_ == 0 && std::atexit(leave) == 0;
+  (void)leaves_at_exit;
+  if (session.rank_ != place.rank || session.size_ != place.size) {
+    throw std::runtime_error("switchyard: the MPI launcher's environment says rank " +
+                             std::to_string(place.rank) + " of " + std::to_string(place.size) +
+                             ", but MPI says rank " + std::to_string(session.rank_) + " of " +
+                             std::to_string(session.size_) +
+                             ": was the program started by another MPI's launcher?");
+  }
   return session;
 }
 
 MpiSession::MpiSession() {
   int initialized = 0;
   MPI_Initialized(&initialized);
-  int provided = MPI_THREAD_SINGLE;
-  if (initialized == 0) {
-    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
-    initialized_here = true;
-  } else {
-    MPI_Query_thread(&provided);
+  if (initialized != 0) {
+    throw std::runtime_error(
+        "switchyard: the program initialized MPI itself; shards on MPI ranks need the runtime "
+        "to own MPI (docs/mpi.md)");
   }
+  int provided = MPI_THREAD_SINGLE;
+  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_SERIALIZED) {
     throw std::runtime_error("switchyard: MPI runs at " + thread_level(provided) +
                              "; its shards need MPI_THREAD_SERIALIZED (one thread at a time, "
@@ -68,19 +80,30 @@ MpiSession::MpiSession() {
   MPI_Get_processor_name(host, &length);
   who_ = "pid " + std::to_string(::getpid()) + " on " +
          std::string(host, static_cast<std::size_t>(length));
-  if (rank_ == 0) std::atexit(leave);
 }
 
 void MpiSession::leave() noexcept {
-  MpiSession& session = join();
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (finalized != 0) return;
-  for (int rank = 1; rank < session.size_; ++rank) {
-    MPI_Send(nullptr, 0, MPI_BYTE, rank, kMpiFinalize, session.comm_);
+  const MpiSession& session = instance();  // made already: leave() is registered after
+  const MPI_Comm comm = session.comm_;
+  const int size = session.size_;
+  for (int rank = 1; rank < size; ++rank) {
+    MPI_Send(nullptr, 0, MPI_BYTE, rank, kMpiFinalize, comm);
   }
-  MPI_Comm_free(&session.comm_);
-  if (initialized_here) MPI_Finalize();
+  // A rank may still be sending answers (one too large to go before it is received would
+  // block it): take in and drop everything until each rank says it is leaving.
+  std::string dropped;
+  int leaving = 0;
+  while (leaving < size - 1) {
+    MPI_Status status;
+    MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &status);
+    try {
+      receive(status, comm, dropped);
+    } catch (...) {
+      break;  // MPI's own error handler ends the job first
+    }
+    if (status.MPI_TAG == kMpiFinalize) ++leaving;
+  }
+  MPI_Finalize();
 }
 
 void MpiSession::receive(const MPI_Status& status, MPI_Comm comm, std::string& buffer) {

@@ -4,30 +4,34 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 
 #include "call_time.hpp"
+#include "mpi_job.hpp"
 
 namespace switchyard::detail {
 
 // MPI tags of the messages between rank 0 and a serving rank. Each message is one of:
 enum MpiTag : int {
-  kMpiHello = 1,     // rank 0 -> rank: are you there? (empty)
-  kMpiHere = 2,      // rank -> rank 0: "pid 4242 on host-b"
+  kMpiHello = 1,     // rank 0 -> rank: are you there? (a greeting's number, 8 bytes)
+  kMpiHere = 2,      // rank -> rank 0: the greeting's number, then "pid 4242 on host-b"
   kMpiCall = 3,      // rank 0 -> rank: one call frame
   kMpiAnswer = 4,    // rank -> rank 0: one answer frame (or a goodbye)
-  kMpiFinalize = 5,  // rank 0 -> rank: the program has ended; leave the job (empty)
+  kMpiFinalize = 5,  // rank 0 -> rank: leave the job (empty); rank -> rank 0: leaving
 };
 
 // MpiSession joins the job on first use (MPI_Init_thread, MPI_THREAD_SERIALIZED: one thread
-// at a time calls MPI, whichever) on a communicator of its own, so a program that uses MPI
-// itself is not disturbed. On rank 0 the process's exit tells every other rank to leave and
-// finalizes MPI.
+// at a time calls MPI, whichever) on a communicator of its own. On rank 0 the process's exit
+// tells every other rank to leave, takes in whatever they still send until each says it is
+// leaving, and finalizes MPI.
 class MpiSession {
  public:
-  // join() is the session, joined on first use. Throws std::runtime_error naming the problem.
-  static MpiSession& join();
+  // join() is the session, joined on first use, at `place` (what the launcher's environment
+  // said: MPI must agree). Throws std::runtime_error naming the problem: MPI cannot start,
+  // disagrees with the environment, or the program initialized MPI itself (not supported).
+  static MpiSession& join(const MpiPlace& place);
 
   MPI_Comm comm() const noexcept { return comm_; }
   int rank() const noexcept { return rank_; }
@@ -35,18 +39,26 @@ class MpiSession {
   // who() names this process in errors: "pid 4242 on host-b".
   const std::string& who() const noexcept { return who_; }
 
+  // claim() takes the ranks for one transport: false while another holds them (a second
+  // Runtime of this process); release() gives them back.
+  bool claim() noexcept { return !claimed_.exchange(true); }
+  void release() noexcept { claimed_.store(false); }
+
   // receive() takes the message `status` announced into `buffer`. From the thread that
   // probed.
   static void receive(const MPI_Status& status, MPI_Comm comm, std::string& buffer);
 
  private:
   MpiSession();
+  // instance() is the one session, made on first use. Throws as join() does.
+  static MpiSession& instance();
   static void leave() noexcept;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;
   int size_ = 1;
   std::string who_;
+  std::atomic<bool> claimed_{false};
 };
 
 // IdleBackoff paces a thread that polls MPI for messages: MPI has no descriptor to sleep on,

@@ -4,14 +4,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,16 +27,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Greeting numbers are never reused in the process: a reply to an earlier Runtime's transport
+// is never taken for one to this one's.
+std::atomic<std::uint64_t> greeting_numbers{0};
+
 // MpiTransport runs one thread that makes every MPI call of rank 0: it says hello to a rank
 // to start its slot (the rank answers with its name, and the slot is up on a new link), sends
 // the calls queued by send() without blocking (MPI_Isend), and polls for answers (MPI has no
 // descriptor to sleep on): continuously while answers are due within kPollWindow, else as
 // IdleBackoff paces it.
 //
-// It also measures what a round trip to a rank costs, for the placement policies: from open()
-// it pings each rank kPings times, one ping at a time (a greeting with its answer), and
-// round_trip_ns() is the median, leaving out each rank's first answer (the rank may still
-// have been starting).
+// It also measures what a round trip to a rank costs, for the placement policies: as it
+// starts it pings each rank, one ping at a time, until kPings answers per rank have come in
+// while no call of its was outstanding there (a ping queued behind a call would time the
+// call), and round_trip_ns() is their median; each rank's first answer is left out (it may
+// still have been starting). Greetings are numbered, and a rank echoes the number: what an
+// earlier Runtime's transport left on the wire is recognized and dropped.
 //
 // A rank cannot be restarted: an MPI job without fault tolerance (Open MPI 4) ends when one of
 // its processes dies, so a lost rank takes the program with it rather than leaving calls
@@ -43,13 +51,15 @@ class MpiTransport final : public Transport {
  public:
   explicit MpiTransport(MpiSession& session)
       : session_(session), slots_(static_cast<std::size_t>(session.size() - 1)) {}
-  ~MpiTransport() override { stop(); }
+  ~MpiTransport() override {
+    stop();
+    session_.release();
+  }
 
   std::size_t slots() const noexcept override { return slots_.size(); }
 
   void open(Events& events) override {
     events_ = &events;
-    for (std::size_t shard = 0; shard < slots_.size(); ++shard) greet(shard, Hello::ping);
     thread_ = std::thread([this] { run(); });
   }
 
@@ -93,18 +103,21 @@ class MpiTransport final : public Transport {
 
  private:
   static constexpr std::size_t kPings = 16;
-  // Hello: why a greeting was sent; a rank answers its greetings in order.
+  // Hello: why a greeting was sent.
   enum class Hello : std::uint8_t { start, ping };
   struct Greeting {
+    std::size_t shard;
     Hello why;
     Clock::time_point sent;
+    bool clean;  // no call of this transport was outstanding at the rank when it was sent
   };
   struct Slot {
     std::uint64_t link = 0;  // guarded by mutex_; 0 while down or greeted
-    // The thread's own (and open()'s, before the thread starts):
+    // The thread's own:
     FrameReader reader;
-    std::deque<Greeting> greetings;  // sent, not answered yet, oldest first
-    std::size_t answers = 0;         // greetings answered
+    std::size_t answers = 0;      // greetings answered
+    std::size_t timed = 0;        // of those, the round trips kept
+    std::size_t outstanding = 0;  // calls posted, not yet answered
   };
   struct Start {
     std::size_t shard;
@@ -122,6 +135,7 @@ class MpiTransport final : public Transport {
   int rank_of(std::size_t shard) const noexcept { return static_cast<int>(shard) + 1; }
 
   void run() noexcept {
+    for (std::size_t shard = 0; shard < slots_.size(); ++shard) greet(shard, Hello::ping);
     IdleBackoff backoff;
     for (;;) {
       std::vector<Start> due;
@@ -134,7 +148,10 @@ class MpiTransport final : public Transport {
       }
       bool busy = !due.empty() || !outgoing.empty();
       for (const Start& s : due) greet(s.shard, Hello::start);
-      for (Outgoing& o : outgoing) post(rank_of(o.shard), kMpiCall, std::move(o.bytes));
+      for (Outgoing& o : outgoing) {
+        ++slots_[o.shard].outstanding;
+        post(rank_of(o.shard), kMpiCall, std::move(o.bytes));
+      }
       complete_sends();
       while (receive_one()) busy = true;
       if (busy) {
@@ -146,8 +163,22 @@ class MpiTransport final : public Transport {
       std::unique_lock lk(mutex_);
       wake_.wait_for(lk, pause, [this] { return stopping_ || !outbox_.empty(); });
     }
-    // Calls still being sent finish sending: MPI owns their buffers until then.
-    while (!in_flight_.empty()) complete_sends();
+    // Calls still being sent finish sending: MPI owns their buffers until then. Meanwhile
+    // whatever arrives is dropped: a rank blocked sending a large answer would otherwise
+    // never take in a large call.
+    while (!in_flight_.empty()) {
+      complete_sends();
+      int arrived = 0;
+      MPI_Status status;
+      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, session_.comm(), &arrived, &status);
+      if (arrived != 0 && status.MPI_TAG != kMpiFinalize) {
+        try {
+          MpiSession::receive(status, session_.comm(), message_);
+        } catch (...) {
+          return;  // MPI's own error handler ends the job first
+        }
+      }
+    }
   }
 
   // take_due() moves the starts whose time has come to `due`. Caller holds mutex_.
@@ -164,8 +195,10 @@ class MpiTransport final : public Transport {
   }
 
   void greet(std::size_t shard, Hello why) noexcept {
-    slots_[shard].greetings.push_back({why, Clock::now()});
-    post(rank_of(shard), kMpiHello, std::string());
+    const std::uint64_t number = ++greeting_numbers;
+    greetings_[number] = {shard, why, Clock::now(), slots_[shard].outstanding == 0};
+    post(rank_of(shard), kMpiHello,
+         std::string(reinterpret_cast<const char*>(&number), sizeof number));
   }
 
   void post(int rank, int tag, std::string bytes) noexcept {
@@ -204,21 +237,28 @@ class MpiTransport final : public Transport {
     return true;
   }
 
-  // greeted(): a rank answered its oldest greeting: a start (the slot is up) or a ping.
+  // greeted(): a rank answered a greeting (its number, then its name in message_): a start
+  // (the slot is up) or a ping. One this transport did not send is an earlier one's: dropped.
   void greeted(std::size_t shard) noexcept {
+    std::uint64_t number = 0;
+    if (message_.size() < sizeof number) return;
+    std::memcpy(&number, message_.data(), sizeof number);
+    const auto found = greetings_.find(number);
+    if (found == greetings_.end() || found->second.shard != shard) return;
+    const Greeting g = found->second;
+    greetings_.erase(found);
+    message_.erase(0, sizeof number);
     Slot& slot = slots_[shard];
-    if (slot.greetings.empty()) return;
-    const Greeting g = slot.greetings.front();
-    slot.greetings.pop_front();
-    if (slot.answers++ > 0) {
+    if (slot.answers++ > 0 && g.clean && slot.outstanding == 0) {
       const std::chrono::duration<double, std::nano> took = Clock::now() - g.sent;
+      ++slot.timed;
       std::lock_guard lk(mutex_);
       round_trips_.push_back(took.count());
     }
     measured_.notify_all();
     if (g.why == Hello::start) {
       up(shard);
-    } else if (slot.answers <= kPings) {
+    } else if (slot.timed < kPings) {
       greet(shard, Hello::ping);
     }
   }
@@ -234,6 +274,11 @@ class MpiTransport final : public Transport {
     events_->on_up(shard, link, std::move(who));
   }
 
+  void slot_answered(std::size_t shard) noexcept {
+    std::size_t& outstanding = slots_[shard].outstanding;
+    if (outstanding > 0) --outstanding;
+  }
+
   void answered(std::size_t shard) noexcept {
     std::uint64_t link = 0;
     {
@@ -246,6 +291,7 @@ class MpiTransport final : public Transport {
       FrameReader& reader = slots_[shard].reader;
       reader.feed(message_.data(), message_.size());
       while (auto frame = reader.next()) {
+        slot_answered(shard);
         if (frame->type == FrameType::goodbye) {
           problem = "it read a malformed frame: " + frame->payload;
           break;
@@ -286,12 +332,24 @@ class MpiTransport final : public Transport {
   // The thread's own:
   std::list<InFlight> in_flight_;
   std::string message_;
+  std::unordered_map<std::uint64_t, Greeting> greetings_;  // sent, not answered, by number
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> make_mpi_transport() {
-  return std::make_unique<MpiTransport>(MpiSession::join());
+std::unique_ptr<Transport> make_mpi_transport(const MpiPlace& place) {
+  MpiSession& session = MpiSession::join(place);
+  if (!session.claim()) {
+    throw std::runtime_error(
+        "switchyard: another Runtime of this process has the MPI job's ranks as its shards; one "
+        "Runtime at a time can (docs/mpi.md)");
+  }
+  try {
+    return std::make_unique<MpiTransport>(session);
+  } catch (...) {
+    session.release();
+    throw;
+  }
 }
 
 }  // namespace switchyard::detail
