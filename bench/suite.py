@@ -84,6 +84,9 @@ class Suite:
             self.uvloop = has_uvloop
         else:
             self.skipped.append(f"Python: no {SYSTEM_PYTHON}")
+        if self.mpi_command() is None:
+            self.skipped.append("MPI: no mpirun, or the build has no MPI (Debian's "
+                                "openmpi-bin and libopenmpi-dev)")
         for why in self.skipped:
             progress(f"skipped: {why}")
         return peers
@@ -126,20 +129,51 @@ class Suite:
                              f"{result.get('first_error', '')}")
         self.runs.setdefault(label, []).append(result)
 
+    def mpi_command(self):
+        """mpirun's command for a job of three ranks on this machine, or None when there is no
+        mpirun or the build has no MPI."""
+        deps = self.build / "meson-info/intro-dependencies.json"
+        if not shutil.which("mpirun") or not deps.exists():
+            return None
+        if not any("mpi" in d["name"] for d in json.loads(deps.read_text())):
+            return None
+        return ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", "3"]
+
+    def google_benchmark(self, argv, prefix="", env=None, output=None):
+        """Runs a Google Benchmark binary; keeps each benchmark's median under prefix + name.
+        Its JSON is read from standard output, or from the file `output` when argv writes it
+        there."""
+        # Google Benchmark reports medians only for two repetitions or more.
+        reps = max(2, self.reps)
+        out = subprocess.run(argv + ["--benchmark_format=json", "--benchmark_min_time=0.3",
+                                     f"--benchmark_repetitions={reps}",
+                                     "--benchmark_report_aggregates_only=true"],
+                             capture_output=True, text=True, check=True, env=env)
+        text = output.read_text() if output is not None else out.stdout
+        for b in json.loads(text)["benchmarks"]:
+            if b.get("aggregate_name") == "median":
+                self.micro[prefix + b["run_name"]] = b["real_time"] * {"ns": 1, "us": 1e3,
+                                                                        "ms": 1e6}[b["time_unit"]]
+
     def micro_benchmarks(self):
         for binary in ("switchyard-micro", "switchyard-micro-shards"):
-            path = self.build / "bench" / binary
-            # Google Benchmark reports medians only for two repetitions or more.
-            reps = max(2, self.reps)
-            progress(f"{binary} ({reps} repetitions)")
-            out = subprocess.run([str(path), "--benchmark_format=json", "--benchmark_min_time=0.3",
-                                  f"--benchmark_repetitions={reps}",
-                                  "--benchmark_report_aggregates_only=true"],
-                                 capture_output=True, text=True, check=True)
-            for b in json.loads(out.stdout)["benchmarks"]:
-                if b.get("aggregate_name") == "median":
-                    self.micro[b["run_name"]] = b["real_time"] * {"ns": 1, "us": 1e3,
-                                                                   "ms": 1e6}[b["time_unit"]]
+            progress(f"{binary} ({max(2, self.reps)} repetitions)")
+            self.google_benchmark([str(self.build / "bench" / binary)])
+        if mpirun := self.mpi_command():
+            # The same shard benchmark with its shards on two other ranks of an MPI job.
+            progress("switchyard-micro-shards under mpirun, 3 ranks")
+            env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                       OMPI_MCA_btl_vader_single_copy_mechanism="none",
+                       OMPI_MCA_mpi_warn_on_fork="0")
+            # Every rank starts the binary and prints the report's opening; only rank 0 gets
+            # further (the others serve), so each writes a file of its own and rank 0's counts.
+            out = self.work / "mpi-rank"
+            per_rank = ('exec "$0" "$@" --benchmark_out_format=json '
+                        f'--benchmark_out={out}-$OMPI_COMM_WORLD_RANK.json')
+            self.google_benchmark(mpirun + ["sh", "-c", per_rank,
+                                            str(self.build / "bench/switchyard-micro-shards"),
+                                            "--benchmark_filter=shard_round_trip_from_thread"],
+                                  prefix="mpi ", env=env, output=Path(f"{out}-0.json"))
         if "python" in self.peers:
             progress("Python ProcessPoolExecutor round trip")
             for _ in range(self.reps):
@@ -254,6 +288,9 @@ class Suite:
         ratio("shard round trip ÷ socketpair ping-pong",
               m.get("shard_round_trip_from_thread/measured/real_time"),
               m.get("raw_socketpair_ping_pong/real_time"), "ns", "≤ 1.5", 1.5)
+        ratio("shard round trip over MPI (2 ranks on this machine) ÷ over a local socketpair",
+              m.get("mpi shard_round_trip_from_thread/measured/real_time"),
+              m.get("shard_round_trip_from_thread/measured/real_time"), "ns")
         py = self.median("roundtrip python", "median_us")
         shard = m.get("shard_round_trip_from_thread/measured/real_time")
         ratio("shard round trip ÷ Python ProcessPool round trip",
