@@ -135,7 +135,9 @@ class Suite:
         deps = self.build / "meson-info/intro-dependencies.json"
         if not shutil.which("mpirun") or not deps.exists():
             return None
-        if not any("mpi" in d["name"] for d in json.loads(deps.read_text())):
+        # Meson's MPI dependency is found under the implementation's name (ompi-cxx, mpich).
+        names = [d["name"] for d in json.loads(deps.read_text())]
+        if not any(n == "mpi" or n.startswith(("ompi", "mpich")) for n in names):
             return None
         return ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", "3"]
 

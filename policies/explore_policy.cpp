@@ -14,23 +14,22 @@ void ExplorePolicy::restart_if_changed(Exploration& e, const KindState& kind) co
   // put it, from the same per-task averages they are compared with; and taken again after it
   // moves, since they describe what it did on one executor (a kind held up by a lock in
   // threads is blocked there, and computes in a shard: the move is no drift).
-  if (e.baseline && e.baseline_at != kind.current) e.baseline = false;
-  if (e.done && !e.baseline && cost_.decides(kind)) {
+  if (e.baseline_at != kind.current) e.baseline_at.reset();
+  if (e.done && !e.baseline_at && cost_.decides(kind)) {
     e.cpu = profile.active_cpu_share();
     e.blocked = profile.active_blocked_share();
     e.wait = profile.active_wait_share();
     e.baseline_at = kind.current;
-    e.baseline = true;
   }
   const bool drifted =
-      e.baseline && std::max({std::abs(profile.active_cpu_share() - e.cpu),
-                              std::abs(profile.active_blocked_share() - e.blocked),
-                              std::abs(profile.active_wait_share() - e.wait)}) > params_.shift;
+      e.baseline_at && std::max({std::abs(profile.active_cpu_share() - e.cpu),
+                                 std::abs(profile.active_blocked_share() - e.blocked),
+                                 std::abs(profile.active_wait_share() - e.wait)}) > params_.shift;
   if (!new_phase && !drifted) return;
   e.at = {};
   e.trying.reset();
   e.done = false;
-  e.baseline = false;
+  e.baseline_at.reset();
 }
 
 Trial ExplorePolicy::trial(Exploration& e, const KindState& kind, Placement chosen) const noexcept {

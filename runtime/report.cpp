@@ -75,11 +75,9 @@ void Report::print(std::ostream& out) const {
 }
 
 std::string to_string(const Report::PlacementChange& move) {
-  // A rule without figures (the watchdog's) is written without them.
-  const std::string figures =
-      move.measured == 0 && move.threshold == 0
-          ? std::string()
-          : fmt::format(": {:.2f} vs {:.2f}", move.measured, move.threshold);
+  const std::string figures = move.has_figures()
+                                  ? fmt::format(": {:.2f} vs {:.2f}", move.measured, move.threshold)
+                                  : std::string();
   return fmt::format("at {:.3f} s: {} -> {} ({}{})", std::chrono::duration<double>(move.at).count(),
                      to_string(move.from), to_string(move.to), move.rule, figures);
 }

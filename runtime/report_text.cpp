@@ -37,4 +37,16 @@ std::string duration_text(std::chrono::nanoseconds duration) {
   return duration_text(std::chrono::duration<double, std::nano>(duration).count());
 }
 
+std::string bytes_text(std::uint64_t size) {
+  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
+  if (size >= (1u << 10) && size % (1u << 10) == 0) return fmt::format("{} KiB", size >> 10);
+  return fmt::format("{} B", size);
+}
+
+std::string figure_text(double value) {
+  if (value >= 1e6) return fmt::format("{:.3e}", value);
+  if (value >= 1000) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.4g}", value);
+}
+
 }  // namespace switchyard

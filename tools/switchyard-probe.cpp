@@ -4,6 +4,7 @@
 #include <switchyard/counters.hpp>
 #include <switchyard/machine_model.hpp>
 #include <switchyard/machine_model_json.hpp>
+#include <switchyard/report_text.hpp>
 #include <switchyard/runtime.hpp>
 #include <switchyard/topology.hpp>
 #include <switchyard/topology_json.hpp>
@@ -93,12 +94,6 @@ Arguments parse(int argc, char** argv) {
   return arguments;
 }
 
-std::string bytes(std::size_t size) {
-  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
-  if (size >= (1u << 10) && size % (1u << 10) == 0) return fmt::format("{} KiB", size >> 10);
-  return fmt::format("{} B", size);
-}
-
 std::string plural(std::size_t count, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", count, count == 1 ? one : many);
 }
@@ -134,7 +129,7 @@ void print_topology(const sy::Topology& topology) {
   fmt::print("  caches\n");
   for (const sy::Cache& cache : topology.caches()) {
     fmt::print("    L{} {:<11} {:>7}, {} B lines, shared by {}, {}\n", cache.level, cache.type,
-               bytes(cache.size_bytes), cache.line_bytes,
+               sy::bytes_text(cache.size_bytes), cache.line_bytes,
                plural(cache.shared_by_cores, "core", "cores"),
                plural(cache.instances, "instance", "instances"));
   }
@@ -163,11 +158,7 @@ void print_counters(const sy::CounterPlan& plan) {
 
 // figure_text() prints a figure with 4 significant digits, or "-" when not measured.
 std::string figure_text(const sy::Figure& figure) {
-  if (!figure.value) return "-";
-  const double value = *figure.value;
-  if (value >= 1e6) return fmt::format("{:.3e}", value);
-  if (value >= 1000) return fmt::format("{:.0f}", value);
-  return fmt::format("{:.4g}", value);
+  return figure.value ? sy::figure_text(*figure.value) : "-";
 }
 
 // cache_text() says in a few words what the cache did.

@@ -20,13 +20,7 @@ void answer_message(const TaskTable& tasks, const std::string& message, std::str
   try {
     FrameReader reader;
     reader.feed(message.data(), message.size());
-    while (auto frame = reader.next()) {
-      if (frame->type != FrameType::call) {
-        throw FrameError("a rank received a frame of type " +
-                         std::to_string(static_cast<int>(frame->type)) + ", not a call");
-      }
-      answer_call(tasks, *frame, out);
-    }
+    while (auto call = next_call(reader)) answer_call(tasks, *call, out);
     reader.finish();
   } catch (const FrameError& e) {
     out.clear();
@@ -47,15 +41,12 @@ void serve_mpi_rank(const MpiPlace& place, const TaskTable& tasks) {
   std::string in;
   std::string out;
   for (;;) {
-    int arrived = 0;
     MPI_Status status;
-    MPI_Iprobe(0, MPI_ANY_TAG, comm, &arrived, &status);
-    if (arrived == 0) {
+    if (!session.try_receive(0, in, status)) {
       std::this_thread::sleep_for(backoff.pause());
       continue;
     }
     backoff.busy();
-    MpiSession::receive(status, comm, in);
     switch (status.MPI_TAG) {
       case kMpiHello:  // answered with the greeting's number, and who answers
         send_to_rank_0(in + session.who(), kMpiHere, comm);

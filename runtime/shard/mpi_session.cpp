@@ -22,19 +22,6 @@ void check(int code, const char* call) {
   }
 }
 
-std::string thread_level(int level) {
-  switch (level) {
-    case MPI_THREAD_SINGLE:
-      return "MPI_THREAD_SINGLE";
-    case MPI_THREAD_FUNNELED:
-      return "MPI_THREAD_FUNNELED";
-    case MPI_THREAD_SERIALIZED:
-      return "MPI_THREAD_SERIALIZED";
-    default:
-      return "MPI_THREAD_MULTIPLE";
-  }
-}
-
 }  // namespace
 
 MpiSession& MpiSession::instance() {
@@ -68,7 +55,8 @@ MpiSession::MpiSession() {
   int provided = MPI_THREAD_SINGLE;
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_SERIALIZED) {
-    throw std::runtime_error("switchyard: MPI runs at " + thread_level(provided) +
+    const char* level = provided == MPI_THREAD_SINGLE ? "MPI_THREAD_SINGLE" : "MPI_THREAD_FUNNELED";
+    throw std::runtime_error(std::string("switchyard: MPI runs at ") + level +
                              "; its shards need MPI_THREAD_SERIALIZED (one thread at a time, "
                              "any thread, calls MPI)");
   }
@@ -96,23 +84,28 @@ void MpiSession::leave() noexcept {
   while (leaving < size - 1) {
     MPI_Status status;
     MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &status);
-    try {
-      receive(status, comm, dropped);
-    } catch (...) {
-      break;  // MPI's own error handler ends the job first
-    }
+    session.take(status, dropped);
     if (status.MPI_TAG == kMpiFinalize) ++leaving;
   }
   MPI_Finalize();
 }
 
-void MpiSession::receive(const MPI_Status& status, MPI_Comm comm, std::string& buffer) {
+bool MpiSession::try_receive(int source, std::string& buffer, MPI_Status& status) noexcept {
+  int arrived = 0;
+  MPI_Iprobe(source, MPI_ANY_TAG, comm_, &arrived, &status);
+  if (arrived == 0) return false;
+  take(status, buffer);
+  return true;
+}
+
+// A failed receive never returns: MPI's default error handler (MPI_ERRORS_ARE_FATAL) ends
+// the job.
+void MpiSession::take(const MPI_Status& status, std::string& buffer) const noexcept {
   int count = 0;
   MPI_Get_count(&status, MPI_BYTE, &count);
   buffer.resize(static_cast<std::size_t>(count));
-  check(MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm,
-                 MPI_STATUS_IGNORE),
-        "MPI_Recv");
+  MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm_,
+           MPI_STATUS_IGNORE);
 }
 
 }  // namespace switchyard::detail

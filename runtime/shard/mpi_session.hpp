@@ -34,7 +34,6 @@ class MpiSession {
   static MpiSession& join(const MpiPlace& place);
 
   MPI_Comm comm() const noexcept { return comm_; }
-  int rank() const noexcept { return rank_; }
   int size() const noexcept { return size_; }
   // who() names this process in errors: "pid 4242 on host-b".
   const std::string& who() const noexcept { return who_; }
@@ -44,15 +43,18 @@ class MpiSession {
   bool claim() noexcept { return !claimed_.exchange(true); }
   void release() noexcept { claimed_.store(false); }
 
-  // receive() takes the message `status` announced into `buffer`. From the thread that
-  // probed.
-  static void receive(const MPI_Status& status, MPI_Comm comm, std::string& buffer);
+  // try_receive() takes a message from `source` (or MPI_ANY_SOURCE) into `buffer`, if one
+  // has come, and its envelope into `status`; false if none has. From the one thread
+  // calling MPI at the time.
+  bool try_receive(int source, std::string& buffer, MPI_Status& status) noexcept;
 
  private:
   MpiSession();
   // instance() is the one session, made on first use. Throws as join() does.
   static MpiSession& instance();
   static void leave() noexcept;
+  // take() receives the message `status` announced into `buffer`.
+  void take(const MPI_Status& status, std::string& buffer) const noexcept;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;

@@ -34,12 +34,12 @@ std::atomic<std::uint64_t> greeting_numbers{0};
 // MpiTransport runs one thread that makes every MPI call of rank 0: it says hello to a rank
 // to start its slot (the rank answers with its name, and the slot is up on a new link), sends
 // the calls queued by send() without blocking (MPI_Isend), and polls for answers (MPI has no
-// descriptor to sleep on): continuously while answers are due within kPollWindow, else as
-// IdleBackoff paces it.
+// descriptor to sleep on): continuously while the pool expects answers within kPollWindow,
+// else as IdleBackoff paces it.
 //
-// It also measures what a round trip to a rank costs, for the placement policies: as it
-// starts it pings each rank, one ping at a time, until kPings answers per rank have come in
-// while no call of its was outstanding there (a ping queued behind a call would time the
+// It also measures what a round trip to a rank costs, for the placement policies: from the
+// first round_trip_ns() it pings each rank, one ping at a time, until kPings answers per rank have
+// come in while no call of its was outstanding there (a ping queued behind a call would time the
 // call), and round_trip_ns() is their median; each rank's first answer is left out (it may
 // still have been starting). Greetings are numbered, and a rank echoes the number: what an
 // earlier Runtime's transport left on the wire is recognized and dropped.
@@ -85,6 +85,8 @@ class MpiTransport final : public Transport {
 
   std::optional<double> round_trip_ns(std::chrono::milliseconds wait) noexcept override {
     std::unique_lock lk(mutex_);
+    pings_wanted_ = true;
+    wake_.notify_one();
     measured_.wait_for(lk, wait, [this] { return round_trips_.size() >= kPings * slots_.size(); });
     if (round_trips_.empty()) return std::nullopt;
     std::vector<double> sorted = round_trips_;
@@ -112,12 +114,11 @@ class MpiTransport final : public Transport {
     bool clean;  // no call of this transport was outstanding at the rank when it was sent
   };
   struct Slot {
-    std::uint64_t link = 0;  // guarded by mutex_; 0 while down or greeted
+    std::uint64_t link = 0;  // 0 while down or greeted; written by the thread under mutex_
     // The thread's own:
-    FrameReader reader;
-    std::size_t answers = 0;      // greetings answered
-    std::size_t timed = 0;        // of those, the round trips kept
-    std::size_t outstanding = 0;  // calls posted, not yet answered
+    bool answered = false;        // it has answered a greeting (its first is not timed)
+    std::size_t timed = 0;        // the round trips kept
+    std::size_t outstanding = 0;  // calls posted on its link, not yet answered
   };
   struct Start {
     std::size_t shard;
@@ -135,18 +136,23 @@ class MpiTransport final : public Transport {
   int rank_of(std::size_t shard) const noexcept { return static_cast<int>(shard) + 1; }
 
   void run() noexcept {
-    for (std::size_t shard = 0; shard < slots_.size(); ++shard) greet(shard, Hello::ping);
     IdleBackoff backoff;
+    bool pinging = false;
     for (;;) {
       std::vector<Start> due;
       std::vector<Outgoing> outgoing;
+      bool ping = false;
       {
         std::unique_lock lk(mutex_);
         if (stopping_) break;
         take_due(due);
         outgoing.swap(outbox_);
+        ping = pings_wanted_ && !std::exchange(pinging, true);
       }
-      bool busy = !due.empty() || !outgoing.empty();
+      if (ping) {
+        for (std::size_t shard = 0; shard < slots_.size(); ++shard) greet(shard, Hello::ping);
+      }
+      bool busy = ping || !due.empty() || !outgoing.empty();
       for (const Start& s : due) greet(s.shard, Hello::start);
       for (Outgoing& o : outgoing) {
         ++slots_[o.shard].outstanding;
@@ -161,23 +167,15 @@ class MpiTransport final : public Transport {
       const auto pause = backoff.pause();
       if (answers_soon_.load() || pause.count() == 0) continue;  // an answer may be close
       std::unique_lock lk(mutex_);
-      wake_.wait_for(lk, pause, [this] { return stopping_ || !outbox_.empty(); });
+      wake_.wait_for(lk, pause, [this] { return stopping_ || !outbox_.empty() || pings_wanted_; });
     }
     // Calls still being sent finish sending: MPI owns their buffers until then. Meanwhile
     // whatever arrives is dropped: a rank blocked sending a large answer would otherwise
     // never take in a large call.
+    MPI_Status status;
     while (!in_flight_.empty()) {
       complete_sends();
-      int arrived = 0;
-      MPI_Status status;
-      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, session_.comm(), &arrived, &status);
-      if (arrived != 0 && status.MPI_TAG != kMpiFinalize) {
-        try {
-          MpiSession::receive(status, session_.comm(), message_);
-        } catch (...) {
-          return;  // MPI's own error handler ends the job first
-        }
-      }
+      session_.try_receive(MPI_ANY_SOURCE, message_, status);
     }
   }
 
@@ -218,15 +216,8 @@ class MpiTransport final : public Transport {
 
   // receive_one() takes one message, if one has come; false if none.
   bool receive_one() noexcept {
-    int arrived = 0;
     MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, session_.comm(), &arrived, &status);
-    if (arrived == 0) return false;
-    try {
-      MpiSession::receive(status, session_.comm(), message_);
-    } catch (...) {
-      return false;  // the MPI library's own error handler has ended the job
-    }
+    if (!session_.try_receive(MPI_ANY_SOURCE, message_, status)) return false;
     const auto shard = static_cast<std::size_t>(status.MPI_SOURCE - 1);
     if (status.MPI_SOURCE < 1 || shard >= slots_.size()) return true;
     if (status.MPI_TAG == kMpiHere) {
@@ -249,13 +240,15 @@ class MpiTransport final : public Transport {
     greetings_.erase(found);
     message_.erase(0, sizeof number);
     Slot& slot = slots_[shard];
-    if (slot.answers++ > 0 && g.clean && slot.outstanding == 0) {
+    if (std::exchange(slot.answered, true) && g.clean && slot.outstanding == 0) {
       const std::chrono::duration<double, std::nano> took = Clock::now() - g.sent;
       ++slot.timed;
-      std::lock_guard lk(mutex_);
-      round_trips_.push_back(took.count());
+      {
+        std::lock_guard lk(mutex_);
+        round_trips_.push_back(took.count());
+      }
+      measured_.notify_all();
     }
-    measured_.notify_all();
     if (g.why == Hello::start) {
       up(shard);
     } else if (slot.timed < kPings) {
@@ -264,34 +257,27 @@ class MpiTransport final : public Transport {
   }
 
   void up(std::size_t shard) noexcept {
-    std::uint64_t link = 0;
+    const std::uint64_t link = next_link_++;
     {
-      std::lock_guard lk(mutex_);
-      link = slots_[shard].link = next_link_++;
+      std::lock_guard lk(mutex_);  // send() reads it
+      slots_[shard].link = link;
     }
-    slots_[shard].reader = FrameReader();
     std::string who = "rank " + std::to_string(rank_of(shard)) + " (" + message_ + ")";
     events_->on_up(shard, link, std::move(who));
   }
 
-  void slot_answered(std::size_t shard) noexcept {
-    std::size_t& outstanding = slots_[shard].outstanding;
-    if (outstanding > 0) --outstanding;
-  }
-
+  // answered(): a rank sent answers (whole frames: one message each). Only this thread
+  // writes a slot's link, so it reads it without the lock.
   void answered(std::size_t shard) noexcept {
-    std::uint64_t link = 0;
-    {
-      std::lock_guard lk(mutex_);
-      link = slots_[shard].link;
-    }
+    Slot& slot = slots_[shard];
+    const std::uint64_t link = slot.link;
     if (link == 0) return;  // an answer to a call of an earlier runtime, before the greeting
     std::string problem;
     try {
-      FrameReader& reader = slots_[shard].reader;
+      FrameReader reader;
       reader.feed(message_.data(), message_.size());
       while (auto frame = reader.next()) {
-        slot_answered(shard);
+        if (slot.outstanding > 0) --slot.outstanding;
         if (frame->type == FrameType::goodbye) {
           problem = "it read a malformed frame: " + frame->payload;
           break;
@@ -301,15 +287,17 @@ class MpiTransport final : public Transport {
           break;
         }
       }
+      if (problem.empty()) reader.finish();
     } catch (const FrameError& e) {
       problem = std::string("it sent a malformed frame: ") + e.what();
     } catch (const std::bad_alloc&) {
       problem = "no memory to read its answer";
     }
     if (problem.empty()) return;
+    slot.outstanding = 0;  // the link's calls end with it
     {
       std::lock_guard lk(mutex_);
-      slots_[shard].link = 0;
+      slot.link = 0;
     }
     events_->on_down(shard, link, "rank " + std::to_string(rank_of(shard)) + ": " + problem, true);
   }
@@ -326,13 +314,14 @@ class MpiTransport final : public Transport {
   std::vector<Slot> slots_;
   std::vector<Start> starts_;     // guarded by mutex_
   std::vector<Outgoing> outbox_;  // guarded by mutex_
-  std::uint64_t next_link_ = 1;   // guarded by mutex_
+  bool pings_wanted_ = false;     // guarded by mutex_: round_trip_ns() was asked
   bool stopping_ = false;         // guarded by mutex_
 
   // The thread's own:
   std::list<InFlight> in_flight_;
   std::string message_;
   std::unordered_map<std::uint64_t, Greeting> greetings_;  // sent, not answered, by number
+  std::uint64_t next_link_ = 1;
 };
 
 }  // namespace

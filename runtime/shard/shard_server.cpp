@@ -102,6 +102,15 @@ void answer_call(const TaskTable& tasks, const Frame& call, std::string& out) {
   }
 }
 
+std::optional<Frame> next_call(FrameReader& reader) {
+  std::optional<Frame> frame = reader.next();
+  if (frame && frame->type != FrameType::call) {
+    throw FrameError("a shard received a frame of type " +
+                     std::to_string(static_cast<int>(frame->type)) + ", not a call");
+  }
+  return frame;
+}
+
 int serve_shard(int fd, const TaskTable& tasks) noexcept {
   try {
     FrameReader reader;
@@ -119,12 +128,8 @@ int serve_shard(int fd, const TaskTable& tasks) noexcept {
       reader.feed(buffer.data(), static_cast<std::size_t>(n));
       out.clear();
       try {
-        while (auto frame = reader.next()) {
-          if (frame->type != FrameType::call) {
-            throw FrameError("a shard received a frame of type " +
-                             std::to_string(static_cast<int>(frame->type)) + ", not a call");
-          }
-          answer_call(tasks, *frame, out);
+        while (auto call = next_call(reader)) {
+          answer_call(tasks, *call, out);
           // Answer as soon as a call is done: later calls may be long.
           if (!write_all(fd, out)) return kShardBrokenLink;
           out.clear();

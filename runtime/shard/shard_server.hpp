@@ -1,6 +1,7 @@
 // serve_shard(): the loop a shard process runs.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "frame.hpp"
@@ -17,6 +18,10 @@ inline constexpr int kShardBrokenLink = 4;  // reading or writing the connection
 // threw: its type and message) or a rejection (no such task in `tasks`, arguments that do
 // not decode), with the call's CPU, blocked and wall time.
 void answer_call(const TaskTable& tasks, const Frame& call, std::string& out);
+
+// next_call() is the next whole frame in `reader`, which must be a call: nullopt when no
+// whole frame is left; FrameError when it is malformed or of another type.
+std::optional<Frame> next_call(FrameReader& reader);
 
 // serve_shard() reads call frames from `fd` and answers each, in order, with a result, a
 // failure (the task threw) or a rejection (no such task in `tasks`, arguments that do not

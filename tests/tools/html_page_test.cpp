@@ -24,12 +24,6 @@ std::string page_of(const nlohmann::ordered_json& report, const std::string& tit
   return rt::html_page(sy::Report::from_json(report.dump()), {title, "run.json"});
 }
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t found = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
-  return found;
-}
-
 // check_geometry() checks every coordinate and size in the page's SVG is a finite number and
 // no size is negative: what a division by a zero span would break.
 void check_geometry(const std::string& page) {
@@ -72,14 +66,14 @@ TEST_CASE("the fixture is a report the library reads, every figure on the page",
 
 TEST_CASE("the page has the three charts and escapes every name", "[page]") {
   const std::string page = page_of(test::fixture_json(), R"(Run <1> & "two")");
-  CHECK(count(page, "<svg class=\"chart\"") == 3);
+  CHECK(test::count(page, "<svg class=\"chart\"") == 3);
   CHECK_THAT(page, Contains(R"(id="chart-breakdown")") && Contains(R"(id="chart-placement")") &&
                        Contains(R"(id="chart-latency")"));
   CHECK_THAT(page, Contains("<title>Run &lt;1&gt; &amp; &quot;two&quot;</title>"));
   CHECK(page.find(R"(hash<sha256>)") == std::string::npos);
   CHECK(page.find(R"("crc")") == std::string::npos);
   // The name in the table, the three charts' labels and tooltips, and the moves table.
-  CHECK(count(page, "hash&lt;sha256&gt; &amp; &quot;crc&quot;") >= 6);
+  CHECK(test::count(page, "hash&lt;sha256&gt; &amp; &quot;crc&quot;") >= 6);
   CHECK_THAT(page, Contains("cpu share &gt;= threshold"));
   check_geometry(page);
 }
@@ -113,8 +107,8 @@ TEST_CASE("an empty or idle report still draws three charts without NaN", "[page
   SECTION("no kinds") {
     report["kinds"] = nlohmann::ordered_json::array();
     const std::string page = page_of(report);
-    CHECK(count(page, "<svg class=\"chart\"") == 3);
-    CHECK(count(page, "no task kinds in this report") == 3);
+    CHECK(test::count(page, "<svg class=\"chart\"") == 3);
+    CHECK(test::count(page, "no task kinds in this report") == 3);
     check_geometry(page);
   }
   SECTION("zero uptime, and a kind with no measured task") {
@@ -130,7 +124,7 @@ TEST_CASE("an empty or idle report still draws three charts without NaN", "[page
       other["history"] = nlohmann::ordered_json::array();
     }
     const std::string page = page_of(report);
-    CHECK(count(page, "no measured tasks") == 2);  // breakdown and latency rows
+    CHECK(test::count(page, "no measured tasks") == 2);  // breakdown and latency rows
     CHECK_THAT(page, Contains("uptime 0 ·"));
     check_geometry(page);
   }

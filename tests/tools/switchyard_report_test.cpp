@@ -1,15 +1,10 @@
 // Runs the built switchyard-report (SWITCHYARD_REPORT_TOOL) as a user would.
-#include <stdio.h>
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,19 +34,6 @@ test::CommandRun run_tool(const std::string& arguments) {
 // shell_quoted() quotes a path for the shell (the tests' paths hold no quote).
 std::string shell_quoted(const std::filesystem::path& path) {
   return "'" + path.string() + "'";
-}
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t found = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
-  return found;
 }
 
 // real_report() runs two kinds of tasks on a small runtime, one that computes and one that
@@ -85,7 +67,7 @@ TEST_CASE("switchyard-report writes REPORT.html beside REPORT.json", "[cli]") {
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(run.output.empty());
-  const std::string page = read(dir.path() / "run.html");
+  const std::string page = test::read_text(dir.path() / "run.html");
   CHECK_THAT(page, StartsWith("<!DOCTYPE html>"));
   CHECK_THAT(page, Contains("<h1>Switchyard report: run.json</h1>"));
 }
@@ -97,7 +79,7 @@ TEST_CASE("switchyard-report -o and --title", "[cli]") {
                                         shell_quoted(output) + " --title 'Nightly <run>'");
   INFO(run.output);
   CHECK(run.exit_code == 0);
-  CHECK_THAT(read(output), Contains("<h1>Nightly &lt;run&gt;</h1>"));
+  CHECK_THAT(test::read_text(output), Contains("<h1>Nightly &lt;run&gt;</h1>"));
 }
 
 TEST_CASE("switchyard-report refuses bad input with status 2, naming file and field", "[cli]") {
@@ -184,8 +166,8 @@ TEST_CASE("switchyard-report draws a real runtime's report", "[cli]") {
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(run.output.empty());
-  const std::string page = read(dir.path() / "real.html");
-  CHECK(count(page, "<svg class=\"chart\"") == 3);
+  const std::string page = test::read_text(dir.path() / "real.html");
+  CHECK(test::count(page, "<svg class=\"chart\"") == 3);
   CHECK_THAT(page, Contains(R"(id="chart-breakdown")") && Contains(R"(id="chart-placement")") &&
                        Contains(R"(id="chart-latency")"));
   CHECK_THAT(page, Contains("<td>crunch</td>") && Contains("<td>nap &lt;io&gt;</td>"));

@@ -21,19 +21,6 @@ std::string plural(std::uint64_t count, std::string_view one, std::string_view m
   return fmt::format("{} {}", count_text(count), count == 1 ? one : many);
 }
 
-std::string bytes_text(std::uint64_t size) {
-  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
-  if (size >= (1u << 10) && size % (1u << 10) == 0) return fmt::format("{} KiB", size >> 10);
-  return fmt::format("{} B", size);
-}
-
-// figure_text() prints a calibration figure with 4 significant digits.
-std::string figure_text(double value) {
-  if (value >= 1e6) return fmt::format("{:.3e}", value);
-  if (value >= 1000) return fmt::format("{:.0f}", value);
-  return fmt::format("{:.4g}", value);
-}
-
 // placement_html() is a placement's name after its colour's swatch.
 std::string placement_html(Placement placement) {
   return fmt::format(R"(<span class="swatch" style="background:{}"></span>{})",
@@ -188,8 +175,9 @@ std::string moves_table(const std::vector<Report::KindReport>& kinds) {
           "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
           "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
           duration_text(move.at), escape(kind.name), placement_html(move.from),
-          placement_html(move.to), escape(move.rule), decimal_text(move.measured, 3),
-          decimal_text(move.threshold, 3));
+          placement_html(move.to), escape(move.rule),
+          move.has_figures() ? decimal_text(move.measured, 3) : "",
+          move.has_figures() ? decimal_text(move.threshold, 3) : "");
     }
   }
   if (rows.empty()) return "<p class=\"muted\">No kind moved.</p>\n";

@@ -43,9 +43,12 @@ std::vector<Segment> segments(const Report::KindReport& kind, double end_ns) {
 }
 
 std::string move_text(const Report::KindReport& kind, const Report::PlacementChange& move) {
-  return fmt::format("{} at {}: {} → {}\nrule: {}\nmeasured {}, threshold {}", kind.name,
-                     duration_text(move.at), to_string(move.from), to_string(move.to), move.rule,
-                     decimal_text(move.measured, 3), decimal_text(move.threshold, 3));
+  const std::string figures = move.has_figures() ? fmt::format("\nmeasured {}, threshold {}",
+                                                               decimal_text(move.measured, 3),
+                                                               decimal_text(move.threshold, 3))
+                                                 : std::string();
+  return fmt::format("{} at {}: {} → {}\nrule: {}{}", kind.name, duration_text(move.at),
+                     to_string(move.from), to_string(move.to), move.rule, figures);
 }
 
 // legend_items() lists the four placements.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -12,23 +11,8 @@ import (
 // for the whole of it: a non-thread-safe library guarded by a single lock.
 // A Go program has no other process to run it in, so the tasks serialize.
 func runLock(cfg config, start time.Time) part {
-	lat := make([]time.Duration, cfg.lockTasks)
 	var library sync.Mutex
-	var sum uint64
-	var wg sync.WaitGroup
-	for i := 0; i < cfg.lockTasks; i++ {
-		wg.Add(1)
-		submitted := time.Now()
-		go func(i int) {
-			defer wg.Done()
-			library.Lock()
-			atomic.AddUint64(&sum, spin(uint64(i), cfg.iters))
-			library.Unlock()
-			lat[i] = time.Since(submitted)
-		}(i)
-	}
-	wg.Wait()
-	return part{lat: lat, checksum: sum, elapsed: time.Since(start)}
+	return spinEach(cfg.lockTasks, cfg.iters, &library, start)
 }
 
 // runPhase runs phaseTasks goroutines of which the first half each dial the
@@ -108,6 +92,5 @@ func runStall(cfg config, start time.Time) part {
 	for _, l := range lateness {
 		all = append(all, l...)
 	}
-	sort.Slice(all, func(a, b int) bool { return all[a] < all[b] })
 	return part{lat: all, checksum: uint64(len(all)), elapsed: time.Since(start)}
 }

@@ -26,15 +26,25 @@ type part struct {
 
 // runCPU starts one goroutine per spin(i, iters).
 func runCPU(cfg config, start time.Time) part {
-	lat := make([]time.Duration, cfg.cpuTasks)
+	return spinEach(cfg.cpuTasks, cfg.iters, nil, start)
+}
+
+// spinEach starts one goroutine per spin(i, iters) for i in [0, tasks), each
+// holding `lock` (when there is one) for the whole of its spin.
+func spinEach(tasks, iters int, lock *sync.Mutex, start time.Time) part {
+	lat := make([]time.Duration, tasks)
 	var sum uint64
 	var wg sync.WaitGroup
-	for i := 0; i < cfg.cpuTasks; i++ {
+	for i := 0; i < tasks; i++ {
 		wg.Add(1)
 		submitted := time.Now()
 		go func(i int) {
 			defer wg.Done()
-			atomic.AddUint64(&sum, spin(uint64(i), cfg.iters))
+			if lock != nil {
+				lock.Lock()
+				defer lock.Unlock()
+			}
+			atomic.AddUint64(&sum, spin(uint64(i), iters))
 			lat[i] = time.Since(submitted)
 		}(i)
 	}

@@ -42,15 +42,15 @@ class ExplorePolicy final : public Policy {
  private:
   // Exploration: one kind's state.
   struct Exploration {
-    PerPlacement<KindProfile> at;              // its tasks on each executor since it began
-    std::uint64_t phase = 0;                   // the profile's phase_changes() last seen
-    std::uint32_t round = 0;                   // the Trial round last asked for...
-    std::optional<Placement> trying;           // ...and where to; none since a restart
-    std::uint64_t round_began = 0;             // the profile's count() when that round began
-    bool done = false;                         // every alternative measured
-    bool baseline = false;                     // the shares below are set...
-    Placement baseline_at = Placement::fiber;  // ...for the kind on this executor
-    double cpu = 0, blocked = 0, wait = 0;     // the kind's shares once it settled after `done`
+    PerPlacement<KindProfile> at;           // its tasks on each executor since it began
+    std::uint64_t phase = 0;                // the profile's phase_changes() last seen
+    std::uint32_t round = 0;                // the Trial round last asked for...
+    std::optional<Placement> trying;        // ...and where to; none since a restart
+    std::uint64_t round_began = 0;          // the profile's count() when that round began
+    bool done = false;                      // every alternative measured
+    std::optional<Placement> baseline_at;   // where the kind ran when the shares below
+                                            // were taken; none while they are not set
+    double cpu = 0, blocked = 0, wait = 0;  // the kind's shares once it settled after `done`
   };
 
   // restart_if_changed() begins a new exploration when the kind changed phase or drifted.

@@ -40,6 +40,9 @@ struct Report {
     std::string rule;
     double measured = 0.0;
     double threshold = 0.0;
+    // has_figures() says the rule compared figures: a rule without any (the watchdog's) has
+    // both at 0, and is written without them.
+    bool has_figures() const noexcept { return measured != 0 || threshold != 0; }
   };
   // KindReport is one task kind.
   struct KindReport {

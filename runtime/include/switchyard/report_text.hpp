@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,13 @@ std::string decimal_text(double value, int digits);
 // durations are histogram bounds or means, good to a few percent.
 std::string duration_text(double ns);
 std::string duration_text(std::chrono::nanoseconds duration);
+
+// bytes_text() writes a size in MiB or KiB when it is a whole number of them ("32 KiB"), else
+// in bytes.
+std::string bytes_text(std::uint64_t size);
+
+// figure_text() writes a calibration figure with 4 significant digits ("283.4", "15260",
+// "2.340e+06").
+std::string figure_text(double value);
 
 }  // namespace switchyard
