@@ -1,9 +1,12 @@
 # Switchyard: the two commands are `make demo` and `make test`. Both install what is missing
 # (Debian packages, as root or through sudo), configure, build and run.
 BUILD ?= build
+# Warnings are errors in the project's own builds (these targets, and so CI), never in a user's
+# or a distribution's: meson.build leaves werror at meson's default, off.
+DEV_OPTIONS = -Dwerror=true
 MESON_TEST = meson test -C $(1) --num-processes 2 --print-errorlogs
 
-.PHONY: all deps test-deps bench-deps sanitize-deps build test demo sanitize asan tsan bench format clean
+.PHONY: all deps test-deps bench-deps sanitize-deps build release test demo sanitize asan tsan bench format clean
 
 all: build
 
@@ -23,15 +26,20 @@ sanitize-deps:
 
 # Order-only: under -j the build is configured only once the packages are in.
 $(BUILD)/build.ninja: | deps
-	meson setup $(BUILD)
+	meson setup $(DEV_OPTIONS) $(BUILD)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The release build type (-O3, NDEBUG) warns where debugoptimized does not: CI builds it too.
+release: test-deps
+	@test -f build-release/build.ninja || meson setup $(DEV_OPTIONS) --buildtype=release build-release
+	ninja -C build-release
+
 # The last line printed is "N passed, N failed, N skipped", which CI reads. An existing build
 # is configured again, so that MPI, installed by test-deps, is found and its tests built.
 test: test-deps
-	@if test -f $(BUILD)/build.ninja; then meson setup --reconfigure $(BUILD) >/dev/null; else meson setup $(BUILD); fi
+	@if test -f $(BUILD)/build.ninja; then meson setup --reconfigure $(DEV_OPTIONS) $(BUILD) >/dev/null; else meson setup $(DEV_OPTIONS) $(BUILD); fi
 	ninja -C $(BUILD)
 	@$(call MESON_TEST,$(BUILD)) ; python3 tests/summarize.py $(BUILD)/meson-logs/testlog.json
 
@@ -46,14 +54,14 @@ SAN_asan := address,undefined
 SAN_tsan := thread
 
 asan tsan: sanitize-deps
-	@test -f build-$@/build.ninja || CC=clang CXX=clang++ meson setup build-$@ -Db_sanitize=$(SAN_$@) -Db_lundef=false -Dbuildtype=debug
+	@test -f build-$@/build.ninja || CC=clang CXX=clang++ meson setup $(DEV_OPTIONS) build-$@ -Db_sanitize=$(SAN_$@) -Db_lundef=false -Dbuildtype=debug
 	ninja -C build-$@
 	@$(call MESON_TEST,build-$@) --setup=$@ ; python3 tests/summarize.py build-$@/meson-logs/testlog-$@.json
 
 # Bench's packages go in before the build is configured, and an existing build is configured
 # again, so that the targets they enable (switchyard-micro, the oneTBB peer) are built.
 bench: bench-deps
-	@if test -f $(BUILD)/build.ninja; then meson setup --reconfigure $(BUILD); else meson setup $(BUILD); fi
+	@if test -f $(BUILD)/build.ninja; then meson setup --reconfigure $(DEV_OPTIONS) $(BUILD); else meson setup $(DEV_OPTIONS) $(BUILD); fi
 	ninja -C $(BUILD)
 	python3 bench/suite.py --build $(BUILD)
 
@@ -61,4 +69,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-release build-asan build-tsan

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "failure.hpp"
 
 namespace switchyard::net::detail {
@@ -98,13 +100,13 @@ std::string to_string(const sockaddr* addr, socklen_t len) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(addr);
     inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
     port = ntohs(in->sin_port);
-    return std::string(host) + ":" + std::to_string(port);
+    return fmt::format("{}:{}", host, port);
   }
   if (addr->sa_family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
     port = ntohs(in6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
+    return fmt::format("[{}]:{}", host, port);
   }
   return "(unnamed)";
 }
