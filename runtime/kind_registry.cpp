@@ -1,34 +1,66 @@
 #include "kind_registry.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <mutex>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace switchyard::detail {
 
 KindRecord& KindRegistry::get(std::string_view name) {
+  if (name.size() > kMaxNameBytes) {
+    throw std::invalid_argument(
+        fmt::format("switchyard: a kind name may have {} bytes at most; this one has {}: '{}...'",
+                    kMaxNameBytes, name.size(), name.substr(0, 40)));
+  }
   {
     std::shared_lock lk(mutex_);
     if (auto it = kinds_.find(name); it != kinds_.end()) return *it->second;
+    if (overflow_ && kinds_.size() >= kMaxKinds) {
+      // Past the limit, only a kind the config or the task table knows may still be new.
+      if (!config_.kinds.contains(name) && tasks_.find(name) == nullptr) return *overflow_;
+    }
   }
   KindConfig settings;
-  if (auto it = config_.kinds.find(name); it != config_.kinds.end()) settings = it->second;
+  const auto configured = config_.kinds.find(name);
+  if (configured != config_.kinds.end()) settings = configured->second;
+  const bool registered = tasks_.find(name) != nullptr;
   std::unique_lock lk(mutex_);
-  auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
-  if (inserted) {
-    try {
-      it->second =
-          std::make_unique<KindRecord>(std::string(name), settings, tasks_.find(name) != nullptr);
-    } catch (...) {
-      kinds_.erase(it);
-      throw;
-    }
-    on_new_(*it->second);
+  if (auto it = kinds_.find(name); it != kinds_.end()) return *it->second;
+  if (kinds_.size() >= kMaxKinds && configured == config_.kinds.end() && !registered) {
+    return overflow(name);
   }
+  auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
+  try {
+    it->second = std::make_unique<KindRecord>(std::string(name), settings, registered);
+  } catch (...) {
+    kinds_.erase(it);
+    throw;
+  }
+  on_new_(*it->second);
   return *it->second;
+}
+
+KindRecord& KindRegistry::overflow(std::string_view name) {
+  if (!overflow_) {
+    overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false);
+    on_new_(*overflow_);
+    std::fprintf(stderr,
+                 "switchyard: more than %zu task kinds: kind '%.*s' and every later new kind share "
+                 "one profile, reported as '%.*s' (a kind should name code, not data such as "
+                 "a URL or an id)\n",
+                 kMaxKinds, static_cast<int>(std::min<std::size_t>(name.size(), 64)), name.data(),
+                 static_cast<int>(kOverflowName.size()), kOverflowName.data());
+  }
+  return *overflow_;
 }
 
 void KindRegistry::for_each(const std::function<void(KindRecord&)>& fn) const {
   std::shared_lock lk(mutex_);
   for (const auto& [name, record] : kinds_) fn(*record);
+  if (overflow_) fn(*overflow_);
 }
 
 }  // namespace switchyard::detail

@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <switchyard/switchyard.hpp>
+
+#include "support.hpp"
+
+namespace sy = switchyard;
+
+namespace {
+
+const sy::Report::KindReport* find_kind(const sy::Report& r, std::string_view name) {
+  const auto it = std::find_if(r.kinds.begin(), r.kinds.end(),
+                               [&](const sy::Report::KindReport& k) { return k.name == name; });
+  return it == r.kinds.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("kinds past the limit share one overflow kind, and every task still runs", "[kinds]") {
+  constexpr std::size_t kLimit = 4096;  // KindRegistry::kMaxKinds
+  constexpr std::size_t kPast = 1500;
+  sy::Config config = sy::test::small_config();
+  // A kind the config names stays a kind of its own even past the limit.
+  config.kinds["configured late"].placement = sy::Placement::cpu;
+  sy::Runtime rt(config);
+  std::vector<sy::Future<std::uint64_t>> futures;
+  for (std::uint64_t i = 0; i < kLimit + kPast; ++i) {
+    futures.push_back(rt.spawn("item " + std::to_string(i), [i] { return i; }));
+  }
+  auto late = rt.spawn("configured late", [] { return sy::this_task::placement(); });
+  std::uint64_t sum = 0;
+  for (auto& f : futures) sum += f.get();
+  const std::uint64_t n = kLimit + kPast;
+  REQUIRE(sum == n * (n - 1) / 2);
+  REQUIRE(late.get() == sy::Placement::cpu);
+
+  const sy::Report r = rt.report();
+  REQUIRE(r.kinds.size() == kLimit + 2);  // the limit, the configured kind, the overflow kind
+  const auto* overflow = find_kind(r, "(kinds past the limit)");
+  REQUIRE(overflow != nullptr);
+  CHECK(overflow->spawned == kPast);
+  CHECK(overflow->finished == kPast);
+  CHECK(find_kind(r, "item " + std::to_string(kLimit + 10)) == nullptr);
+  CHECK(find_kind(r, "configured late") != nullptr);
+}
+
+TEST_CASE("a kind name longer than the bound fails its task's future, and only it", "[kinds]") {
+  sy::Runtime rt(sy::test::small_config());
+  const std::string at_bound(256, 'k');
+  const std::string past_bound(257, 'k');
+  REQUIRE(rt.spawn(at_bound, [] { return 1; }).get() == 1);
+  auto too_long = rt.spawn(past_bound, [] { return 2; });
+  REQUIRE_THROWS_AS(too_long.get(), std::invalid_argument);
+  REQUIRE_THROWS_WITH(rt.spawn(past_bound, [] { return 2; }).get(),
+                      Catch::Contains("257") && Catch::Contains("256"));
+  REQUIRE(rt.spawn("after", [] { return 3; }).get() == 3);
+}
