@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "late_shutdown.hpp"
 #include "runtime_core.hpp"
 
 namespace switchyard {
@@ -14,7 +15,9 @@ Runtime::Runtime(Config config)
 Runtime::Runtime(Config config, std::unique_ptr<Policy> policy)
     : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), std::move(policy))) {}
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+  if (impl_ && impl_->on_own_worker()) detail::shut_down_later(std::move(impl_));
+}
 
 void Runtime::check_hint(const Hint& hint) {
   if (hint.placement == Placement::shard) {

@@ -72,6 +72,8 @@ class RuntimeCore final : public Surroundings {
   void finish_remote(RemoteTask& call, Frame* answer, std::exception_ptr error) noexcept;
   ShutdownSummary shutdown(std::chrono::milliseconds grace);
   Report report() const;
+  // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
+  bool on_own_worker() const noexcept;
 
   // calibrate() measures the MachineModel, or reads it from the cache, with the hand-offs to
   // this runtime's pools measured by the runtime itself; the first result becomes machine().
@@ -152,8 +154,6 @@ class RuntimeCore final : public Surroundings {
   void reconsider(KindRecord& kind) noexcept;
   LoadView read_load() const noexcept;
   void calibrate_in_background() noexcept;
-  // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
-  bool on_own_worker() const noexcept;
   void end_task() noexcept;
   void cancel_waits() noexcept;
   // final_report() is the report shutdown writes to profiling.report, and the trace (written

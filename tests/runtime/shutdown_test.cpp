@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -93,4 +94,34 @@ TEST_CASE("report() may be called while another thread shuts the runtime down", 
     reader.join();
     REQUIRE(rt.report().executors.size() == 3);
   }
+}
+
+TEST_CASE("a task that destroys its own runtime ends it once the task has returned",
+          "[shutdown]") {
+  const sy::Placement where =
+      GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
+  CAPTURE(sy::to_string(where));
+  const auto threads_before = sy::test::thread_count();
+  auto rt = std::make_unique<sy::Runtime>(sy::test::small_config());
+  auto sleeper = rt->spawn("sleeper", [] {
+    sy::this_task::sleep_for(50ms);
+    return 1;
+  });
+  auto owner = rt->spawn(
+      "owner",
+      [&rt] {
+        rt.reset();
+        // The runtime is still there for the rest of the task: its waits still work.
+        sy::this_task::sleep_for(10ms);
+        return 7;
+      },
+      sy::on(where));
+  REQUIRE(owner.get() == 7);
+  REQUIRE(sleeper.get() == 1);
+  // Its workers end soon after the task that destroyed it.
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  while (sy::test::thread_count() > threads_before && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(sy::test::thread_count() <= threads_before);
 }

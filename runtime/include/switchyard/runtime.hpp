@@ -39,7 +39,9 @@ class Runtime {
   // Runtime(config, policy) places tasks with `policy` instead of the config's policy.name:
   // a policy of the program's own (see policy.hpp for what it may rely on).
   Runtime(Config config, std::unique_ptr<Policy> policy);
-  // ~Runtime() calls shutdown() with the config's grace period.
+  // ~Runtime() calls shutdown() with the config's grace period. Called from one of the
+  // runtime's own tasks, it returns at once, and another thread shuts the runtime down once
+  // that task has returned (the process's exit waits for it).
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
