@@ -4,14 +4,54 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <system_error>
 #include <utility>
+
+#include <switchyard/errors.hpp>
+#include <switchyard/net/error.hpp>
+#include <switchyard/this_task.hpp>
 
 #include "../wait.hpp"
 #include "address.hpp"
 #include "failure.hpp"
 
 namespace switchyard::net {
+
+namespace {
+
+bool out_of_resources(int err) noexcept {
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+// Out of descriptors or memory, a server that gave up accepting would be down for good, though
+// the shortage is usually brief (connections close): the connection waits in the backlog, and
+// accept() tries again after a pause that doubles from 5 ms up to a second, as Go's net/http
+// does. Each accept() says so once. pause_for_resources() waits and returns the next pause.
+std::chrono::milliseconds pause_for_resources(int err, std::chrono::milliseconds pause,
+                                              Deadline deadline, const std::string& address) {
+  using namespace std::chrono_literals;
+  const std::string why = std::generic_category().message(err);
+  if (pause == 0ms) {
+    std::fprintf(stderr, "switchyard: accept on %s: %s; trying again as descriptors close\n",
+                 address.c_str(), why.c_str());
+    pause = 5ms;
+  }
+  const auto now = Deadline::clock::now();
+  if (!deadline.is_none() && deadline.at() - now <= pause) {
+    this_task::sleep_until(deadline.at());
+    throw TimeoutError(std::make_error_code(std::errc::timed_out),
+                       detail::what("accept on", address, "the deadline passed while " + why));
+  }
+  this_task::sleep_until(now + pause);
+  return std::min<std::chrono::milliseconds>(2 * pause, 1s);
+}
+
+}  // namespace
 
 Listener::Listener(int fd, std::string address, std::uint16_t port) noexcept
     : fd_(fd), address_(std::move(address)), port_(port) {}
@@ -46,6 +86,7 @@ void Listener::close() noexcept {
 
 Socket Listener::accept(Deadline deadline) {
   if (fd_ < 0) detail::fail("accept on", address_, EBADF);
+  std::chrono::milliseconds pause{0};
   for (;;) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
@@ -59,6 +100,10 @@ Socket Listener::accept(Deadline deadline) {
     }
     // A connection that was reset before it was accepted is the client's problem, not ours.
     if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (out_of_resources(errno)) {
+      pause = pause_for_resources(errno, pause, deadline, address_);
+      continue;
+    }
     if (errno != EAGAIN) detail::fail("accept on", address_, errno);
     detail::await(fd_, source_, true, deadline, "accept on", address_);
   }

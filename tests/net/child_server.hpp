@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
 extern char** environ;
 
@@ -26,11 +27,14 @@ inline std::string echo_server_path() {
   return path;
 }
 
-// ChildServer starts `program`, reads the address it prints on its first line, and stops it
-// by closing its standard input. The destructor stops it if stop() was not called.
+// ChildServer starts `argv` (the program first), reads the address it prints on its first
+// line, and stops it by closing its standard input. The destructor stops it if stop() was not
+// called.
 class ChildServer {
  public:
-  explicit ChildServer(const std::string& program) {
+  explicit ChildServer(const std::string& program) : ChildServer(std::vector<std::string>{program}) {}
+  explicit ChildServer(const std::vector<std::string>& argv) {
+    const std::string& program = argv.front();
     int to_child[2];
     int from_child[2];
     if (::pipe2(to_child, O_CLOEXEC) != 0) {
@@ -46,8 +50,10 @@ class ChildServer {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
-    char* argv[] = {const_cast<char*>(program.c_str()), nullptr};
-    const int err = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, environ);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int err = posix_spawnp(&pid_, program.c_str(), &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(to_child[0]);
     ::close(from_child[1]);

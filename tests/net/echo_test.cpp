@@ -155,3 +155,26 @@ TEST_CASE("one task reads a socket while another writes it", "[echo]") {
   REQUIRE(client.get() == kLines);
   REQUIRE(server.done.get() == kLines);
 }
+
+TEST_CASE("a server out of descriptors keeps accepting once connections close", "[echo]") {
+  // The server may open 128 descriptors: the first of 200 clients use them all up, so its
+  // accept() runs out (EMFILE) while the rest wait in the backlog.
+  sy::test::ChildServer server(
+      std::vector<std::string>{"prlimit", "--nofile=128:128", sy::test::echo_server_path()});
+  constexpr std::size_t kClients = 200;
+  constexpr std::size_t kClosed = 150;
+  std::vector<net::Socket> clients;
+  for (std::size_t i = 0; i < kClients; ++i) {
+    clients.push_back(net::connect(server.address(), kPatience));
+    clients.back().write_all("line " + std::to_string(i) + "\n", kPatience);
+  }
+  // Hanging up the first clients closes their connections' descriptors on the server: the
+  // rest must then be accepted and answered.
+  for (std::size_t i = 0; i < kClosed; ++i) clients[i].close();
+  for (std::size_t i = kClosed; i < kClients; ++i) {
+    CAPTURE(i);
+    REQUIRE(clients[i].read_line(kPatience) == "line " + std::to_string(i));
+  }
+  clients.clear();
+  REQUIRE(server.stop() == 0);
+}
