@@ -342,9 +342,23 @@ std::string Report::to_json() const {
 }
 
 Report Report::from_json(std::string_view text) {
+  if (text.size() > kMaxJsonBytes) {
+    throw ReportFormatError("not a report: " + std::to_string(text.size()) +
+                            " bytes, more than the " + std::to_string(kMaxJsonBytes) +
+                            " a report may have");
+  }
+  // A report nests a few levels deep; a deeper text is refused while it is read, before the
+  // values built from it (whose destruction recurses) can nest deep enough to overflow a stack.
+  const auto shallow = [](int depth, nlohmann::detail::parse_event_t, Json&) {
+    if (depth >= kMaxJsonDepth) {  // the outermost value is at depth 0
+      throw ReportFormatError("not a report: nested deeper than " + std::to_string(kMaxJsonDepth) +
+                              " levels");
+    }
+    return true;
+  };
   Json root;
   try {
-    root = Json::parse(text);
+    root = Json::parse(text, shallow);
   } catch (const Json::exception& e) {  // a syntax error, or a number out of a double's range
     throw ReportFormatError(std::string("not JSON: ") + e.what());
   }

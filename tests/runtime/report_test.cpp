@@ -172,6 +172,28 @@ TEST_CASE("a duration out of range is refused, not wrapped", "[report]") {
   }
 }
 
+TEST_CASE("a text nested too deep or too long is refused before it is built", "[report]") {
+  auto nested = [](std::size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+  };
+  auto refusal = [](const std::string& text) {
+    try {
+      sy::Report::from_json(text);
+    } catch (const sy::ReportFormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const int bound = sy::Report::kMaxJsonDepth;
+  // At the bound the text is read, and refused for what it is: not a report.
+  REQUIRE_THAT(refusal(nested(bound)), Catch::Contains("expected an object"));
+  REQUIRE_THAT(refusal(nested(bound + 1)), Catch::Contains("nested deeper than 32 levels"));
+  // Deep enough to overflow a stack when the parsed values are destroyed recursively.
+  REQUIRE_THAT(refusal(nested(1'000'000)), Catch::Contains("nested deeper than 32 levels"));
+  REQUIRE_THAT(refusal(std::string(sy::Report::kMaxJsonBytes + 1, ' ')),
+               Catch::Contains("more than the 268435456 a report may have"));
+}
+
 TEST_CASE("profiling.report writes the report when the runtime shuts down", "[report]") {
   auto config = sy::test::small_config();
   const auto json = scratch("exit.json");

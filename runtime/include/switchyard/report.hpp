@@ -31,6 +31,10 @@ class ReportFormatError : public std::runtime_error {
 struct Report {
   static constexpr std::string_view kSchema = "switchyard.report";
   static constexpr std::uint32_t kSchemaVersion = 1;
+  // from_json() refuses a text longer than kMaxJsonBytes or nested deeper than kMaxJsonDepth:
+  // a report of the most kinds a runtime keeps (4,096) is a few tens of MiB, and 8 levels deep.
+  static constexpr std::size_t kMaxJsonBytes = std::size_t{256} << 20;
+  static constexpr int kMaxJsonDepth = 32;
 
   // PlacementChange records one move of a kind's new tasks to another executor.
   struct PlacementChange {
