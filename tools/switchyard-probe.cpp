@@ -10,6 +10,7 @@
 #include <switchyard/topology_json.hpp>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -99,9 +100,7 @@ std::string plural(std::size_t count, std::string_view one, std::string_view man
 }
 
 std::string join(const std::vector<unsigned>& values) {
-  std::string text;
-  for (unsigned value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
-  return text;
+  return fmt::format("{}", fmt::join(values, ","));
 }
 
 void print_topology(const sy::Topology& topology) {

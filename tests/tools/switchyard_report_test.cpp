@@ -1,5 +1,6 @@
 // Runs the built switchyard-report (SWITCHYARD_REPORT_TOOL) as a user would.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -28,12 +29,12 @@ test::CommandRun run_tool(const std::string& arguments) {
   const char* tool = std::getenv("SWITCHYARD_REPORT_TOOL");
   INFO("SWITCHYARD_REPORT_TOOL names the built switchyard-report");
   REQUIRE(tool != nullptr);
-  return test::run_command("'" + std::string(tool) + "' " + arguments);
+  return test::run_command(fmt::format("'{}' {}", tool, arguments));
 }
 
 // shell_quoted() quotes a path for the shell (the tests' paths hold no quote).
 std::string shell_quoted(const std::filesystem::path& path) {
-  return "'" + path.string() + "'";
+  return fmt::format("'{}'", path.string());
 }
 
 // real_report() runs two kinds of tasks on a small runtime, one that computes and one that
