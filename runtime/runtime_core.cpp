@@ -13,6 +13,7 @@
 #include "clock.hpp"
 #include "file_limit.hpp"
 #include "handoff_measure.hpp"
+#include "overflow_handler.hpp"
 #include "remote_task.hpp"
 #include "shard/local_transport.hpp"
 #include "shard/mpi_job.hpp"
@@ -129,6 +130,7 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
   for (const auto& options : {fiber, cpu, blocking}) {
     executors_[index_of(options.placement)] = std::make_unique<Executor>(*this, topology_, options);
   }
+  install_overflow_handler();  // before any task runs on a pooled stack
   for (auto& e : executors_) e->start();
   refresh_load();
   monitor_ = std::make_unique<Monitor>(*this, executor(Placement::fiber), monitor_bell_,

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 
 #include "fiber_asan.hpp"
@@ -32,7 +33,9 @@ std::size_t round_to_pages(std::size_t bytes) {
 struct SlabRecord {
   std::uintptr_t begin;
   std::uintptr_t end;
-  std::size_t stack_bytes;
+  std::size_t slot_bytes;   // a guard page and a stack
+  std::size_t guard_bytes;
+  const StackPool* pool;
 };
 struct SlabRegistry {
   std::shared_mutex mutex;
@@ -56,38 +59,83 @@ bool StackPool::locate(const void* p, const void*& bottom, std::size_t& size) no
   if (it == r.slabs.begin()) return false;
   --it;
   if (at >= it->end) return false;
-  bottom = reinterpret_cast<const void*>(it->begin +
-                                         (at - it->begin) / it->stack_bytes * it->stack_bytes);
-  size = it->stack_bytes;
+  const std::uintptr_t slot = it->begin + (at - it->begin) / it->slot_bytes * it->slot_bytes;
+  if (at < slot + it->guard_bytes) return false;  // a guard page is no stack's
+  bottom = reinterpret_cast<const void*>(slot + it->guard_bytes);
+  size = it->slot_bytes - it->guard_bytes;
   return true;
 }
 #endif
 
-StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot)
-    : stack_bytes_(round_to_pages(stack_bytes)), keep_hot_(keep_hot) {}
+StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot, GuardBudget& budget)
+    : stack_bytes_(round_to_pages(stack_bytes)),
+      guard_bytes_(round_to_pages(1)),
+      slot_bytes_(guard_bytes_ + stack_bytes_),
+      keep_hot_(keep_hot),
+      budget_(budget) {}
 
 StackPool::~StackPool() {
 #if SWITCHYARD_ASAN
   {
     SlabRegistry& r = slab_registry();
     std::lock_guard lk(r.mutex);
-    std::erase_if(r.slabs, [this](const SlabRecord& s) {
-      return std::any_of(slabs_.begin(), slabs_.end(), [&s](const auto& slab) {
-        return reinterpret_cast<std::uintptr_t>(slab.first) == s.begin;
-      });
-    });
+    std::erase_if(r.slabs, [this](const SlabRecord& s) { return s.pool == this; });
   }
 #endif
-  for (auto [base, bytes] : slabs_) munmap(base, bytes);
+  const Slab* next = nullptr;
+  for (const Slab* s = slabs_.load(std::memory_order_acquire); s != nullptr; s = next) {
+    munmap(s->base, slot_bytes_ * kSlabStacks);
+    if (s->guarded) budget_.give_back(kSlabGuardMappings);
+    next = s->next;
+    delete s;
+  }
+}
+
+bool StackPool::in_guard(const void* p) const noexcept {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  for (const Slab* s = slabs_.load(std::memory_order_acquire); s != nullptr; s = s->next) {
+    const auto base = reinterpret_cast<std::uintptr_t>(s->base);
+    if (at >= base && at - base < slot_bytes_ * kSlabStacks) {
+      return s->guarded && (at - base) % slot_bytes_ < guard_bytes_;
+    }
+  }
+  return false;
+}
+
+// guard() protects the guard pages of the slab at `base` if the budget allows, and says so
+// the first time it cannot. A slab is guarded whole or not at all.
+bool StackPool::guard(char* base) noexcept {
+  const char* why = "their guard pages would pass their share, half of";
+  if (budget_.take(kSlabGuardMappings)) {
+    std::size_t done = 0;
+    while (done < kSlabStacks &&
+           mprotect(base + done * slot_bytes_, guard_bytes_, PROT_NONE) == 0) {
+      ++done;
+    }
+    if (done == kSlabStacks) return true;
+    // The program's own mappings left less room than the budget counted on. Back to one
+    // mapping, which needs no new one.
+    mprotect(base, done * slot_bytes_, PROT_READ | PROT_WRITE);
+    budget_.give_back(kSlabGuardMappings);
+    why = "the process ran out of mappings:";
+  }
+  if (budget_.first_refusal()) {
+    std::fprintf(stderr,
+                 "switchyard: fiber stacks made from now on have no guard page (%s "
+                 "vm.max_map_count = %zu); an overflow on one is caught only by its canary, "
+                 "when its task ends\n",
+                 why, budget_.max_map_count());
+  }
+  return false;
 }
 
 void StackPool::add_slab() {
-  const std::size_t bytes = stack_bytes_ * kSlabStacks;
+  const std::size_t bytes = slot_bytes_ * kSlabStacks;
   // Room first, so nothing can throw between mapping the slab and recording it.
-  const std::size_t stacks = (slabs_.size() + 1) * kSlabStacks;
-  slabs_.reserve(slabs_.size() + 1);
+  const std::size_t stacks = (slab_count_ + 1) * kSlabStacks;
   hot_.reserve(stacks);
   cold_.reserve(stacks);
+  auto slab = std::make_unique<Slab>();
 #if SWITCHYARD_ASAN
   SlabRegistry& r = slab_registry();
   std::lock_guard registry_lk(r.mutex);
@@ -96,17 +144,22 @@ void StackPool::add_slab() {
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  slabs_.emplace_back(base, bytes);
+  slab->base = static_cast<char*>(base);
+  slab->guarded = guard(slab->base);
+  slab->next = slabs_.load(std::memory_order_relaxed);
+  slabs_.store(slab.release(), std::memory_order_release);
+  ++slab_count_;
 #if SWITCHYARD_ASAN
   const SlabRecord record{reinterpret_cast<std::uintptr_t>(base),
-                          reinterpret_cast<std::uintptr_t>(base) + bytes, stack_bytes_};
+                          reinterpret_cast<std::uintptr_t>(base) + bytes, slot_bytes_,
+                          guard_bytes_, this};
   r.slabs.insert(
       std::upper_bound(r.slabs.begin(), r.slabs.end(), record,
                        [](const SlabRecord& a, const SlabRecord& b) { return a.begin < b.begin; }),
       record);
 #endif
   for (std::size_t i = kSlabStacks; i-- > 0;) {
-    cold_.push_back(static_cast<char*>(base) + i * stack_bytes_);
+    cold_.push_back(static_cast<char*>(base) + i * slot_bytes_ + guard_bytes_);
   }
 }
 
@@ -159,15 +212,15 @@ void StackPool::trim() noexcept {
     }
     hot_.erase(hot_.begin(), hot_.begin() + excess);
   }
-  // Neighbouring stacks of a slab go back in one call.
+  // Neighbouring stacks of a slab go back in one call, with the guard pages between them.
   std::sort(surplus.begin(), surplus.end());
   for (std::size_t i = 0; i < surplus.size();) {
     std::size_t j = i + 1;
     while (j < surplus.size() &&
-           static_cast<char*>(surplus[j]) == static_cast<char*>(surplus[j - 1]) + stack_bytes_) {
+           static_cast<char*>(surplus[j]) == static_cast<char*>(surplus[j - 1]) + slot_bytes_) {
       ++j;
     }
-    madvise(surplus[i], (j - i) * stack_bytes_, MADV_DONTNEED);
+    madvise(surplus[i], (j - i - 1) * slot_bytes_ + stack_bytes_, MADV_DONTNEED);
     i = j;
   }
   std::lock_guard lk(mutex_);

@@ -1,6 +1,7 @@
 // StackPool: fiber stacks, recycled, for every executor of one runtime.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -9,19 +10,31 @@
 #include <boost/context/stack_context.hpp>
 
 #include "asan_build.hpp"
+#include "guard_budget.hpp"
 
 namespace switchyard::detail {
 
 // StackPool hands out fixed-size fiber stacks carved from large anonymous mappings, so that
 // 100,000 fibers do not need 100,000 mappings (the kernel's default map limit is 65,530).
-// Stacks have no guard page, like Boost's default fixedsize_stack; instead a canary at the
-// bottom of each stack is checked when the stack comes back, and an overflow aborts with a
+// Below each stack lies a guard page, protected (PROT_NONE) while the pool's GuardBudget
+// lasts, so that an overrun faults at once, where it happens (overflow_handler.hpp names the
+// task's kind); a guard page splits its slab's mapping, which is what the budget bounds.
+// Stacks past the budget have an unprotected page there instead, and only the canary at the
+// bottom of each stack, checked when the stack comes back: an overflow then aborts with a
 // message naming the stack size. trim() returns the pages of free stacks beyond `keep_hot`
 // to the kernel; it is called off the task path (by the monitor), because each return costs
 // every core a TLB flush. All members may be called from any thread.
 class StackPool {
  public:
-  StackPool(std::size_t stack_bytes, std::size_t keep_hot);
+  // kSlabStacks is how many stacks one mapping holds; kSlabGuardMappings is how many mappings
+  // a slab with guard pages becomes (a guard page and a stack each).
+  static constexpr std::size_t kSlabStacks = 64;
+  static constexpr std::size_t kSlabGuardMappings = 2 * kSlabStacks;
+
+  // StackPool(stack_bytes, ...): every stack is `stack_bytes` usable, rounded up to pages; its
+  // guard page comes on top. Guard pages are taken from `budget`, given back on destruction.
+  StackPool(std::size_t stack_bytes, std::size_t keep_hot,
+            GuardBudget& budget = GuardBudget::process());
   ~StackPool();
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
@@ -33,6 +46,10 @@ class StackPool {
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
+  // in_guard() says whether `p` lies in one of the pool's protected guard pages. It takes no
+  // lock and allocates nothing: a signal handler may call it, on any thread.
+  bool in_guard(const void* p) const noexcept;
+
 #if SWITCHYARD_ASAN
   // locate() finds the stack, of any pool in the process, that `p` lies in: its bottom and
   // size (see fiber_asan.hpp). AddressSanitizer builds only: they alone keep the list of slabs.
@@ -40,17 +57,30 @@ class StackPool {
 #endif
 
  private:
-  static constexpr std::size_t kSlabStacks = 64;
   static constexpr std::uint64_t kCanary = 0x5357495443485944ull;  // "SWITCHYD"
 
+  // Slab is one mapping of kSlabStacks slots, each a guard page then a stack. The slabs form
+  // a list that only grows (until the pool is destroyed), so in_guard() can walk it while
+  // another thread adds to it.
+  struct Slab {
+    char* base;
+    bool guarded;
+    const Slab* next;
+  };
+
   void add_slab();  // caller holds mutex_
+  bool guard(char* base) noexcept;
 
   const std::size_t stack_bytes_;
+  const std::size_t guard_bytes_;
+  const std::size_t slot_bytes_;  // a guard page and a stack
   const std::size_t keep_hot_;
+  GuardBudget& budget_;
   mutable std::mutex mutex_;
   std::vector<void*> hot_;   // free stack bottoms, most recently freed last
   std::vector<void*> cold_;  // free stack bottoms whose pages were returned
-  std::vector<std::pair<void*, std::size_t>> slabs_;
+  std::size_t slab_count_ = 0;
+  std::atomic<const Slab*> slabs_{nullptr};  // newest first
 };
 
 // StackAllocator is the StackAllocator concept Boost.Context expects, over a StackPool. The

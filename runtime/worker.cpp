@@ -7,6 +7,7 @@
 
 #include "executor.hpp"
 #include "fiber_asan.hpp"
+#include "overflow_handler.hpp"
 #include "processor.hpp"
 #include "runtime_core.hpp"
 #include "scheduling_algorithm.hpp"
@@ -60,6 +61,8 @@ Worker* Worker::current() noexcept {
 
 void Worker::main() {
   asan_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
+  // The overflow handler's stack, for when a task overflowed the one this thread runs on.
+  const SignalStack signal_stack;
   tl_worker = this;
   tid.store(gettid(), std::memory_order_release);
   try {

@@ -86,7 +86,8 @@ class Worker {
   bool retiring = false;  // leaving: takes no new work
   std::int64_t idle_since_ns = 0;
   // switches counts slices started, so a monitor can tell a stuck worker from a busy one;
-  // running_kind is the kind of the task in the current slice (nullptr between tasks);
+  // running_kind is the kind of the task in the current slice (nullptr between tasks), which
+  // the overflow handler names too (overflow_handler.hpp);
   // cpu_clock is the thread's CPU-time clock, so the monitor can tell blocked from busy.
   std::atomic<std::uint64_t> switches{0};
   std::atomic<KindRecord*> running_kind{nullptr};

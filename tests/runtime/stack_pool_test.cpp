@@ -1,0 +1,124 @@
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "guard_budget.hpp"
+#include "stack_pool.hpp"
+
+namespace {
+
+using switchyard::detail::GuardBudget;
+using switchyard::detail::StackPool;
+using Stack = boost::context::stack_context;
+
+constexpr std::size_t kStackBytes = 64 * 1024;
+
+// protection() is the permissions /proc/self/maps gives the page holding `p` ("rw-p",
+// "---p"), or "" if nothing is mapped there.
+std::string protection(const void* p) {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  std::string found;
+  if (FILE* f = std::fopen("/proc/self/maps", "r")) {
+    unsigned long begin = 0;
+    unsigned long end = 0;
+    char perms[8] = {};
+    char line[512];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      if (std::sscanf(line, "%lx-%lx %7s", &begin, &end, perms) == 3 && begin <= at &&
+          at < end) {
+        found = perms;
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  return found;
+}
+
+const char* bottom_of(const Stack& s) {
+  return static_cast<const char*>(s.sp) - s.size;
+}
+
+// resident() says whether the page holding `p` is in memory.
+bool resident(const void* p) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto* start = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p) / page * page);
+  unsigned char in = 0;
+  REQUIRE(mincore(start, 1, &in) == 0);
+  return (in & 1) != 0;
+}
+
+}  // namespace
+
+TEST_CASE("Stacks have a protected guard page while the budget lasts, and none past it",
+          "[overflow]") {
+  // A process whose vm.max_map_count leaves room for one slab of guard pages.
+  GuardBudget budget(2 * StackPool::kSlabGuardMappings);
+  {
+    StackPool pool(kStackBytes, 0, budget);
+    std::vector<Stack> stacks;
+    for (std::size_t i = 0; i < StackPool::kSlabStacks; ++i) stacks.push_back(pool.allocate());
+    for (const Stack& s : stacks) {
+      CHECK(s.size == kStackBytes);  // the configured size is what the task gets
+      CHECK(protection(bottom_of(s)) == "rw-p");
+      CHECK(protection(static_cast<const char*>(s.sp) - 1) == "rw-p");
+      CHECK(protection(bottom_of(s) - 1) == "---p");
+      CHECK(pool.in_guard(bottom_of(s) - 1));
+      CHECK_FALSE(pool.in_guard(bottom_of(s)));
+    }
+    // The next slab's guard pages would pass the budget: its stacks have none.
+    stacks.push_back(pool.allocate());
+    const Stack& unguarded = stacks.back();
+    CHECK(unguarded.size == kStackBytes);
+    CHECK(protection(bottom_of(unguarded) - 1) == "rw-p");
+    CHECK_FALSE(pool.in_guard(bottom_of(unguarded) - 1));
+    CHECK_FALSE(pool.in_guard(&budget));
+
+    // Freed and trimmed, the stacks' pages go back to the kernel, guard pages and all, and
+    // stacks handed out again still have theirs.
+    for (Stack& s : stacks) {
+      // Every byte but the canary at the bottom.
+      std::memset(const_cast<char*>(bottom_of(s)) + 8, 1, s.size - 8);
+      CHECK(resident(bottom_of(s)));
+      pool.deallocate(s);
+    }
+    pool.trim();
+    for (const Stack& s : stacks) CHECK_FALSE(resident(bottom_of(s)));
+    for (std::size_t i = 0; i < StackPool::kSlabStacks; ++i) {
+      CHECK(protection(bottom_of(stacks[i]) - 1) == "---p");
+    }
+    Stack again = pool.allocate();
+    CHECK(again.size == kStackBytes);
+    CHECK(pool.in_guard(bottom_of(again) - 1) == (protection(bottom_of(again) - 1) == "---p"));
+    pool.deallocate(again);
+  }
+  // A destroyed pool gives its share back: the next one's stacks are guarded.
+  StackPool next(kStackBytes, 0, budget);
+  Stack s = next.allocate();
+  CHECK(protection(bottom_of(s) - 1) == "---p");
+  CHECK(next.in_guard(bottom_of(s) - 1));
+  next.deallocate(s);
+}
+
+TEST_CASE("A budget takes what fits and refuses the rest", "[overflow]") {
+  GuardBudget budget(1000);
+  CHECK(budget.limit() == 500);
+  CHECK(budget.take(300));
+  CHECK_FALSE(budget.take(201));
+  CHECK(budget.take(200));
+  CHECK_FALSE(budget.take(1));
+  CHECK(budget.first_refusal());
+  CHECK_FALSE(budget.first_refusal());
+  budget.give_back(300);
+  CHECK(budget.take(300));
+  CHECK(GuardBudget(0).take(0));
+  CHECK_FALSE(GuardBudget(0).take(1));
+}
