@@ -354,9 +354,11 @@ void LocalTransport::on_readable(std::size_t shard) noexcept {
           return;
         }
         const std::uint64_t id = frame->id;
-        if (frame->type == FrameType::call ||
-            !events_->on_frame(shard, link.id, std::move(*frame))) {
-          end_link(shard, "it answered call " + std::to_string(id) + ", which it was not sent");
+        const Verdict verdict = frame->type == FrameType::call
+                                    ? Verdict::unasked
+                                    : events_->on_frame(shard, link.id, std::move(*frame));
+        if (verdict != Verdict::taken) {
+          end_link(shard, broken_link(verdict, id));
           return;
         }
       }
