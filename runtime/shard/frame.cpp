@@ -101,15 +101,24 @@ std::optional<Frame> FrameReader::next() {
 }
 
 void FrameReader::finish() const {
+  if (!partial()) return;
+  throw FrameError("the stream ended in the middle of a frame (" + progress() + ")");
+}
+
+std::string FrameReader::stalled(std::chrono::milliseconds quiet) const {
+  const std::string how_long = quiet.count() % 1000 == 0
+                                   ? std::to_string(quiet.count() / 1000) + " s"
+                                   : std::to_string(quiet.count()) + " ms";
+  return "a frame stopped arriving (" + progress() + " came, then nothing for " + how_long + ")";
+}
+
+std::string FrameReader::progress() const {
   const std::size_t left = buffer_.size() - start_;
-  if (left == 0) return;
-  std::string what = "the stream ended in the middle of a frame (" + std::to_string(left) + " of ";
   if (left < kFrameHeader) {
-    what += std::to_string(kFrameHeader) + " header bytes)";
-  } else {
-    what += std::to_string(kFrameHeader + get<std::uint32_t>(buffer_.data() + start_)) + " bytes)";
+    return std::to_string(left) + " of " + std::to_string(kFrameHeader) + " header bytes";
   }
-  throw FrameError(what);
+  const std::size_t whole = kFrameHeader + get<std::uint32_t>(buffer_.data() + start_);
+  return std::to_string(left) + " of " + std::to_string(whole) + " bytes";
 }
 
 }  // namespace switchyard::detail

@@ -204,7 +204,8 @@ int LocalTransport::wait(epoll_event* events, int capacity) noexcept {
 int LocalTransport::timeout_ms() const noexcept {
   std::optional<Clock::time_point> next;
   for (const auto& link : links_) {
-    if (link->state == State::starting || link->state == State::ending) {
+    if (link->state == State::starting || link->state == State::ending ||
+        (link->state == State::up && link->reader.partial())) {
       if (!next || link->deadline < *next) next = link->deadline;
     }
   }
@@ -249,6 +250,11 @@ void LocalTransport::on_deadlines() noexcept {
       events_->on_down(shard, 0, "could not be started: the shard zygote did not answer", true);
     } else if (link.state == State::ending) {
       down(shard, -1);
+    } else if (link.state == State::up && link.reader.partial()) {
+      on_readable(shard);  // what came while the deadline was due counts
+      if (link.state == State::up && link.reader.partial() && link.deadline <= now) {
+        end_link(shard, link.reader.stalled(kFrameStall));
+      }
     }
   }
 }
@@ -336,6 +342,7 @@ void LocalTransport::on_readable(std::size_t shard) noexcept {
     const ssize_t n = ::read(link.fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n > 0) link.deadline = Clock::now() + kFrameStall;  // for the frame it may leave begun
     if (n <= 0) {
       std::string problem;
       try {

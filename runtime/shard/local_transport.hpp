@@ -30,6 +30,8 @@ namespace switchyard::detail {
 // shard's connection and its own wake-up descriptor. Shard `i` is pinned to allowed core
 // i modulo the core count. A shard is declared down once both its connection has closed and
 // the zygote has reported how it ended (or after a grace of two seconds without that report).
+// A shard that leaves a frame begun and sends no byte for kFrameStall is taken down the same
+// way, as one that broke the protocol.
 //
 // While the pool expects answers within kPollWindow, the thread polls for up to that long
 // before it sleeps: such an answer then takes one wake-up, the caller's, instead of two.
@@ -60,7 +62,8 @@ class LocalTransport final : public Transport {
     pid_t pid = 0;  // 0: none; -1: asked of the zygote, which has not answered yet
     FrameReader reader;
     std::string problem;  // what the shard did wrong, if that is why it is going down
-    std::chrono::steady_clock::time_point deadline;  // starting: when; ending: give up waiting
+    // starting: when; ending: when to give up waiting; up, inside a frame: when it has stalled
+    std::chrono::steady_clock::time_point deadline;
   };
 
   void run() noexcept;

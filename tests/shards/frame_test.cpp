@@ -248,6 +248,34 @@ TEST_CASE("a shard answers bad calls and malformed frames without crashing or ha
     REQUIRE(a);
     CHECK(a->type == FrameType::result);
   }
+  SECTION("a call frame that stops arriving gets a goodbye once the stall limit passes") {
+    detail::append_frame(call, FrameType::call, 1, "add", "0123456789");
+    shard.send(call.substr(0, call.size() - 4));
+    const auto sent = std::chrono::steady_clock::now();
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::goodbye);
+    CHECK_THAT(a->payload, Catch::Contains("stopped arriving") && Catch::Contains("49 of 53 bytes"));
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(30));
+    shard.server.join();
+    CHECK(shard.code == detail::kShardBadFrame);
+    shard.server = std::thread([] {});
+  }
+  SECTION("a call frame that keeps arriving, with pauses under the stall limit, is answered") {
+    std::string args;
+    detail::encode_values(args, std::int64_t{40}, std::int64_t{2});
+    detail::append_frame(call, FrameType::call, 2, "add", args);
+    for (std::size_t at = 0; at < call.size(); at += 20) {
+      shard.send(call.substr(at, 20));
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    auto a = shard.answer();
+    REQUIRE(a);
+    REQUIRE(a->type == FrameType::result);
+    std::int64_t sum = 0;
+    detail::decode_values(a->payload, sum);
+    CHECK(sum == 42);
+  }
   SECTION("a truncated frame at the end of the stream gets a goodbye") {
     detail::append_frame(call, FrameType::call, 1, "add", "0123456789");
     shard.send(call.substr(0, call.size() - 4));

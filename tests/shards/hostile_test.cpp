@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -52,7 +53,46 @@ TEST_CASE("a result that announces more than it holds fails its call, without be
                                           Catch::Contains("268435456"));
   }
   CHECK(memory.growth() < (std::size_t{64} << 20));
-  // Like a frame that is not one, it ends the shard's connection: the slot serves again.
+  // Like a frame that is not one, it ends the shard's connection (a call sent there meanwhile
+  // is lost with it), and the slot serves again.
+  const auto give_up = steady_clock::now() + seconds(30);
+  while (restarts(rt) == 0 && steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(restarts(rt) >= 1);
+  CHECK(rt.submit(shard, add, 20, 22).get() == 42);
+}
+
+TEST_CASE("a shard that stops in the middle of a frame is dropped once the stall limit passes",
+          "[hostile]") {
+  Config config = shard_config(1, 8);
+  config.kinds["naps_again"].idempotent = true;
+  Runtime rt(config);
+  const Hint shard = on(Placement::shard);
+  CHECK(rt.submit(shard, add, 1, 2).get() == 3);
+  const auto start = steady_clock::now();
+  auto stalled = rt.submit(shard, stall_mid_frame);
+  auto next = rt.submit(shard, nap, 1, 1);
+  auto again = rt.submit(shard, naps_again, 2, 1);
+  REQUIRE(resolved(stalled));
+  REQUIRE(resolved(next));
+  REQUIRE(resolved(again));
+  CHECK(steady_clock::now() - start < seconds(30));
+  try {
+    stalled.get();
+    FAIL("the call whose answer never ended returned");
+  } catch (const ShardLost& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("'stall_mid_frame'") &&
+                                          Catch::Contains("stopped arriving"));
+  }
+  // The next call was answered into the frame that never ended, or waited for the restart.
+  try {
+    const int value = next.get();
+    CHECK(value == 1);
+  } catch (const ShardLost& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("stopped arriving"));
+  }
+  CHECK(again.get() == 2);  // idempotent: sent again
   CHECK(rt.submit(shard, add, 20, 22).get() == 42);
   CHECK(restarts(rt) >= 1);
 }
