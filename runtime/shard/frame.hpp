@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "byte_queue.hpp"
+
 namespace switchyard::detail {
 
 // FrameType says what a frame carries. Calls go to a shard; every other type comes back.
@@ -74,7 +76,7 @@ class FrameReader {
   void finish() const;
   // partial() is whether the bytes fed so far end inside a frame: once next() gave nullopt,
   // a frame has begun and not ended.
-  bool partial() const noexcept { return start_ < buffer_.size(); }
+  bool partial() const noexcept { return !buffer_.empty(); }
   // stalled() says that the frame begun went `quiet` without a byte, and how much of it came:
   // "a frame stopped arriving (49 of 53 bytes came, then nothing for 5 s)".
   std::string stalled(std::chrono::milliseconds quiet) const;
@@ -83,8 +85,7 @@ class FrameReader {
   // progress() says how much of the frame begun has come: "49 of 53 bytes".
   std::string progress() const;
 
-  std::string buffer_;
-  std::size_t start_ = 0;  // where the unread bytes begin
+  ByteQueue buffer_;
 };
 
 }  // namespace switchyard::detail

@@ -132,11 +132,11 @@ void LocalTransport::flush(Link& link) noexcept {
   std::lock_guard lk(link.mutex);
   if (link.fd < 0) return;
   while (!link.out.empty()) {
-    const ssize_t n =
-        ::send(link.fd, link.out.data(), link.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    const std::string_view pending = link.out.front();
+    const ssize_t n = ::send(link.fd, pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EAGAIN: wait for the next EPOLLOUT; an error: EPOLLIN sees the end
-    link.out.erase(0, static_cast<std::size_t>(n));
+    link.out.take(static_cast<std::size_t>(n));
   }
   if (link.out.empty()) watch(link, false);
 }

@@ -1,4 +1,4 @@
-// Shards that send what no honest shard would.
+// Shards that send what no honest shard would, and calls as large as the wire allows.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -95,6 +95,30 @@ TEST_CASE("a shard that stops in the middle of a frame is dropped once the stall
   CHECK(again.get() == 2);  // idempotent: sent again
   CHECK(rt.submit(shard, add, 20, 22).get() == 42);
   CHECK(restarts(rt) >= 1);
+}
+
+TEST_CASE("200 MiB of arguments cross to a shard", "[large]") {
+  Runtime rt(shard_config(1, 2));
+  const std::string big(std::size_t{200} << 20, 'b');
+  CHECK(rt.submit(on(Placement::shard), length_of, big).get() == big.size());
+}
+
+TEST_CASE("the largest call a frame holds crosses to a shard; one byte more is refused",
+          "[large]") {
+  Runtime rt(shard_config(1, 2));
+  const Hint shard = on(Placement::shard);
+  // The frame's body is the task's name, then the string: its length (8 bytes), its bytes.
+  const std::size_t fits =
+      detail::kMaxFrameBody - std::string_view("length_of").size() - sizeof(cereal::size_type);
+  std::string big(fits, 'b');
+  CHECK(rt.submit(shard, length_of, big).get() == fits);
+  big.push_back('b');
+  try {
+    rt.submit(shard, length_of, big).get();
+    FAIL("a call over the frame limit was sent");
+  } catch (const ShardCallRejected& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("over the 256 MiB limit"));
+  }
 }
 
 }  // namespace switchyard::test
