@@ -24,7 +24,7 @@ struct RemoteTask final : ShardJob {
         measured(is_measured),
         submitted_ns(submitted) {}
 
-  void answered(Frame&& answer) noexcept override;
+  bool answered(Frame&& answer) noexcept override;
   void failed(std::exception_ptr error) noexcept override;
 
   RuntimeCore& core;

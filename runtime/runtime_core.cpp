@@ -345,23 +345,24 @@ void RuntimeCore::submit(std::string_view name, const Hint& hint, RegisteredCall
   shards_->submit(job.release());
 }
 
-void RemoteTask::answered(Frame&& answer) noexcept {
-  core.finish_remote(*this, &answer, nullptr);
+bool RemoteTask::answered(Frame&& answer) noexcept {
+  return core.finish_remote(*this, &answer, nullptr);
 }
 
 void RemoteTask::failed(std::exception_ptr error) noexcept {
   core.finish_remote(*this, nullptr, std::move(error));
 }
 
-void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
+bool RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
                                 std::exception_ptr error) noexcept {
   const std::unique_ptr<RemoteTask> owned(&call);
   KindRecord& kind = call.kind;
   RemoteResult& result = call.result;
+  bool decoded = true;
   if (answer == nullptr) {
     result.reject(error);
   } else if (answer->type == FrameType::result) {
-    result.accept(answer->payload);
+    decoded = result.accept(answer->payload, kind.name);
   } else if (answer->type == FrameType::failure) {
     try {
       result.reject(std::make_exception_ptr(ShardTaskError(answer->text, answer->payload)));
@@ -406,6 +407,7 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
   result.release();
   kind.inflight.fetch_sub(1, std::memory_order_relaxed);
   end_task();
+  return decoded;
 }
 
 Executor& RuntimeCore::executor_for(const Task& task) noexcept {

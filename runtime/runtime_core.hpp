@@ -68,8 +68,9 @@ class RuntimeCore final : public Surroundings {
   // for room in the shard pool (a fiber suspends, a thread blocks). Throws std::bad_alloc.
   void submit(std::string_view name, const Hint& hint, RegisteredCall& call);
   // finish_remote() ends a shard call as finish() ends a task: with the shard's answer, or
-  // with `error` when none came.
-  void finish_remote(RemoteTask& call, Frame* answer, std::exception_ptr error) noexcept;
+  // with `error` when none came. Returns false when the answer was a result that did not
+  // decode (the call's error then says so).
+  bool finish_remote(RemoteTask& call, Frame* answer, std::exception_ptr error) noexcept;
   ShutdownSummary shutdown(std::chrono::milliseconds grace);
   Report report() const;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.

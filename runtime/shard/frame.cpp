@@ -57,17 +57,13 @@ void set_frame_id(std::string& frame, std::uint64_t id) noexcept {
 }
 
 void FrameReader::feed(const char* data, std::size_t size) {
-  if (start_ > 0 && start_ == buffer_.size()) {
-    buffer_.clear();
-    start_ = 0;
-  }
-  buffer_.append(data, size);
+  buffer_.append(std::string_view(data, size));
 }
 
 std::optional<Frame> FrameReader::next() {
-  const std::size_t available = buffer_.size() - start_;
+  const std::size_t available = buffer_.size();
   if (available < kFrameHeader) return std::nullopt;
-  const char* h = buffer_.data() + start_;
+  const char* h = buffer_.front().data();
   const auto body = get<std::uint32_t>(h);
   const auto type = get<std::uint8_t>(h + 4);
   const auto text = get<std::uint16_t>(h + 6);
@@ -89,27 +85,29 @@ std::optional<Frame> FrameReader::next() {
   f.run_ns = get<std::uint64_t>(h + 32);
   f.text.assign(h + kFrameHeader, text);
   f.payload.assign(h + kFrameHeader + text, body - text);
-  start_ += kFrameHeader + body;
-  if (start_ == buffer_.size()) {
-    buffer_.clear();
-    start_ = 0;
-  } else if (start_ > buffer_.size() / 2) {
-    buffer_.erase(0, start_);
-    start_ = 0;
-  }
+  buffer_.take(kFrameHeader + body);
   return f;
 }
 
 void FrameReader::finish() const {
-  const std::size_t left = buffer_.size() - start_;
-  if (left == 0) return;
-  std::string what = "the stream ended in the middle of a frame (" + std::to_string(left) + " of ";
+  if (!partial()) return;
+  throw FrameError("the stream ended in the middle of a frame (" + progress() + ")");
+}
+
+std::string FrameReader::stalled(std::chrono::milliseconds quiet) const {
+  const std::string how_long = quiet.count() % 1000 == 0
+                                   ? std::to_string(quiet.count() / 1000) + " s"
+                                   : std::to_string(quiet.count()) + " ms";
+  return "a frame stopped arriving (" + progress() + " came, then nothing for " + how_long + ")";
+}
+
+std::string FrameReader::progress() const {
+  const std::size_t left = buffer_.size();
   if (left < kFrameHeader) {
-    what += std::to_string(kFrameHeader) + " header bytes)";
-  } else {
-    what += std::to_string(kFrameHeader + get<std::uint32_t>(buffer_.data() + start_)) + " bytes)";
+    return std::to_string(left) + " of " + std::to_string(kFrameHeader) + " header bytes";
   }
-  throw FrameError(what);
+  const std::size_t whole = kFrameHeader + get<std::uint32_t>(buffer_.front().data());
+  return std::to_string(left) + " of " + std::to_string(whole) + " bytes";
 }
 
 }  // namespace switchyard::detail

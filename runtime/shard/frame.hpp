@@ -1,12 +1,15 @@
 // Frame: the unit of the shard protocol, and FrameReader, which cuts a byte stream into frames.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "byte_queue.hpp"
 
 namespace switchyard::detail {
 
@@ -40,6 +43,10 @@ inline constexpr std::size_t kFrameHeader = 40;
 inline constexpr std::size_t kMaxFrameBody = std::size_t{256} << 20;
 // kMaxFrameText bounds the text (a task name or an exception's type).
 inline constexpr std::size_t kMaxFrameText = 0xFFFF;
+// kFrameStall bounds how long a frame that has begun may go without a byte: past it the
+// sender is taken for stuck (stopped, or hostile) and the link for broken. Both ends write a
+// frame whole, as fast as the other reads, so on a live link the gaps are scheduling delays.
+inline constexpr std::chrono::seconds kFrameStall{5};
 
 // FrameError: bytes that are not a well-formed frame. what() says what was wrong.
 class FrameError : public std::runtime_error {
@@ -67,10 +74,18 @@ class FrameReader {
   std::optional<Frame> next();
   // finish() is called at the end of the stream; throws FrameError if it cut a frame short.
   void finish() const;
+  // partial() is whether the bytes fed so far end inside a frame: once next() gave nullopt,
+  // a frame has begun and not ended.
+  bool partial() const noexcept { return !buffer_.empty(); }
+  // stalled() says that the frame begun went `quiet` without a byte, and how much of it came:
+  // "a frame stopped arriving (49 of 53 bytes came, then nothing for 5 s)".
+  std::string stalled(std::chrono::milliseconds quiet) const;
 
  private:
-  std::string buffer_;
-  std::size_t start_ = 0;  // where the unread bytes begin
+  // progress() says how much of the frame begun has come: "49 of 53 bytes".
+  std::string progress() const;
+
+  ByteQueue buffer_;
 };
 
 }  // namespace switchyard::detail

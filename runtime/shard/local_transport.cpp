@@ -132,11 +132,11 @@ void LocalTransport::flush(Link& link) noexcept {
   std::lock_guard lk(link.mutex);
   if (link.fd < 0) return;
   while (!link.out.empty()) {
-    const ssize_t n =
-        ::send(link.fd, link.out.data(), link.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    const std::string_view pending = link.out.front();
+    const ssize_t n = ::send(link.fd, pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EAGAIN: wait for the next EPOLLOUT; an error: EPOLLIN sees the end
-    link.out.erase(0, static_cast<std::size_t>(n));
+    link.out.take(static_cast<std::size_t>(n));
   }
   if (link.out.empty()) watch(link, false);
 }
@@ -204,7 +204,8 @@ int LocalTransport::wait(epoll_event* events, int capacity) noexcept {
 int LocalTransport::timeout_ms() const noexcept {
   std::optional<Clock::time_point> next;
   for (const auto& link : links_) {
-    if (link->state == State::starting || link->state == State::ending) {
+    if (link->state == State::starting || link->state == State::ending ||
+        (link->state == State::up && link->reader.partial())) {
       if (!next || link->deadline < *next) next = link->deadline;
     }
   }
@@ -249,6 +250,11 @@ void LocalTransport::on_deadlines() noexcept {
       events_->on_down(shard, 0, "could not be started: the shard zygote did not answer", true);
     } else if (link.state == State::ending) {
       down(shard, -1);
+    } else if (link.state == State::up && link.reader.partial()) {
+      on_readable(shard);  // what came while the deadline was due counts
+      if (link.state == State::up && link.reader.partial() && link.deadline <= now) {
+        end_link(shard, link.reader.stalled(kFrameStall));
+      }
     }
   }
 }
@@ -336,6 +342,7 @@ void LocalTransport::on_readable(std::size_t shard) noexcept {
     const ssize_t n = ::read(link.fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n > 0) link.deadline = Clock::now() + kFrameStall;  // for the frame it may leave begun
     if (n <= 0) {
       std::string problem;
       try {
@@ -354,9 +361,11 @@ void LocalTransport::on_readable(std::size_t shard) noexcept {
           return;
         }
         const std::uint64_t id = frame->id;
-        if (frame->type == FrameType::call ||
-            !events_->on_frame(shard, link.id, std::move(*frame))) {
-          end_link(shard, "it answered call " + std::to_string(id) + ", which it was not sent");
+        const Verdict verdict = frame->type == FrameType::call
+                                    ? Verdict::unasked
+                                    : events_->on_frame(shard, link.id, std::move(*frame));
+        if (verdict != Verdict::taken) {
+          end_link(shard, broken_link(verdict, id));
           return;
         }
       }

@@ -18,6 +18,7 @@
 
 #include <switchyard/topology.hpp>
 
+#include "byte_queue.hpp"
 #include "frame.hpp"
 #include "task_table.hpp"
 #include "transport.hpp"
@@ -30,6 +31,8 @@ namespace switchyard::detail {
 // shard's connection and its own wake-up descriptor. Shard `i` is pinned to allowed core
 // i modulo the core count. A shard is declared down once both its connection has closed and
 // the zygote has reported how it ended (or after a grace of two seconds without that report).
+// A shard that leaves a frame begun and sends no byte for kFrameStall is taken down the same
+// way, as one that broke the protocol.
 //
 // While the pool expects answers within kPollWindow, the thread polls for up to that long
 // before it sleeps: such an answer then takes one wake-up, the caller's, instead of two.
@@ -54,13 +57,14 @@ class LocalTransport final : public Transport {
     std::mutex mutex;  // guards fd, id and out: senders and the transport thread share them
     int fd = -1;
     std::uint64_t id = 0;
-    std::string out;  // bytes the socket did not take yet
+    ByteQueue out;    // bytes the socket did not take yet
     // The transport thread's own:
     State state = State::down;
     pid_t pid = 0;  // 0: none; -1: asked of the zygote, which has not answered yet
     FrameReader reader;
     std::string problem;  // what the shard did wrong, if that is why it is going down
-    std::chrono::steady_clock::time_point deadline;  // starting: when; ending: give up waiting
+    // starting: when; ending: when to give up waiting; up, inside a frame: when it has stalled
+    std::chrono::steady_clock::time_point deadline;
   };
 
   void run() noexcept;

@@ -282,8 +282,10 @@ class MpiTransport final : public Transport {
           problem = "it read a malformed frame: " + frame->payload;
           break;
         }
-        if (!events_->on_frame(shard, link, std::move(*frame))) {
-          problem = "it answered a call it was not sent";
+        const std::uint64_t id = frame->id;
+        const Verdict verdict = events_->on_frame(shard, link, std::move(*frame));
+        if (verdict != Verdict::taken) {
+          problem = broken_link(verdict, id);
           break;
         }
       }

@@ -158,12 +158,14 @@ void ShardPool::on_up(std::size_t shard, std::uint64_t link, std::string who) no
   dispatch();
 }
 
-bool ShardPool::on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept {
+Verdict ShardPool::on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept {
   std::unique_lock lk(mutex_);
   Shard& s = shards_[shard];
-  if (s.link != link) return true;  // a shard already given up for lost
+  if (s.link != link) return Verdict::taken;  // a shard already given up for lost
   auto it = s.calls.find(frame.id);
-  if (it == s.calls.end()) return closed_;  // after close(), calls were failed already
+  if (it == s.calls.end()) {
+    return closed_ ? Verdict::taken : Verdict::unasked;  // after close(), calls were failed
+  }
   ShardJob* job = it->second;
   s.calls.erase(it);
   s.failures = 0;
@@ -178,8 +180,7 @@ bool ShardPool::on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) n
   lk.unlock();
   wake(waiters);
   job->shard_ = shard;
-  job->answered(std::move(frame));
-  return true;
+  return job->answered(std::move(frame)) ? Verdict::taken : Verdict::malformed;
 }
 
 void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,

@@ -32,7 +32,9 @@ class ShardJob {
  public:
   virtual ~ShardJob() = default;
   // answered(): the shard's answer: a result, a failure (the task threw) or a rejection.
-  virtual void answered(Frame&& answer) noexcept = 0;
+  // Returns false when the answer is malformed (a result that does not decode): the job has
+  // then failed saying so, and the link that carried it is broken.
+  virtual bool answered(Frame&& answer) noexcept = 0;
   // failed(): no answer will come (the shard was lost, or the pool closed).
   virtual void failed(std::exception_ptr error) noexcept = 0;
 
@@ -104,7 +106,7 @@ class ShardPool final : private Transport::Events {
   };
 
   void on_up(std::size_t shard, std::uint64_t link, std::string who) noexcept override;
-  bool on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept override;
+  Verdict on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept override;
   void on_down(std::size_t shard, std::uint64_t link, std::string how,
                bool restartable) noexcept override;
   // dispatch() sends queued calls to shards with room, and tells the transport whether

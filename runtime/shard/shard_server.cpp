@@ -1,6 +1,7 @@
 #include "shard_server.hpp"
 
 #include <cxxabi.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,14 +45,28 @@ bool write_all(int fd, const std::string& bytes) noexcept {
   return true;
 }
 
+// readable_within() waits up to `wait` for `fd` to have bytes, or its end, to read.
+bool readable_within(int fd, std::chrono::milliseconds wait) noexcept {
+  pollfd p{fd, POLLIN, 0};
+  for (;;) {
+    const int ready = ::poll(&p, 1, static_cast<int>(wait.count()));
+    if (ready >= 0 || errno != EINTR) return ready != 0;  // an error: the read says which
+  }
+}
+
 // receive() reads what the parent sent. Within kPollWindow of the last answer it polls
 // before it sleeps: a caller that sends its next call right after an answer then finds the
 // shard awake, and saves the wake-up of an idle CPU (the dearest part of a round trip on a VM).
-ssize_t receive(int fd, std::string& buffer, std::int64_t answered_at) noexcept {
+// Inside a frame it waits at most kFrameStall for the rest, then throws FrameError: a parent
+// that stopped in the middle of a call would otherwise hold the shard forever.
+ssize_t receive(int fd, std::string& buffer, std::int64_t answered_at, const FrameReader& reader) {
   const std::int64_t window = std::chrono::nanoseconds(kPollWindow).count();
   while (clock_ns(CLOCK_MONOTONIC) - answered_at < window) {
     const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return n;
+  }
+  if (reader.partial() && !readable_within(fd, kFrameStall)) {
+    throw FrameError(reader.stalled(kFrameStall));
   }
   return ::read(fd, buffer.data(), buffer.size());
 }
@@ -118,7 +133,7 @@ int serve_shard(int fd, const TaskTable& tasks) noexcept {
     std::int64_t answered_at = 0;
     std::string out;
     for (;;) {
-      const ssize_t n = receive(fd, buffer, answered_at);
+      const ssize_t n = receive(fd, buffer, answered_at, reader);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return kShardBrokenLink;
       if (n == 0) {

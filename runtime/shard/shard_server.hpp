@@ -25,9 +25,9 @@ std::optional<Frame> next_call(FrameReader& reader);
 
 // serve_shard() reads call frames from `fd` and answers each, in order, with a result, a
 // failure (the task threw) or a rejection (no such task in `tasks`, arguments that do not
-// decode). It runs nothing but the tasks in `tasks`, found by name. On a malformed frame it
-// answers with a goodbye naming the problem and returns. Blocks the calling thread; returns
-// one of the exit codes above.
+// decode). It runs nothing but the tasks in `tasks`, found by name. On a malformed frame, or
+// one that stops arriving for kFrameStall, it answers with a goodbye naming the problem and
+// returns. Blocks the calling thread; returns one of the exit codes above.
 int serve_shard(int fd, const TaskTable& tasks) noexcept;
 
 }  // namespace switchyard::detail

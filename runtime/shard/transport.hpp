@@ -13,6 +13,22 @@
 
 namespace switchyard::detail {
 
+// Verdict is what the pool made of an answer a shard sent. Any but `taken` means the link is
+// broken: the transport drops it, as it drops one that carries bytes that are not a frame.
+enum class Verdict : std::uint8_t {
+  taken,      // it answers a call sent on that link, or one on a link already given up
+  unasked,    // it answers no call sent on that link
+  malformed,  // its result did not decode; that call failed saying why
+};
+
+// broken_link() says why an answer with `verdict` to call `id` broke its link: "it answered
+// call 7, which it was not sent".
+inline std::string broken_link(Verdict verdict, std::uint64_t id) {
+  return verdict == Verdict::malformed
+             ? "its answer to call " + std::to_string(id) + " did not decode"
+             : "it answered call " + std::to_string(id) + ", which it was not sent";
+}
+
 // Transport starts shard processes in numbered slots and carries frames to and from them.
 // Every connection to a shard is a *link* with an id never reused, so that a frame meant
 // for a shard that has since died and been replaced never reaches the replacement. The
@@ -28,9 +44,9 @@ class Transport {
     // on_up(): slot `shard` is served by a new shard on link `link`; `who` names it in
     // errors ("pid 4242").
     virtual void on_up(std::size_t shard, std::uint64_t link, std::string who) noexcept = 0;
-    // on_frame(): an answer arrived. Returns false if it answers no call sent on that link:
-    // the transport then drops the link as broken.
-    virtual bool on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept = 0;
+    // on_frame(): an answer arrived. Unless the verdict is `taken`, the transport then drops
+    // the link as broken.
+    virtual Verdict on_frame(std::size_t shard, std::uint64_t link, Frame&& frame) noexcept = 0;
     // on_down(): the shard on `link` is gone (link 0: a start failed), `how` says how it
     // ended ("was killed by signal 9 (Killed)"). No shard can be started any more once
     // `restartable` is false.

@@ -21,6 +21,7 @@ namespace {
 
 using detail::Frame;
 using detail::FrameType;
+using detail::Verdict;
 using std::chrono::milliseconds;
 
 // FakeTransport records what the pool asks of it; the test plays the shards.
@@ -62,7 +63,10 @@ struct Job final : detail::ShardJob {
     idempotent = again;
     detail::append_frame(frame, FrameType::call, 0, name, {});
   }
-  void answered(Frame&& answer) noexcept override { result = answer.payload; }
+  bool answered(Frame&& answer) noexcept override {
+    result = answer.payload;
+    return result != "undecodable";
+  }
   void failed(std::exception_ptr e) noexcept override {
     try {
       std::rethrow_exception(e);
@@ -115,7 +119,7 @@ TEST_CASE("calls go to the least busy shard, a few ahead, and the rest wait in t
   CHECK((t.sent[0].shard == 0 && t.sent[1].shard == 1 && t.sent[2].shard == 0 &&
          t.sent[3].shard == 1));
   CHECK((t.sent[0].link == 11 && t.sent[1].link == 12));
-  CHECK(t.events().on_frame(1, 12, answer(t.sent[1], "r1")));
+  CHECK(t.events().on_frame(1, 12, answer(t.sent[1], "r1")) == Verdict::taken);
   CHECK(jobs[1].result == "r1");
   REQUIRE(t.sent.size() == 5);  // the answer made room on shard 1
   CHECK(t.sent[4].shard == 1);
@@ -146,11 +150,24 @@ TEST_CASE("a lost shard fails its calls, and an idempotent call runs again once"
   CHECK(again.error ==
         "switchyard: a 'again' call was lost: shard 1 (pid 200) exited with status 7");
   // A frame on a link that is gone is dropped; an answer to a call never sent is an error.
-  CHECK(t.events().on_frame(0, 1, answer(t.sent[0], "late")));
+  CHECK(t.events().on_frame(0, 1, answer(t.sent[0], "late")) == Verdict::taken);
   t.events().on_up(0, 3, "pid 300");
   Frame stray = answer(t.sent[0], "stray");
   stray.id = 999;
-  CHECK_FALSE(t.events().on_frame(0, 3, std::move(stray)));
+  CHECK(t.events().on_frame(0, 3, std::move(stray)) == Verdict::unasked);
+  pool.stop();
+}
+
+TEST_CASE("an answer its call cannot decode breaks the link that carried it", "[shard-pool]") {
+  Job job("k", false);
+  Pool p(1, 4);
+  FakeTransport& t = p.t;
+  detail::ShardPool& pool = p.pool;
+  pool.submit(&job);
+  t.events().on_up(0, 1, "pid 100");
+  REQUIRE(t.sent.size() == 1);
+  CHECK(t.events().on_frame(0, 1, answer(t.sent[0], "undecodable")) == Verdict::malformed);
+  CHECK(detail::broken_link(Verdict::malformed, 7) == "its answer to call 7 did not decode");
   pool.stop();
 }
 
@@ -175,7 +192,7 @@ TEST_CASE("a slot that keeps dying restarts later and later, until a shard answe
   // A shard that answers resets the backoff.
   t.events().on_up(0, 10, "pid");
   pool.submit(&second);
-  CHECK(t.events().on_frame(0, 10, answer(t.sent.back(), "ok")));
+  CHECK(t.events().on_frame(0, 10, answer(t.sent.back(), "ok")) == Verdict::taken);
   t.events().on_down(0, 10, "exited with status 0", true);
   CHECK(t.starts.back().second == milliseconds(0));
   CHECK(pool.load().restarts == 10);

@@ -1,15 +1,24 @@
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <array>
+#include <chrono>
 #include <cstring>
+#include <map>
+#include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "shard/frame.hpp"
 #include "shard/shard_server.hpp"
 #include "shard/task_table.hpp"
+#include "shard_support.hpp"
 #include "shard_tasks.hpp"
 
 namespace switchyard::test {
@@ -56,6 +65,18 @@ TEST_CASE("a malformed frame is an error that says what is wrong", "[frames]") {
     reader.feed(bad.data(), bad.size());
     CHECK_THROWS_WITH(reader.next(), Catch::Contains("over the 256 MiB limit"));
   }
+  SECTION("a length at the limit is waited for; one byte past it is refused at once") {
+    std::string header = good.substr(0, detail::kFrameHeader);
+    const auto at = static_cast<std::uint32_t>(detail::kMaxFrameBody);
+    std::memcpy(header.data(), &at, sizeof at);
+    reader.feed(header.data(), header.size());
+    CHECK_FALSE(reader.next().has_value());
+    FrameReader past;
+    const std::uint32_t over = at + 1;
+    std::memcpy(header.data(), &over, sizeof over);
+    past.feed(header.data(), header.size());
+    CHECK_THROWS_WITH(past.next(), Catch::Contains("268435457 bytes is over the 256 MiB limit"));
+  }
   SECTION("a text longer than the frame") {
     std::string bad = good;
     bad[6] = 100;
@@ -69,10 +90,64 @@ TEST_CASE("a malformed frame is an error that says what is wrong", "[frames]") {
   }
 }
 
-// A shard's loop, run on a thread of this process over a socketpair.
+TEST_CASE("a decoded length may take up the bytes left, and not one more", "[frames]") {
+  const std::string text = "abc";
+  std::string bytes;
+  detail::encode_values(bytes, text);
+  std::string decoded;
+  detail::decode_values(bytes, decoded);
+  CHECK(decoded == text);
+  const cereal::size_type one_more = text.size() + 1;
+  std::memcpy(bytes.data(), &one_more, sizeof one_more);
+  CHECK_THROWS_WITH(detail::decode_values(bytes, decoded),
+                    Catch::Contains("a length of 4") && Catch::Contains("3 bytes left"));
+}
+
+TEST_CASE("every standard type a task may take decodes as it was encoded", "[frames]") {
+  enum class Colour : std::uint8_t { red, green };
+  const std::vector<std::string> words{"a", "", "ccc"};
+  const std::map<std::string, std::vector<int>> table{{"x", {1, 2}}, {"y", {}}};
+  const std::optional<double> some = 2.5;
+  const std::optional<double> none;
+  const std::array<std::int16_t, 3> fixed{-1, 0, 1};
+  const std::tuple<int, std::string, bool> tuple{7, "t", true};
+  const std::pair<char, std::uint64_t> pair{'p', 1ull << 40};
+  const std::vector<bool> bits{true, false, true};
+  const std::vector<std::vector<Point>> points{{Point{1, 2, "a"}}, {}};
+  const Colour colour = Colour::green;
+  std::string bytes;
+  detail::encode_values(bytes, words, table, some, none, fixed, tuple, pair, bits, points, colour);
+  std::vector<std::string> words2;
+  std::map<std::string, std::vector<int>> table2;
+  std::optional<double> some2;
+  std::optional<double> none2 = 1.0;
+  std::array<std::int16_t, 3> fixed2{};
+  std::tuple<int, std::string, bool> tuple2;
+  std::pair<char, std::uint64_t> pair2;
+  std::vector<bool> bits2;
+  std::vector<std::vector<Point>> points2;
+  Colour colour2 = Colour::red;
+  detail::decode_values(bytes, words2, table2, some2, none2, fixed2, tuple2, pair2, bits2, points2,
+                        colour2);
+  CHECK(words2 == words);
+  CHECK(table2 == table);
+  CHECK(some2 == some);
+  CHECK(none2 == none);
+  CHECK(fixed2 == fixed);
+  CHECK(tuple2 == tuple);
+  CHECK(pair2 == pair);
+  CHECK(bits2 == bits);
+  CHECK(points2 == points);
+  CHECK(colour2 == colour);
+}
+
+// A shard's loop, run on a thread of this process over a socketpair. A read of its answers
+// gives up after 30 s, so a shard that never answers fails the test instead of hanging it.
 struct LoopbackShard {
   LoopbackShard() : tasks(detail::TaskTable::snapshot()) {
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    const timeval patience{30, 0};
+    REQUIRE(::setsockopt(fds[0], SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience) == 0);
     server = std::thread([this] { code = detail::serve_shard(fds[1], tasks); });
   }
   ~LoopbackShard() {
@@ -149,6 +224,57 @@ TEST_CASE("a shard answers bad calls and malformed frames without crashing or ha
     shard.server.join();
     CHECK(shard.code == detail::kShardBadFrame);
     shard.server = std::thread([] {});
+  }
+  SECTION("arguments that announce more than they hold are rejected, not allocated") {
+    // The encoding of a 1 GiB vector<int>, or a 1 GiB string, with none of its elements.
+    const std::string task = GENERATE("sorted", "shout");
+    std::string args;
+    detail::encode_values(args, Liar{});
+    detail::append_frame(call, FrameType::call, 3, task, args);
+    const PeakResident memory;
+    shard.send(call);
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::rejected);
+    CHECK_THAT(a->payload, Catch::Contains("the arguments of '" + task + "' did not decode") &&
+                               Catch::Contains("268435456"));
+    CHECK(memory.growth() < (std::size_t{64} << 20));
+    call.clear();
+    std::string text;
+    detail::encode_values(text, std::string("still here"));
+    detail::append_frame(call, FrameType::call, 4, "shout", text);
+    shard.send(call);
+    a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::result);
+  }
+  SECTION("a call frame that stops arriving gets a goodbye once the stall limit passes") {
+    detail::append_frame(call, FrameType::call, 1, "add", "0123456789");
+    shard.send(call.substr(0, call.size() - 4));
+    const auto sent = std::chrono::steady_clock::now();
+    auto a = shard.answer();
+    REQUIRE(a);
+    CHECK(a->type == FrameType::goodbye);
+    CHECK_THAT(a->payload, Catch::Contains("stopped arriving") && Catch::Contains("49 of 53 bytes"));
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(30));
+    shard.server.join();
+    CHECK(shard.code == detail::kShardBadFrame);
+    shard.server = std::thread([] {});
+  }
+  SECTION("a call frame that keeps arriving, with pauses under the stall limit, is answered") {
+    std::string args;
+    detail::encode_values(args, std::int64_t{40}, std::int64_t{2});
+    detail::append_frame(call, FrameType::call, 2, "add", args);
+    for (std::size_t at = 0; at < call.size(); at += 20) {
+      shard.send(call.substr(at, 20));
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    auto a = shard.answer();
+    REQUIRE(a);
+    REQUIRE(a->type == FrameType::result);
+    std::int64_t sum = 0;
+    detail::decode_values(a->payload, sum);
+    CHECK(sum == 42);
   }
   SECTION("a truncated frame at the end of the stream gets a goodbye") {
     detail::append_frame(call, FrameType::call, 1, "add", "0123456789");

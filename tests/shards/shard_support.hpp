@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include <switchyard/config.hpp>
 
@@ -26,6 +29,34 @@ inline Config shard_config(std::uint32_t shards, std::uint32_t inflight) {
   c.profiling.calibrate = false;
   return c;
 }
+
+// PeakResident measures how far this process's resident memory rises while it lives, what
+// is freed again included: it resets the kernel's high-water mark (writing 5 to
+// /proc/self/clear_refs) and reads it back (VmHWM in /proc/self/status).
+class PeakResident {
+ public:
+  PeakResident() : before_(resident_bytes()) {
+    std::ofstream("/proc/self/clear_refs") << "5";
+    REQUIRE(high_water() < before_ + (std::size_t{16} << 20));  // the reset took
+  }
+  // growth() is the highest resident size since construction, less the size then.
+  std::size_t growth() const {
+    const std::size_t peak = high_water();
+    return peak > before_ ? peak - before_ : 0;
+  }
+
+ private:
+  static std::size_t high_water() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+    }
+    FAIL("no VmHWM in /proc/self/status");
+    return 0;
+  }
+  std::size_t before_;
+};
 
 // socket_count() counts this process's open sockets.
 inline std::size_t socket_count() {

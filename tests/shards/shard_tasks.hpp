@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include <switchyard/registered_task.hpp>
 
 #include "../runtime/support.hpp"
+#include "shard/frame.hpp"
 
 namespace switchyard::test {
 
@@ -101,17 +103,59 @@ SWITCHYARD_TASK(crash, (int how)->int) {
   return how;
 }
 
-// scribble() writes bytes that are not a frame onto its shard's own connection, the one
-// socket a shard has open, then returns normally.
-SWITCHYARD_TASK(scribble, ()->int) {
+// write_to_own_connection() writes `bytes` onto the connection of the shard running the
+// caller, the one socket a shard has open, as a shard that breaks the protocol would.
+inline void write_to_own_connection(const std::string& bytes) {
   for (int fd = 3; fd < 64; ++fd) {
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
-      const std::string junk(64, '\xff');
-      [[maybe_unused]] const ssize_t n = ::write(fd, junk.data(), junk.size());
+      [[maybe_unused]] const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     }
   }
+}
+
+// scribble() writes bytes that are not a frame onto its shard's connection, then returns
+// normally.
+SWITCHYARD_TASK(scribble, ()->int) {
+  write_to_own_connection(std::string(64, '\xff'));
   return 0;
+}
+
+// stall_mid_frame() writes the header of a result frame as long as the limit allows onto its
+// shard's connection, and none of its body: that frame never ends, and the shard's own
+// answers from then on are read as part of it.
+SWITCHYARD_TASK(stall_mid_frame, ()->int) {
+  std::string header;
+  detail::append_frame(header, detail::FrameType::result, 0, {}, {});
+  const auto body = static_cast<std::uint32_t>(detail::kMaxFrameBody);
+  std::memcpy(header.data(), &body, sizeof body);
+  write_to_own_connection(header);
+  return 0;
+}
+
+// Liar's encoding announces `claimed` ints and holds none, as a forged payload would; it
+// decodes as a std::vector<int>, so it can stand for the arguments of sorted().
+struct Liar {
+  std::vector<int> values;
+  cereal::size_type claimed = cereal::size_type{1} << 28;  // 1 GiB of ints
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(cereal::make_size_tag(claimed));
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    ar(values);
+  }
+};
+
+// lie() answers with a result that announces 1 GiB and holds nothing.
+SWITCHYARD_TASK(lie, ()->Liar) {
+  return Liar{};
+}
+
+// length_of() is the size of its argument, which may be large.
+SWITCHYARD_TASK(length_of, (const std::string& s)->std::uint64_t) {
+  return s.size();
 }
 
 }  // namespace switchyard::test

@@ -29,7 +29,9 @@ class RegisteredTask;
 // this process or in a shard process, found there by its name. Its parameters (decayed) and
 // its result must be default-constructible and serializable with cereal (the standard types
 // above work as they are; a struct needs a `serialize` member or function, see
-// examples/shard_tasks.cpp). Define one as a static object, usually through
+// examples/shard_tasks.cpp; write it as a template on the archive: a shard's bytes are read
+// with an archive of Switchyard's own, which checks every length against the bytes that
+// carry it). Define one as a static object, usually through
 // SWITCHYARD_TASK, and give each a name unique in the program: the names travel, the
 // function addresses do not. Construction registers it; it never blocks.
 template <class R, class... Params, R (*Fn)(Params...)>

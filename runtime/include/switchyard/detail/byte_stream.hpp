@@ -1,10 +1,9 @@
-// detail::StringSink and detail::ViewSource: stream buffers over bytes already in memory.
+// detail::StringSink: a stream buffer that writes into a std::string.
 #pragma once
 
 #include <cstddef>
 #include <streambuf>
 #include <string>
-#include <string_view>
 
 namespace switchyard::detail {
 
@@ -27,17 +26,6 @@ class StringSink final : public std::streambuf {
 
  private:
   std::string& out_;
-};
-
-// ViewSource reads from bytes it does not own; they must outlive it.
-class ViewSource final : public std::streambuf {
- public:
-  explicit ViewSource(std::string_view bytes) noexcept {
-    char* begin = const_cast<char*>(bytes.data());  // get area only: never written through
-    setg(begin, begin, begin + bytes.size());
-  }
-  // remaining() is how many bytes have not been read.
-  std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
 };
 
 }  // namespace switchyard::detail

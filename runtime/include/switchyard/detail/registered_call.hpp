@@ -13,6 +13,7 @@
 
 #include <cereal/archives/binary.hpp>
 
+#include <switchyard/detail/bounded_archive.hpp>
 #include <switchyard/detail/byte_stream.hpp>
 #include <switchyard/detail/pending_outcome.hpp>
 #include <switchyard/detail/shared_state.hpp>
@@ -34,21 +35,20 @@ void encode_values(std::string& out, const T&... values) {
 }
 
 // decode_values() fills `values` from `bytes`, which must hold exactly their encoding (a call's
-// arguments, or a result). Throws BadArguments.
+// arguments, or a result), and come from another process: no length in them is trusted
+// (BoundedInputArchive). Throws BadArguments.
 template <class... T>
 void decode_values(std::string_view bytes, T&... values) {
-  ViewSource source(bytes);
+  BoundedInputArchive archive(bytes);
   if constexpr (sizeof...(T) > 0) {
     try {
-      std::istream stream(&source);
-      cereal::BinaryInputArchive archive(stream);
       archive(values...);
     } catch (const std::exception& e) {
       throw BadArguments(e.what());
     }
   }
-  if (source.remaining() != 0) {
-    throw BadArguments(std::to_string(source.remaining()) + " bytes left over");
+  if (archive.remaining() != 0) {
+    throw BadArguments(std::to_string(archive.remaining()) + " bytes left over");
   }
 }
 
@@ -58,8 +58,9 @@ void decode_values(std::string_view bytes, T&... values) {
 class RemoteResult {
  public:
   virtual ~RemoteResult() = default;
-  // accept() decodes the result bytes; bytes that do not decode become the error.
-  virtual void accept(std::string_view payload) noexcept = 0;
+  // accept() decodes the result bytes of a `task` call. Returns false when they do not
+  // decode: that becomes the error.
+  virtual bool accept(std::string_view payload, std::string_view task) noexcept = 0;
   virtual void reject(std::exception_ptr error) noexcept = 0;
   virtual bool failed() const noexcept = 0;
   virtual void publish() noexcept = 0;
@@ -74,7 +75,7 @@ class RemoteResultOf final : public SharedState<R>, public RemoteResult {
  public:
   RemoteResultOf() { this->add_ref(); }
 
-  void accept(std::string_view payload) noexcept override {
+  bool accept(std::string_view payload, std::string_view task) noexcept override {
     try {
       if constexpr (std::is_void_v<R>) {
         decode_values(payload);
@@ -84,9 +85,16 @@ class RemoteResultOf final : public SharedState<R>, public RemoteResult {
         decode_values(payload, value);
         outcome_.set_value(std::move(value));
       }
+      return true;
     } catch (const std::exception& e) {
-      outcome_.set_error(std::make_exception_ptr(ShardCallRejected(
-          std::string("switchyard: a shard's result did not decode: ") + e.what())));
+      try {
+        outcome_.set_error(std::make_exception_ptr(
+            ShardCallRejected("switchyard: the result of a '" + std::string(task) +
+                              "' call from a shard did not decode: " + e.what())));
+      } catch (...) {
+        outcome_.set_error(std::current_exception());
+      }
+      return false;
     }
   }
   void reject(std::exception_ptr error) noexcept override { outcome_.set_error(std::move(error)); }
