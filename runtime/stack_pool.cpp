@@ -33,7 +33,7 @@ std::size_t round_to_pages(std::size_t bytes) {
 struct SlabRecord {
   std::uintptr_t begin;
   std::uintptr_t end;
-  std::size_t slot_bytes;   // a guard page and a stack
+  std::size_t slot_bytes;  // a guard page and a stack
   std::size_t guard_bytes;
   const StackPool* pool;
 };
@@ -151,8 +151,8 @@ void StackPool::add_slab() {
   ++slab_count_;
 #if SWITCHYARD_ASAN
   const SlabRecord record{reinterpret_cast<std::uintptr_t>(base),
-                          reinterpret_cast<std::uintptr_t>(base) + bytes, slot_bytes_,
-                          guard_bytes_, this};
+                          reinterpret_cast<std::uintptr_t>(base) + bytes, slot_bytes_, guard_bytes_,
+                          this};
   r.slabs.insert(
       std::upper_bound(r.slabs.begin(), r.slabs.end(), record,
                        [](const SlabRecord& a, const SlabRecord& b) { return a.begin < b.begin; }),

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -15,6 +16,8 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+
+#include <boost/fiber/context.hpp>
 
 #include <switchyard/switchyard.hpp>
 
@@ -40,6 +43,28 @@ struct Overflow {
   bool program_handler;
 };
 
+// Dispositions as the program started, before Catch2 put its handlers in: the default
+// action, or AddressSanitizer's handler.
+class InitialDispositions {
+ public:
+  InitialDispositions() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) {
+      ::sigaction(kSignals[i], nullptr, &actions_[i]);
+    }
+  }
+  void restore() const {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) {
+      ::sigaction(kSignals[i], &actions_[i], nullptr);
+    }
+  }
+
+ private:
+  // The signals Catch2 catches.
+  static constexpr std::array kSignals{SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGINT, SIGSEGV, SIGTERM};
+  std::array<struct sigaction, kSignals.size()> actions_{};
+};
+const InitialDispositions initial_dispositions;
+
 // ChildRun is how a child process ended and what it wrote on stderr.
 struct ChildRun {
   int status = 0;
@@ -47,8 +72,8 @@ struct ChildRun {
 };
 
 // in_child() runs `body` in a forked child whose stderr is captured, and waits for it. The
-// child exits 0 if `body` returns. It starts with the default action for the signals Catch2
-// catches, and dumps no core.
+// child exits 0 if `body` returns. It starts with the signal dispositions the program started
+// with, and dumps no core.
 template <class Body>
 ChildRun in_child(Body body) {
   int fds[2];
@@ -58,9 +83,7 @@ ChildRun in_child(Body body) {
   if (child == 0) {
     ::close(fds[0]);
     ::dup2(fds[1], STDERR_FILENO);
-    for (const int sig : {SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGINT, SIGSEGV, SIGTERM}) {
-      std::signal(sig, SIG_DFL);
-    }
+    initial_dispositions.restore();
     const rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
     body();
@@ -79,14 +102,24 @@ ChildRun in_child(Body body) {
   return run;
 }
 
-// overrun() puts a frame `bytes` long on the stack and writes only its lowest byte, as a task
-// with a large local array that it fills from the low end would: the bytes in between,
-// among them the stack's canary, are left untouched.
-[[gnu::noinline]] void overrun(std::size_t bytes) {
-  auto* frame = static_cast<volatile char*>(alloca(bytes));
-  frame[0] = 1;
+// overrun() puts a frame on the stack that reaches 1 KiB below the bottom of the task's
+// `stack_bytes` stack and writes only its lowest byte, as a task with a large local array
+// that it fills from the low end would: the bytes in between, the stack's canary among them,
+// are left untouched. Boost.Fiber builds a fiber's context at the top of its stack, so the
+// task can tell where its stack ends, whatever the frames it runs under.
+[[gnu::noinline]] void overrun(std::size_t stack_bytes) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto context = reinterpret_cast<std::uintptr_t>(boost::fibers::context::active());
+  const std::uintptr_t top = (context / page + 1) * page;
+  volatile char here = 0;
+  const auto at = reinterpret_cast<std::uintptr_t>(&here);
+  if (at >= top || at < top - stack_bytes) {
+    std::fputs("the task's stack is not where the test expects it\n", stderr);
+    ::_exit(2);
+  }
+  auto* frame = static_cast<volatile char*>(alloca(at - (top - stack_bytes - 1024)));
+  frame[0] = here;
 }
-
 // fault_outside_stacks() touches a page that is no fiber stack's and cannot be touched.
 void fault_outside_stacks() {
   void* page = ::mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -123,9 +156,10 @@ TEST_CASE("A task that overruns its fiber stack kills the program at once, namin
       sy::this_task::sleep_for(std::chrono::milliseconds(100));
     });
     while (!asleep.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    // The overrun reaches 1 KiB past the stack's bottom, plus the frames the task runs under.
-    const std::size_t bytes = std::size_t{c.stack_kib} * 1024 + 1024;
-    rt.spawn("deep", [bytes] { overrun(bytes); }, sy::on(c.placement)).get();
+    const std::size_t bytes = std::size_t{c.stack_kib} * 1024;
+    rt.spawn(
+          "deep", [bytes] { overrun(bytes); }, sy::on(c.placement))
+        .get();
     victim.get();
   });
   INFO(run.err);

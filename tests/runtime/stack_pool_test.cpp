@@ -32,8 +32,7 @@ std::string protection(const void* p) {
     char perms[8] = {};
     char line[512];
     while (std::fgets(line, sizeof line, f) != nullptr) {
-      if (std::sscanf(line, "%lx-%lx %7s", &begin, &end, perms) == 3 && begin <= at &&
-          at < end) {
+      if (std::sscanf(line, "%lx-%lx %7s", &begin, &end, perms) == 3 && begin <= at && at < end) {
         found = perms;
         break;
       }
