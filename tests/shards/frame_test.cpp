@@ -103,6 +103,22 @@ TEST_CASE("a decoded length may take up the bytes left, and not one more", "[fra
                     Catch::Contains("a length of 4") && Catch::Contains("3 bytes left"));
 }
 
+TEST_CASE("a bool byte other than 0 or 1 is refused, not read as a bool", "[frames]") {
+  std::string bytes;
+  detail::encode_values(bytes, true, std::optional<int>(5));
+  bool flag = false;
+  std::optional<int> maybe;
+  detail::decode_values(bytes, flag, maybe);
+  CHECK(flag);
+  CHECK(maybe == 5);
+  for (const std::size_t at : {std::size_t{0}, std::size_t{1}}) {  // the bool, the optional's flag
+    CAPTURE(at);
+    std::string bad = bytes;
+    bad[at] = 2;
+    CHECK_THROWS_WITH(detail::decode_values(bad, flag, maybe), Catch::Contains("a bool of 2"));
+  }
+}
+
 TEST_CASE("every standard type a task may take decodes as it was encoded", "[frames]") {
   enum class Colour : std::uint8_t { red, green };
   const std::vector<std::string> words{"a", "", "ccc"};

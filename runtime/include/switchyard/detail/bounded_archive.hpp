@@ -71,6 +71,15 @@ std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(BoundedInput
   ar.loadBinary(std::addressof(value), sizeof value);
 }
 
+// A bool is one byte, 0 or 1: any other byte (a std::optional's flag among them) would be a
+// bool that is neither, which is undefined behaviour to read.
+inline void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, bool& value) {
+  unsigned char byte = 0;
+  ar.loadBinary(&byte, 1);
+  if (byte > 1) throw cereal::Exception("a bool of " + std::to_string(byte) + ", not 0 or 1");
+  value = byte == 1;
+}
+
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::BinaryData<T>& data) {
   ar.loadBinary(data.data, static_cast<std::size_t>(data.size));
