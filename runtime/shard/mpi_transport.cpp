@@ -314,7 +314,7 @@ class MpiTransport final : public Transport {
     Slot& slot = slots_[shard];
     const std::uint64_t link = slot.link;
     if (link == 0) return;  // down already, or greeted and not up yet
-    slot.outstanding = 0;  // the link's calls end with it
+    slot.outstanding = 0;   // the link's calls end with it
     {
       std::lock_guard lk(mutex_);
       slot.link = 0;
