@@ -17,10 +17,10 @@ class ByteQueue {
   // append() adds `bytes` at the back. Throws std::bad_alloc.
   void append(std::string_view bytes) { buffer_.append(bytes); }
   // front() is the bytes not yet taken; valid until the next change.
-  std::string_view front() const noexcept {
-    return std::string_view(buffer_).substr(start_);
-  }
+  std::string_view front() const noexcept { return std::string_view(buffer_).substr(start_); }
+  // size() is how many bytes are not yet taken.
   std::size_t size() const noexcept { return buffer_.size() - start_; }
+  // empty() is whether every byte was taken.
   bool empty() const noexcept { return start_ == buffer_.size(); }
   // take() drops the first `n` bytes; `n` is at most size().
   void take(std::size_t n) noexcept {

@@ -57,7 +57,7 @@ class LocalTransport final : public Transport {
     std::mutex mutex;  // guards fd, id and out: senders and the transport thread share them
     int fd = -1;
     std::uint64_t id = 0;
-    ByteQueue out;    // bytes the socket did not take yet
+    ByteQueue out;  // bytes the socket did not take yet
     // The transport thread's own:
     State state = State::down;
     pid_t pid = 0;  // 0: none; -1: asked of the zygote, which has not answered yet

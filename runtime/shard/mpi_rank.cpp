@@ -42,11 +42,18 @@ void serve_mpi_rank(const MpiPlace& place, const TaskTable& tasks) {
   std::string out;
   for (;;) {
     MPI_Status status;
-    if (!session.try_receive(0, in, status)) {
+    const MpiSession::Receipt receipt = session.try_receive(0, in, status);
+    if (receipt == MpiSession::Receipt::none) {
       std::this_thread::sleep_for(backoff.pause());
       continue;
     }
     backoff.busy();
+    if (receipt == MpiSession::Receipt::dropped && status.MPI_TAG == kMpiCall) {
+      out.clear();
+      append_frame(out, FrameType::goodbye, 0, {}, MpiSession::oversize(status));
+      send_to_rank_0(out, kMpiAnswer, comm);
+      continue;
+    }
     switch (status.MPI_TAG) {
       case kMpiHello:  // answered with the greeting's number, and who answers
         send_to_rank_0(in + session.who(), kMpiHere, comm);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -90,22 +91,41 @@ void MpiSession::leave() noexcept {
   MPI_Finalize();
 }
 
-bool MpiSession::try_receive(int source, std::string& buffer, MPI_Status& status) noexcept {
+MpiSession::Receipt MpiSession::try_receive(int source, std::string& buffer,
+                                            MPI_Status& status) noexcept {
   int arrived = 0;
   MPI_Iprobe(source, MPI_ANY_TAG, comm_, &arrived, &status);
-  if (arrived == 0) return false;
-  take(status, buffer);
-  return true;
+  if (arrived == 0) return Receipt::none;
+  return take(status, buffer) ? Receipt::message : Receipt::dropped;
+}
+
+std::size_t MpiSession::size_of(const MPI_Status& status) noexcept {
+  int count = 0;
+  MPI_Get_count(&status, MPI_BYTE, &count);
+  return static_cast<std::size_t>(std::max(count, 0));
+}
+
+std::string MpiSession::oversize(const MPI_Status& status) {
+  return "a message of " + std::to_string(size_of(status)) + " bytes, over the " +
+         std::to_string(kMaxMessage) + "-byte limit of one frame";
 }
 
 // A failed receive never returns: MPI's default error handler (MPI_ERRORS_ARE_FATAL) ends
-// the job.
-void MpiSession::take(const MPI_Status& status, std::string& buffer) const noexcept {
-  int count = 0;
-  MPI_Get_count(&status, MPI_BYTE, &count);
-  buffer.resize(static_cast<std::size_t>(count));
-  MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm_,
-           MPI_STATUS_IGNORE);
+// the job. An oversize message is received into an empty buffer, which MPI completes with
+// MPI_ERR_TRUNCATE, the message gone from the wire: for that one receive, errors return.
+bool MpiSession::take(const MPI_Status& status, std::string& buffer) const noexcept {
+  const std::size_t size = size_of(status);
+  if (size > kMaxMessage) {
+    buffer.clear();
+    MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+    MPI_Recv(nullptr, 0, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm_, MPI_STATUS_IGNORE);
+    MPI_Comm_set_errhandler(comm_, MPI_ERRORS_ARE_FATAL);
+    return false;
+  }
+  buffer.resize(size);
+  MPI_Recv(buffer.data(), static_cast<int>(size), MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG,
+           comm_, MPI_STATUS_IGNORE);
+  return true;
 }
 
 }  // namespace switchyard::detail

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "call_time.hpp"
+#include "frame.hpp"
 #include "mpi_job.hpp"
 
 namespace switchyard::detail {
@@ -43,18 +46,32 @@ class MpiSession {
   bool claim() noexcept { return !claimed_.exchange(true); }
   void release() noexcept { claimed_.store(false); }
 
+  // kMaxMessage bounds a message: one frame, the largest there may be.
+  static constexpr std::size_t kMaxMessage = kFrameHeader + kMaxFrameBody;
+
+  // Receipt is what try_receive() found.
+  enum class Receipt : std::uint8_t {
+    none,     // no message has come
+    message,  // a message, now in the buffer
+    dropped,  // a message over kMaxMessage: taken off the wire unread, the buffer left empty
+  };
   // try_receive() takes a message from `source` (or MPI_ANY_SOURCE) into `buffer`, if one
-  // has come, and its envelope into `status`; false if none has. From the one thread
-  // calling MPI at the time.
-  bool try_receive(int source, std::string& buffer, MPI_Status& status) noexcept;
+  // has come, and its envelope into `status`. From the one thread calling MPI at the time.
+  Receipt try_receive(int source, std::string& buffer, MPI_Status& status) noexcept;
+  // size_of() is the size of the message `status` describes.
+  static std::size_t size_of(const MPI_Status& status) noexcept;
+  // oversize() says why the message `status` describes was dropped: "a message of 268435497
+  // bytes, over the 268435496-byte limit of one frame".
+  static std::string oversize(const MPI_Status& status);
 
  private:
   MpiSession();
   // instance() is the one session, made on first use. Throws as join() does.
   static MpiSession& instance();
   static void leave() noexcept;
-  // take() receives the message `status` announced into `buffer`.
-  void take(const MPI_Status& status, std::string& buffer) const noexcept;
+  // take() receives the message `status` announced into `buffer`; one over kMaxMessage is
+  // received into nothing and dropped (false), so that no sender's size is allocated blindly.
+  bool take(const MPI_Status& status, std::string& buffer) const noexcept;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;

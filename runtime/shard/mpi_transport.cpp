@@ -214,13 +214,23 @@ class MpiTransport final : public Transport {
     }
   }
 
-  // receive_one() takes one message, if one has come; false if none.
+  // receive_one() takes one message, if one has come; false if none. An answer too large to
+  // be a frame breaks its rank's link; any other message that large is dropped.
   bool receive_one() noexcept {
     MPI_Status status;
-    if (!session_.try_receive(MPI_ANY_SOURCE, message_, status)) return false;
+    const MpiSession::Receipt receipt = session_.try_receive(MPI_ANY_SOURCE, message_, status);
+    if (receipt == MpiSession::Receipt::none) return false;
     const auto shard = static_cast<std::size_t>(status.MPI_SOURCE - 1);
     if (status.MPI_SOURCE < 1 || shard >= slots_.size()) return true;
-    if (status.MPI_TAG == kMpiHere) {
+    if (receipt == MpiSession::Receipt::dropped) {
+      if (status.MPI_TAG == kMpiAnswer) {
+        try {
+          broken(shard, "it sent " + MpiSession::oversize(status));
+        } catch (const std::bad_alloc&) {
+          broken(shard, {});
+        }
+      }
+    } else if (status.MPI_TAG == kMpiHere) {
       greeted(shard);
     } else if (status.MPI_TAG == kMpiAnswer) {
       answered(shard);
@@ -295,13 +305,26 @@ class MpiTransport final : public Transport {
     } catch (const std::bad_alloc&) {
       problem = "no memory to read its answer";
     }
-    if (problem.empty()) return;
-    slot.outstanding = 0;  // the link's calls end with it
+    if (!problem.empty()) broken(shard, problem);
+  }
+
+  // broken() takes down the link of a rank that broke the protocol, saying how (`problem`):
+  // its calls end with it, and the pool's restart greets the rank again.
+  void broken(std::size_t shard, const std::string& problem) noexcept {
+    Slot& slot = slots_[shard];
+    const std::uint64_t link = slot.link;
+    if (link == 0) return;  // down already, or greeted and not up yet
+    slot.outstanding = 0;   // the link's calls end with it
     {
       std::lock_guard lk(mutex_);
       slot.link = 0;
     }
-    events_->on_down(shard, link, "rank " + std::to_string(rank_of(shard)) + ": " + problem, true);
+    std::string how;
+    try {
+      how = "rank " + std::to_string(rank_of(shard)) + ": " + problem;
+    } catch (const std::bad_alloc&) {
+    }
+    events_->on_down(shard, link, std::move(how), true);
   }
 
   MpiSession& session_;

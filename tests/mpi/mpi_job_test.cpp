@@ -2,6 +2,7 @@
 // as a shard from its first Runtime on, and never reaches an assertion.
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,11 @@
 #include <switchyard/errors.hpp>
 #include <switchyard/runtime.hpp>
 #include <switchyard/spin.hpp>
+
+#include "../shards/shard_support.hpp"
+#include "shard/frame.hpp"
+#include "shard/mpi_job.hpp"
+#include "shard/mpi_session.hpp"
 
 namespace sy = switchyard;
 
@@ -38,6 +44,16 @@ SWITCHYARD_TASK(cpu_step,
 SWITCHYARD_TASK(refuses, (int value)->int) {
   throw std::invalid_argument("refused " + std::to_string(value) + " on rank " +
                               std::to_string(rank()));
+}
+
+// oversize_answer() sends rank 0, as an answer, a message a byte longer than the largest
+// frame, of bytes that are no frame, then returns as usual.
+SWITCHYARD_TASK(oversize_answer, ()->int) {
+  const std::optional<sy::detail::MpiPlace> place = sy::detail::mpi_place();
+  const MPI_Comm comm = sy::detail::MpiSession::join(*place).comm();
+  const std::string junk(sy::detail::kFrameHeader + sy::detail::kMaxFrameBody + 1, '\xff');
+  MPI_Send(junk.data(), static_cast<int>(junk.size()), MPI_BYTE, 0, sy::detail::kMpiAnswer, comm);
+  return 1;
 }
 
 sy::Config quiet() {
@@ -112,4 +128,26 @@ TEST_CASE("one Runtime at a time has the ranks", "[mpi]") {
   CHECK(first.submit(sy::on(sy::Placement::shard), cpu_step, std::uint64_t{1}, std::uint64_t{10})
             .get()
             .second > 0);
+}
+
+TEST_CASE("a rank's message over the frame limit is dropped unread, and the rank serves again",
+          "[mpi]") {
+  sy::Runtime rt(quiet());
+  REQUIRE(rt.submit(sy::on(sy::Placement::shard), cpu_step, std::uint64_t{1}, std::uint64_t{10})
+              .get()
+              .second > 0);
+  const sy::test::PeakResident memory;
+  auto call = rt.submit(sy::on(sy::Placement::shard), oversize_answer);
+  try {
+    call.get();
+    FAIL("the call whose rank sent an oversize answer returned");
+  } catch (const sy::ShardLost& e) {
+    CHECK_THAT(e.what(), Catch::Contains("268435497 bytes") && Catch::Contains("over the"));
+  }
+  CHECK(memory.growth() < (std::size_t{64} << 20));
+  for (int i = 0; i < 4; ++i) {
+    CHECK(rt.submit(sy::on(sy::Placement::shard), cpu_step, std::uint64_t{1}, std::uint64_t{10})
+              .get()
+              .second > 0);
+  }
 }

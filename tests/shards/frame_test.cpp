@@ -271,7 +271,8 @@ TEST_CASE("a shard answers bad calls and malformed frames without crashing or ha
     auto a = shard.answer();
     REQUIRE(a);
     CHECK(a->type == FrameType::goodbye);
-    CHECK_THAT(a->payload, Catch::Contains("stopped arriving") && Catch::Contains("49 of 53 bytes"));
+    CHECK_THAT(a->payload,
+               Catch::Contains("stopped arriving") && Catch::Contains("49 of 53 bytes"));
     CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(30));
     shard.server.join();
     CHECK(shard.code == detail::kShardBadFrame);

@@ -35,8 +35,7 @@ bool resolved(const Future<T>& future) {
 
 }  // namespace
 
-TEST_CASE("a result that announces more than it holds fails its call, without being allocated, "
-          "and its shard is replaced",
+TEST_CASE("a result announcing more than it holds fails its call, unallocated; the shard goes",
           "[hostile]") {
   Runtime rt(shard_config(1, 8));
   const Hint shard = on(Placement::shard);
@@ -82,8 +81,8 @@ TEST_CASE("a shard that stops in the middle of a frame is dropped once the stall
     stalled.get();
     FAIL("the call whose answer never ended returned");
   } catch (const ShardLost& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("'stall_mid_frame'") &&
-                                          Catch::Contains("stopped arriving"));
+    CHECK_THAT(std::string(e.what()),
+               Catch::Contains("'stall_mid_frame'") && Catch::Contains("stopped arriving"));
   }
   // The next call was answered into the frame that never ended, or waited for the restart.
   try {
