@@ -6,7 +6,7 @@ BUILD ?= build
 DEV_OPTIONS = -Dwerror=true
 MESON_TEST = meson test -C $(1) --num-processes 2 --print-errorlogs
 
-.PHONY: all deps test-deps bench-deps sanitize-deps build release test demo sanitize asan tsan bench format clean
+.PHONY: all deps test-deps bench-deps sanitize-deps build release test demo sanitize asan tsan fuzz bench format clean
 
 all: build
 
@@ -58,6 +58,16 @@ asan tsan: sanitize-deps
 	ninja -C build-$@
 	@$(call MESON_TEST,build-$@) --setup=$@ ; python3 tests/summarize.py build-$@/meson-logs/testlog-$@.json
 
+# The libFuzzer targets of tests/fuzz (docs/fuzzing.md), under ASan+UBSan, in build-fuzz: each
+# target's committed inputs are replayed, then each fuzzes for FUZZ_SECONDS (20 by default).
+# Fails when an input crashes a target; its file is kept in build-fuzz/fuzz-crashes/.
+FUZZ_SECONDS ?= 20
+fuzz: sanitize-deps
+	@test -f build-fuzz/build.ninja || CC=clang CXX=clang++ meson setup $(DEV_OPTIONS) build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false -Dbenchmarks=disabled -Dmpi=disabled
+	ninja -C build-fuzz fuzzers
+	meson test -C build-fuzz --no-rebuild --suite fuzz --num-processes 2 --print-errorlogs
+	tests/fuzz/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
 # Bench's packages go in before the build is configured, and an existing build is configured
 # again, so that the targets they enable (switchyard-micro, the oneTBB peer) are built.
 bench: bench-deps
@@ -69,4 +79,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-release build-asan build-tsan
+	rm -rf $(BUILD) build-release build-asan build-tsan build-fuzz
