@@ -23,7 +23,9 @@ namespace switchyard {
 // ExecutorsConfig sizes the executors. A count of 0 means "one per allowed core", resolved
 // by the runtime against the probed topology, because the file cannot know the machine.
 // Each field is the key of the same name in [executors] (durations drop the unit suffix,
-// which the chrono type carries); examples/config/switchyard.toml documents every key.
+// which the chrono type carries); examples/config/switchyard.toml documents every key. Set
+// in code, a field skips the loader's bounds (config_limits.hpp): the runtime then takes a
+// duration too long for its clock (milliseconds::max()) as forever, a negative one as zero.
 struct ExecutorsConfig {
   std::uint32_t fiber_workers = 0;
   std::uint32_t cpu_threads = 0;
