@@ -306,21 +306,25 @@ TEST_CASE("config bounds: at most 10000 kinds", "[config-bounds]") {
   }
 }
 
-TEST_CASE("config bounds: unknown keys and names cost little however many or long",
-          "[config-bounds]") {
-  // The size bound allows about 70,000 unknown keys in one table, or one value of 1 MiB.
+TEST_CASE("config bounds: unknown keys cost one pass however many", "[config-bounds]") {
+  // The size bound allows about 96,000 unknown keys in one table. One pass over them takes
+  // about a second here (ten under ASan); comparing each with the others would take minutes.
   std::string many = "[executors]\n";
   for (int i = 0; many.size() < kFileBytes - 20; ++i) many += "k" + std::to_string(i) + " = 1\n";
-  auto start = std::chrono::steady_clock::now();
-  CHECK(error_of(many).problems().size() > 50'000);
-  CHECK(seconds_since(start) < 10);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(error_of(many).problems().size() > 90'000);
+  CHECK(seconds_since(start) < 60);
+}
 
+TEST_CASE("config bounds: an unknown name costs little however long", "[config-bounds]") {
+  // Half a MiB compared in full with each valid name took 0.3 s; skipped, well under that.
   const std::string value(kFileBytes / 2, 'r');
-  start = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
   const sy::ConfigError e =
       error_of("[policy]\nname = \"" + value + "\"\n[kinds.a]\nplacement = \"" +
                value.substr(0, kFileBytes / 4) + "\"\n");
-  CHECK(seconds_since(start) < 2);
-  CHECK_THAT(e.problems().at(0).reason,
-             Equals("unknown policy (valid: fixed, rules, cost, explore)"));
+  CHECK(seconds_since(start) < 5);
+  REQUIRE(e.problems().size() == 2);
+  CHECK(e.problems()[0].reason == "unknown policy (valid: fixed, rules, cost, explore)");
+  CHECK(e.problems()[1].reason == "unknown placement (valid: fiber, cpu, blocking, shard)");
 }
