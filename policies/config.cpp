@@ -15,6 +15,8 @@
 
 #include <switchyard/config.hpp>
 
+#include "config_scan.hpp"
+
 namespace switchyard {
 
 static_assert(TOML_EXCEPTIONS, "Config::from_string relies on toml::parse throwing parse_error");
@@ -25,7 +27,6 @@ namespace {
 constexpr std::int64_t kMaxThreads = std::int64_t{1} << 16;
 // Every count is stored in a std::uint32_t.
 constexpr std::int64_t kMaxCount = std::numeric_limits<std::uint32_t>::max();
-constexpr std::int64_t kMaxDuration = std::numeric_limits<std::int64_t>::max();
 // Below 16 KiB a fiber overflows in ordinary libc calls (printf alone takes several KiB),
 // and the guard page takes 4 KiB of it.
 constexpr std::int64_t kMinStackKib = 16;
@@ -119,14 +120,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // closest() finds the candidate the user probably meant, or nothing when every candidate
-// is so far off that a suggestion would mislead.
+// is so far off that a suggestion would mislead. Its cost is bounded by the candidates'
+// lengths, however long the word: the schema's names are short, a value need not be.
 std::string_view closest(std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string_view best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (std::string_view candidate : candidates) {
-    const std::size_t distance = edit_distance(word, candidate);
     const std::size_t allowed =
         std::max<std::size_t>(1, std::min<std::size_t>(3, candidate.size() / 3));
+    // An edit changes the length by one at most, so a larger difference needs no count.
+    const std::size_t gap =
+        std::max(word.size(), candidate.size()) - std::min(word.size(), candidate.size());
+    if (gap > allowed) continue;
+    const std::size_t distance = edit_distance(word, candidate);
     if (distance <= allowed && distance < best_distance) {
       best = candidate;
       best_distance = distance;
@@ -209,12 +215,17 @@ class Section {
   }
 
   // each_table() reads every entry of this table as a sub-table named by the user, as
-  // `[kinds.NAME]` is.
+  // `[kinds.NAME]` is; past `max` entries it reads none, and reports the first entry past
+  // them, naming them `what`.
   template <class Read>
-  void each_table(Read&& read) {
+  void each_table(std::size_t max, std::string_view what, Read&& read) {
     if (table_ == nullptr) return;
+    every_key_known_ = true;
+    if (table_->size() > max) {
+      report_beyond(max, what);
+      return;
+    }
     for (auto&& [key, node] : *table_) {
-      known_.push_back(key.str());
       if (!expect(node, path_of(key.str()), toml::node_type::table)) continue;
       Section sub(node.as_table(), path_of(key.str()), problems_);
       read(key.str(), node, sub);
@@ -232,9 +243,9 @@ class Section {
 
   template <class Rep, class Period>
   void duration(std::string_view key, std::chrono::duration<Rep, Period>& out, std::int64_t min,
-                std::string_view unit) {
+                std::chrono::duration<Rep, Period> max, std::string_view unit) {
     std::int64_t value = 0;
-    if (integer(key, value, min, kMaxDuration, unit) != nullptr) {
+    if (integer(key, value, min, max.count(), unit) != nullptr) {
       out = std::chrono::duration<Rep, Period>{value};
     }
   }
@@ -317,7 +328,7 @@ class Section {
   }
 
   void reject_unknown() {
-    if (table_ == nullptr) return;
+    if (table_ == nullptr || every_key_known_) return;
     for (auto&& [key, node] : *table_) {
       if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
       problems_.add(key.source(), path_of(key.str()), render(node),
@@ -334,6 +345,22 @@ class Section {
 
   void report_path(const toml::node& node, std::string path, std::string reason) {
     problems_.add(node.source(), std::move(path), render(node), std::move(reason));
+  }
+
+  // report_beyond() reports the entry that follows the first `max` in file order (toml++
+  // orders a table by key).
+  void report_beyond(std::size_t max, std::string_view what) {
+    std::vector<const toml::key*> keys;
+    keys.reserve(table_->size());
+    for (auto&& [key, node] : *table_) keys.push_back(&key);
+    const auto nth = keys.begin() + static_cast<std::ptrdiff_t>(max);
+    std::nth_element(keys.begin(), nth, keys.end(), [](const toml::key* a, const toml::key* b) {
+      const toml::source_position& pa = a->source().begin;
+      const toml::source_position& pb = b->source().begin;
+      return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
+    });
+    problems_.add((*nth)->source(), path_of((*nth)->str()), {},
+                  "more than " + std::to_string(max) + ' ' + std::string(what));
   }
 
   bool expect(const toml::node& node, std::string path, toml::node_type type) {
@@ -371,6 +398,8 @@ class Section {
   std::string path_;
   Problems& problems_;
   std::vector<std::string_view> known_;
+  // every_key_known_: the keys are names the user chose (each_table()), none unknown.
+  bool every_key_known_ = false;
 };
 
 void read_executors(Section& s, ExecutorsConfig& e) {
@@ -386,17 +415,17 @@ void read_executors(Section& s, ExecutorsConfig& e) {
     s.report(*min, "blocking_min",
              "must be at most executors.blocking_max (" + std::to_string(e.blocking_max) + ")");
   }
-  s.duration("blocking_idle_ms", e.blocking_idle, 0, "ms");
+  s.duration("blocking_idle_ms", e.blocking_idle, 0, kMaxBlockingIdle, "ms");
   s.count("stack_kib", e.stack_kib, kMinStackKib, kMaxStackKib, "KiB");
   // A zero threshold would report every fiber as stalling.
-  s.duration("stall_threshold_us", e.stall_threshold, 1, "us");
+  s.duration("stall_threshold_us", e.stall_threshold, 1, kMaxStallThreshold, "us");
   s.boolean("watchdog", e.watchdog);
   s.boolean("pin_cpu_threads", e.pin_cpu_threads);
   s.boolean("pin_fiber_workers", e.pin_fiber_workers);
-  s.count("shards", e.shards, 0, kMaxThreads);
+  s.count("shards", e.shards, 0, kMaxShards);
   // Zero in-flight calls would make every submitter wait forever.
   s.count("shard_inflight", e.shard_inflight, 1, kMaxCount);
-  s.duration("shutdown_grace_ms", e.shutdown_grace, 0, "ms");
+  s.duration("shutdown_grace_ms", e.shutdown_grace, 0, kMaxShutdownGrace, "ms");
 }
 
 void read_policy(Section& s, PolicyConfig& p) {
@@ -454,9 +483,10 @@ void read_root(const toml::table& root, Problems& problems, Config& config) {
   s.section("policy", [&config](Section& p) { read_policy(p, config.policy); });
   s.section("profiling", [&config](Section& p) { read_profiling(p, config.profiling); });
   s.section("kinds", [&config](Section& kinds) {
-    kinds.each_table([&](std::string_view name, const toml::node& where, Section& k) {
-      read_kind(name, where, kinds, k, config);
-    });
+    kinds.each_table(kMaxConfigKinds, "kinds",
+                     [&](std::string_view name, const toml::node& where, Section& k) {
+                       read_kind(name, where, kinds, k, config);
+                     });
   });
   s.reject_unknown();
 }
@@ -485,6 +515,7 @@ std::optional<PolicyName> parse_policy_name(std::string_view name) noexcept {
 }
 
 Config Config::from_string(std::string_view text, std::string_view source_name) {
+  scan_text(text, source_name);
   toml::table root;
   try {
     root = toml::parse(text, source_name);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include <switchyard/detail/timeout.hpp>
+
 #include "clock.hpp"
 #include "runtime_core.hpp"
 #include "task.hpp"
@@ -220,7 +222,8 @@ bool Executor::try_retire(Worker& w) {
     return false;
   }
   const auto idle_ns = steady_ns() - w.idle_since_ns;
-  if (w.idle_since_ns == 0 || idle_ns < std::chrono::nanoseconds(options_.idle_timeout).count()) {
+  if (w.idle_since_ns == 0 ||
+      idle_ns < timeout_cast<std::chrono::nanoseconds>(options_.idle_timeout).count()) {
     return false;
   }
   unmark_idle(w);

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <switchyard/detail/timeout.hpp>
+
 #include "clock.hpp"
 #include "executor.hpp"
 #include "runtime_core.hpp"
@@ -67,7 +69,7 @@ Monitor::Monitor(RuntimeCore& rt, Executor& fibers, MonitorBell& bell,
                  std::chrono::microseconds stall_threshold, bool watchdog)
     : runtime_(rt),
       fibers_(fibers),
-      threshold_ns_(std::chrono::nanoseconds(stall_threshold).count()),
+      threshold_ns_(timeout_cast<std::chrono::nanoseconds>(stall_threshold).count()),
       watchdog_(watchdog),
       watches_(fibers.processors().size()),
       bell_(bell),
@@ -79,7 +81,10 @@ Monitor::~Monitor() {
 }
 
 void Monitor::main() {
-  const auto period = std::chrono::nanoseconds(std::max<std::int64_t>(100'000, threshold_ns_ / 2));
+  // Its other rounds (trimming stacks, retuning, failing tasks that could not launch) come due
+  // every kRetuneEveryNs, however long the stall threshold.
+  const auto period = std::chrono::nanoseconds(
+      std::clamp<std::int64_t>(threshold_ns_ / 2, 100'000, kRetuneEveryNs));
   int idle_ticks = 0;
   for (;;) {
     const bool doze = idle_ticks >= kIdleTicks;

@@ -7,6 +7,7 @@
 
 #include <boost/fiber/context.hpp>
 
+#include <switchyard/detail/timeout.hpp>
 #include <switchyard/errors.hpp>
 #include <switchyard/policy_factory.hpp>
 
@@ -595,7 +596,7 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
   stopping_.store(true, std::memory_order_seq_cst);
   std::unique_lock lk(done_mutex_);
   auto all_done = [this] { return live_.load(std::memory_order_seq_cst) == 0; };
-  if (!done_cv_.wait_for(lk, grace, all_done)) {
+  if (!done_cv_.wait_until(lk, deadline_after(grace), all_done)) {
     lk.unlock();  // cancelling finishes shard calls at once, and finishing takes done_mutex_
     cancel_waits();
     lk.lock();

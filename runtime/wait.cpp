@@ -8,6 +8,8 @@
 
 #include <boost/fiber/context.hpp>
 
+#include <switchyard/detail/timeout.hpp>
+
 #include "clock.hpp"
 #include "executor.hpp"
 #include "io_source.hpp"
@@ -49,7 +51,7 @@ Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
     timespec* timeout = nullptr;
     if (deadline != time_point::max()) {
       ts = to_timespec(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           deadline - std::chrono::steady_clock::now())
+                           time_left(deadline, std::chrono::steady_clock::now()))
                            .count());
       timeout = &ts;
     }

@@ -5,6 +5,8 @@
 
 #include <boost/fiber/operations.hpp>
 
+#include <switchyard/detail/timeout.hpp>
+
 #include "executor.hpp"
 #include "fiber_asan.hpp"
 #include "overflow_handler.hpp"
@@ -87,7 +89,8 @@ void Worker::main() {
     while (!stop_.load()) {
       {
         std::unique_lock lk(stop_mutex_);
-        stop_cv_.wait_for(lk, executor.idle_timeout(), [this] { return stop_.load(); });
+        stop_cv_.wait_until(lk, deadline_after(executor.idle_timeout()),
+                            [this] { return stop_.load(); });
       }
       if (!stop_.load() && executor.try_retire(*this)) break;
     }

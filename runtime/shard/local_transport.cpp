@@ -10,7 +10,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <system_error>
+
+#include <switchyard/config_limits.hpp>
 
 #include "shard_server.hpp"
 
@@ -30,6 +33,8 @@ constexpr std::uint64_t kWakeTag = 0;
 constexpr std::uint64_t kControlTag = 1;
 constexpr std::uint64_t kFirstShardTag = 2;
 constexpr unsigned kShardBits = 16;
+static_assert(kMaxShards - 1 + kFirstShardTag < (std::uint64_t{1} << kShardBits),
+              "every shard's tag must fit in its bits");
 
 std::uint64_t tag_of(std::size_t shard, std::uint64_t link) noexcept {
   return (link << kShardBits) | (shard + kFirstShardTag);
@@ -61,8 +66,10 @@ void system_failure(const char* what) {
 
 LocalTransport::LocalTransport(std::size_t slots, const TaskTable& tasks, const Topology& topology)
     : topology_(topology), zygote_(tasks, topology_) {
-  if (slots == 0 || slots >= (std::size_t{1} << kShardBits) - kFirstShardTag) {
-    throw std::invalid_argument("switchyard: a shard pool needs between 1 and 65533 shards");
+  if (slots == 0 || slots > kMaxShards) {
+    throw std::invalid_argument("switchyard: executors.shards = " + std::to_string(slots) +
+                                ": a shard pool has between 1 and " + std::to_string(kMaxShards) +
+                                " shards");
   }
   links_.reserve(slots);
   for (std::size_t i = 0; i < slots; ++i) links_.push_back(std::make_unique<Link>(i));

@@ -293,7 +293,7 @@ TEST_CASE("config: a value out of range is an error", "[config]") {
       Case{"[executors]\nstall_threshold_us = 0\n", "executors.stall_threshold_us", "0",
            "must be at least 1 (us)"},
       Case{"[executors]\nshards = 100000000\n", "executors.shards", "100000000",
-           "must be at most 65536"},
+           "must be at most 65533"},
       Case{"[executors]\nblocking_min = 8\nblocking_max = 4\n", "executors.blocking_min", "8",
            "switchyard.toml:2:16: executors.blocking_min = 8: must be at most "
            "executors.blocking_max (4)"},
@@ -374,7 +374,7 @@ TEST_CASE("config: an unreadable file names the path and the OS error", "[config
     CHECK_THAT(e.what(), Equals(missing.string() + ": cannot read: No such file or directory"));
   }
   CHECK_THROWS_WITH(sy::Config::from_file(dir.path()),
-                    Equals(dir.path().string() + ": cannot read: Is a directory"));
+                    Equals(dir.path().string() + ": is a directory, not a regular file"));
 }
 
 TEST_CASE("config: from_file locates errors in that file", "[config]") {

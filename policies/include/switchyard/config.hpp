@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include <switchyard/config_limits.hpp>
 #include <switchyard/counters.hpp>
 #include <switchyard/placement.hpp>
 
@@ -22,7 +23,9 @@ namespace switchyard {
 // ExecutorsConfig sizes the executors. A count of 0 means "one per allowed core", resolved
 // by the runtime against the probed topology, because the file cannot know the machine.
 // Each field is the key of the same name in [executors] (durations drop the unit suffix,
-// which the chrono type carries); examples/config/switchyard.toml documents every key.
+// which the chrono type carries); examples/config/switchyard.toml documents every key. Set
+// in code, a field skips the loader's bounds (config_limits.hpp): the runtime then takes a
+// duration too long for its clock (milliseconds::max()) as forever, a negative one as zero.
 struct ExecutorsConfig {
   std::uint32_t fiber_workers = 0;
   std::uint32_t cpu_threads = 0;
@@ -160,12 +163,15 @@ struct Config {
   std::string source = "defaults";
 
   // from_string() parses TOML text; source_name stands for the file in error messages.
-  // Does not block; call from any thread. Throws ConfigError.
+  // Text beyond the bounds of config_limits.hpp (size, key length, nesting, kinds) is refused
+  // before it costs more than one pass over it. Does not block; call from any thread. Throws
+  // ConfigError.
   static Config from_string(std::string_view text, std::string_view source_name);
 
   // from_file() reads and parses a TOML file. Blocks on file I/O; call from any thread
   // that may block (not a fiber worker). Throws ConfigError, also when the file cannot be
-  // read.
+  // read, is not a regular file (a FIFO, a device, a directory), or is larger than
+  // kMaxConfigBytes.
   static Config from_file(const std::filesystem::path& path);
 
   // discover() loads the file named by SWITCHYARD_CONFIG (which must exist), else

@@ -3,11 +3,14 @@
 
 #include <chrono>
 
+#include <switchyard/detail/timeout.hpp>
+
 namespace switchyard {
 
 // Deadline is a point on the steady clock after which a wait gives up, or none (wait as long as
 // it takes). It converts implicitly from a time_point (that instant) and from a duration (that
-// long from now), so a call reads `sock.read_line(2s)` or `sock.read_line(start + 2s)`.
+// long from now), so a call reads `sock.read_line(2s)` or `sock.read_line(start + 2s)`. A
+// duration too long for the clock (hours::max()) is none; a negative one has passed.
 class Deadline {
  public:
   using clock = std::chrono::steady_clock;
@@ -16,7 +19,7 @@ class Deadline {
   constexpr Deadline(clock::time_point at) noexcept : at_(at) {}  // NOLINT: implicit on purpose
   template <class Rep, class Period>
   Deadline(const std::chrono::duration<Rep, Period>& from_now)  // NOLINT: implicit on purpose
-      : at_(clock::now() + std::chrono::ceil<clock::duration>(from_now)) {}
+      : at_(detail::deadline_after(from_now)) {}
 
   static constexpr Deadline none() noexcept { return {}; }
 

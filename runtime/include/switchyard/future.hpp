@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <switchyard/detail/shared_state.hpp>
+#include <switchyard/detail/timeout.hpp>
 
 namespace switchyard {
 
@@ -41,10 +42,11 @@ class Future {
   // wait() waits until the task has finished.
   void wait() const { checked().wait(); }
 
-  // wait_for() waits at most `timeout`; returns ready().
+  // wait_for() waits at most `timeout`; returns ready(). A timeout too long for the steady
+  // clock (hours::max()) waits as wait() does; a negative one does not wait.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
-    return checked().wait_until(std::chrono::steady_clock::now() + timeout);
+    return checked().wait_until(detail::deadline_after(timeout));
   }
 
   // get() waits, then returns the task's value or rethrows its exception. The future is

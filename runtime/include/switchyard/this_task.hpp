@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include <switchyard/detail/timeout.hpp>
 #include <switchyard/placement.hpp>
 
 namespace switchyard::this_task {
@@ -31,11 +32,11 @@ void yield();
 // `deadline`. Inside a task, throws TaskCancelled if the runtime shuts down meanwhile.
 void sleep_until(std::chrono::steady_clock::time_point deadline);
 
-// sleep_for() is sleep_until(now + d).
+// sleep_for() is sleep_until(now + d), rounded up to the clock's tick: a d too long for the
+// clock (hours::max()) sleeps until cancelled, a negative one does not sleep.
 template <class Rep, class Period>
 void sleep_for(const std::chrono::duration<Rep, Period>& d) {
-  sleep_until(std::chrono::steady_clock::now() +
-              std::chrono::duration_cast<std::chrono::steady_clock::duration>(d));
+  sleep_until(detail::deadline_after(d));
 }
 
 }  // namespace switchyard::this_task
