@@ -6,7 +6,7 @@
 #include <boost/fiber/operations.hpp>
 
 #include "executor.hpp"
-#include "fiber_asan.hpp"
+#include "fiber_sanitizer.hpp"
 #include "processor.hpp"
 #include "runtime_core.hpp"
 #include "scheduling_algorithm.hpp"
@@ -59,7 +59,7 @@ Worker* Worker::current() noexcept {
 }
 
 void Worker::main() {
-  asan_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
+  sanitizer_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
   tl_worker = this;
   tid.store(gettid(), std::memory_order_release);
   try {
@@ -76,7 +76,7 @@ void Worker::main() {
     }
   }
   executor.on_thread_start(*this);
-  // SchedulingAlgorithm; under AddressSanitizer, wrapped to announce stack switches.
+  // SchedulingAlgorithm; under a sanitizer, wrapped to announce fiber switches.
   boost::fibers::use_scheduling_algorithm<WorkerAlgorithm>(*this);
   if (executor.elastic()) {
     // An elastic pool's idle threads look every idle period whether they may leave. The stop
