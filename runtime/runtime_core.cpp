@@ -363,7 +363,7 @@ void RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
   KindRecord& kind = call.kind;
   RemoteResult& result = call.result;
   if (answer == nullptr) {
-    result.reject(error);
+    result.reject(std::move(error));
   } else if (answer->type == FrameType::result) {
     result.accept(answer->payload);
   } else if (answer->type == FrameType::failure) {
