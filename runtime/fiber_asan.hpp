@@ -1,16 +1,11 @@
 // fiber_asan: telling AddressSanitizer which stack a worker thread is running on.
 #pragma once
 
-#include <chrono>
-
-#include <boost/fiber/algo/algorithm.hpp>
+#include <boost/fiber/context.hpp>
 
 #include "asan_build.hpp"
-#include "scheduling_algorithm.hpp"
 
 namespace switchyard::detail {
-
-class Worker;
 
 // ASan keeps one pair of stack bounds per thread, and uses it when an exception is thrown
 // (__asan_handle_no_return clears the poisoned redzones of the frames being unwound, from
@@ -20,53 +15,26 @@ class Worker;
 // redzones stay behind on the fiber's stack, where later frames trip over them
 // (docs/sanitizers.md).
 //
-// Every switch between the contexts of a worker thread is decided by the scheduling
-// algorithm's pick_next(): Boost jumps to the context it returns at once (in the dispatcher,
-// nullptr means no switch). Under ASan the worker's algorithm is AsanAnnouncingAlgorithm, which
-// announces that context's stack to ASan before returning it: __sanitizer_start_switch_fiber
-// and, right away, __sanitizer_finish_switch_fiber. The finish half runs on the old stack, a
-// few instructions early (no hook runs on the new stack after Boost's jump); in between, only
-// Boost's noexcept switch code runs. No fake-stack slots are passed: detect_stack_use_after_return
-// must stay off. The one switch that does not come through pick_next(), the dispatcher's
-// return to the main context when the thread's scheduler is destroyed, is announced by the
-// thread-local guard asan_worker_thread_started() creates. Outside ASan builds none of this
-// exists: WorkerAlgorithm is SchedulingAlgorithm.
+// fiber_sanitizer.hpp says how: the scheduling algorithm's pick_next() decides every switch
+// of a worker thread, and AnnouncingAlgorithm announces the chosen context's stack to ASan
+// (asan_announce_switch) just before Boost jumps to it: __sanitizer_start_switch_fiber and,
+// right away, __sanitizer_finish_switch_fiber. The finish half runs on the old stack, a few
+// instructions early (no hook runs on the new stack after Boost's jump); in between, only
+// Boost's noexcept switch code runs. No fake-stack slots are passed:
+// detect_stack_use_after_return must stay off. The one switch that does not come through
+// pick_next(), the dispatcher's return to the main context when the thread's scheduler is
+// destroyed, is announced by the thread-local guard asan_worker_thread_started() creates.
+// Outside ASan builds none of this exists.
 //
 // asan_worker_thread_started() must be called on a worker thread before Boost.Fiber's
 // scheduler for the thread exists (before use_scheduling_algorithm): thread-locals are
 // destroyed in the reverse order of their construction, and the guard must outlive it.
 #if SWITCHYARD_ASAN
 
+// asan_worker_thread_started() records the thread's stack, for its main context.
 void asan_worker_thread_started() noexcept;
 // asan_announce_switch() tells ASan that the thread is about to run on `next`'s stack.
 void asan_announce_switch(boost::fibers::context* next) noexcept;
-
-class AsanAnnouncingAlgorithm final : public boost::fibers::algo::algorithm {
- public:
-  explicit AsanAnnouncingAlgorithm(Worker& worker) noexcept : inner_(worker) {}
-
-  void awakened(boost::fibers::context* ctx) noexcept override { inner_.awakened(ctx); }
-  boost::fibers::context* pick_next() noexcept override {
-    boost::fibers::context* next = inner_.pick_next();
-    asan_announce_switch(next);
-    return next;
-  }
-  bool has_ready_fibers() const noexcept override { return inner_.has_ready_fibers(); }
-  void suspend_until(std::chrono::steady_clock::time_point const& deadline) noexcept override {
-    inner_.suspend_until(deadline);
-  }
-  void notify() noexcept override { inner_.notify(); }
-
- private:
-  SchedulingAlgorithm inner_;
-};
-
-using WorkerAlgorithm = AsanAnnouncingAlgorithm;
-
-#else
-
-inline void asan_worker_thread_started() noexcept {}
-using WorkerAlgorithm = SchedulingAlgorithm;
 
 #endif
 

@@ -19,6 +19,7 @@
 #include "shard/local_transport.hpp"
 #include "shard/mpi_job.hpp"
 #include "task.hpp"
+#include "task_context.hpp"
 #include "worker.hpp"
 
 namespace switchyard::detail {
@@ -229,8 +230,13 @@ void RuntimeCore::start(KindRecord& kind, const Sampling& sample, Placement targ
 
 boost::fibers::context* RuntimeCore::launch(Task& task) noexcept {
   try {
-    auto ctx = boost::fibers::make_worker_context(
-        boost::fibers::launch::post, StackAllocator(stacks_), [this, &task] { run(task); });
+    auto ctx = make_task_context(
+        stacks_,
+        [](void* arg) {
+          Task& started = *static_cast<Task*>(arg);
+          started.runtime.run(started);
+        },
+        &task);
     boost::fibers::context* raw = ctx.get();
     task.started_on(raw);  // the context owns the Task from here on
     ctx.reset();           // the context keeps itself alive until it terminates
@@ -361,7 +367,7 @@ bool RuntimeCore::finish_remote(RemoteTask& call, Frame* answer,
   RemoteResult& result = call.result;
   bool decoded = true;
   if (answer == nullptr) {
-    result.reject(error);
+    result.reject(std::move(error));
   } else if (answer->type == FrameType::result) {
     decoded = result.accept(answer->payload, kind.name);
   } else if (answer->type == FrameType::failure) {

@@ -20,6 +20,7 @@
 #include <switchyard/task_sample.hpp>
 
 #include "clock.hpp"
+#include "fiber_tsan.hpp"
 #include "kind_record.hpp"
 
 namespace switchyard {
@@ -146,6 +147,10 @@ class Task final : public boost::fibers::fiber_properties {
   boost::intrusive::slist_member_hook<> queue_hook;
   // Why its context could not be made, when it could not (RuntimeCore::launch).
   std::exception_ptr launch_error;
+#if SWITCHYARD_TSAN
+  // Its context's ThreadSanitizer fiber (fiber_tsan.hpp), destroyed with the context.
+  TsanFiber tsan_fiber;
+#endif
 
  private:
   // Counted is a counted task's readings: the open slice's start, and the sum of its slices.

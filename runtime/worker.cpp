@@ -8,7 +8,7 @@
 #include <switchyard/detail/timeout.hpp>
 
 #include "executor.hpp"
-#include "fiber_asan.hpp"
+#include "fiber_sanitizer.hpp"
 #include "overflow_handler.hpp"
 #include "processor.hpp"
 #include "runtime_core.hpp"
@@ -62,7 +62,7 @@ Worker* Worker::current() noexcept {
 }
 
 void Worker::main() {
-  asan_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
+  sanitizer_worker_thread_started();  // before this thread's Boost.Fiber scheduler exists
   // The overflow handler's stack, for when a task overflowed the one this thread runs on.
   const SignalStack signal_stack;
   tl_worker = this;
@@ -81,7 +81,7 @@ void Worker::main() {
     }
   }
   executor.on_thread_start(*this);
-  // SchedulingAlgorithm; under AddressSanitizer, wrapped to announce stack switches.
+  // SchedulingAlgorithm; under a sanitizer, wrapped to announce fiber switches.
   boost::fibers::use_scheduling_algorithm<WorkerAlgorithm>(*this);
   if (executor.elastic()) {
     // An elastic pool's idle threads look every idle period whether they may leave. The stop

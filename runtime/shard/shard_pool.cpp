@@ -58,7 +58,7 @@ void ShardPool::submit(ShardJob* job) noexcept {
   }
   if (error) {
     lk.unlock();
-    job->failed(error);
+    job->failed(std::move(error));
     return;
   }
   job->id_ = next_id_++;
@@ -225,7 +225,7 @@ void ShardPool::on_down(std::size_t shard, std::uint64_t link, std::string how,
     waiters = waiting();
   }
   wake(waiters);
-  for (auto& [job, error] : failed) job->failed(error);
+  for (auto& [job, error] : failed) job->failed(std::move(error));
 }
 
 void ShardPool::close(std::exception_ptr error) noexcept {

@@ -91,8 +91,20 @@ inline bool stat_of(int pid, int& parent, char& state) {
   return std::sscanf(text.c_str() + close + 1, " %c %d", &state, &parent) == 2;
 }
 
+// sanitizer_helper() says whether process `pid` is ThreadSanitizer's symbolizer, which the
+// sanitizer starts as a child of the process it checks the first time it must name a frame.
+inline bool sanitizer_helper(int pid) {
+  std::string name;
+  if (FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/comm").c_str(), "r")) {
+    char buffer[32] = {};
+    if (std::fgets(buffer, sizeof buffer, f) != nullptr) name = buffer;
+    std::fclose(f);
+  }
+  return name == "llvm-symbolizer\n";
+}
+
 // Descendants counts the processes below this one, two generations deep (the zygote and
-// its shards), and how many of them are zombies.
+// its shards), and how many of them are zombies. A sanitizer's helper is not counted.
 struct Descendants {
   int alive = 0;
   int zombies = 0;
@@ -117,7 +129,7 @@ inline Descendants descendants() {
   for (const auto& [pid, ps] : all) {
     const bool child = ps.first == self;
     const bool grandchild = std::find(children.begin(), children.end(), ps.first) != children.end();
-    if (!child && !grandchild) continue;
+    if ((!child && !grandchild) || sanitizer_helper(pid)) continue;
     ++(ps.second == 'Z' ? d.zombies : d.alive);
   }
   return d;

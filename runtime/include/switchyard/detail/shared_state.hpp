@@ -87,8 +87,13 @@ class StateBase {
     if (threads) thread_cv_.notify_all();
     fiber_cv_.notify_all();
   }
-  void rethrow_if_failed() const {
-    if (error_) std::rethrow_exception(error_);
+  // rethrow_if_failed() hands the error over as it rethrows it: the exception is then freed by
+  // the thread that caught it, not by whichever thread releases the state last. (Either is
+  // correct, but an exception_ptr counts its references inside the standard library, which
+  // ThreadSanitizer cannot see, so a free on the other thread looks like a race with the
+  // catcher's reads.) Once, from take().
+  void rethrow_if_failed() {
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
 
   std::mutex mutex_;
