@@ -102,7 +102,14 @@ class Scanner {
     i_ += peek(1) == '[' ? 2 : 1;
     depth_ = 0;
     header_depth_ = key(false);
-    skip_comment();
+    while (!at_end() && text_[i_] != '\n') {
+      if (text_[i_] == '#') {
+        skip_comment();
+        break;
+      }
+      check_ascii();
+      ++i_;
+    }
   }
 
   // pair() reads a key-value pair of the top level, up to the end of its line or, for an
@@ -146,6 +153,7 @@ class Scanner {
           }
           break;
         default:
+          check_ascii();
           ++i_;
       }
     }
@@ -164,7 +172,7 @@ class Scanner {
       if (peek() == '"' || peek() == '\'') {
         length = skip_string();
       } else {
-        while (!at_end() && !ends_bare_key(text_[i_])) ++i_;
+        for (; !at_end() && !ends_bare_key(text_[i_]); ++i_) check_ascii();
         length = i_ - start;
         if (length == 0) return segments;
       }
@@ -210,6 +218,14 @@ class Scanner {
       }
     }
     return i_ - start;
+  }
+
+  // check_ascii() refuses a byte outside ASCII at i_, where the scanner is outside strings and
+  // comments: TOML allows other characters only in those, and toml++ 3.3 meets some of them
+  // (where it expects a blank) with undefined behaviour instead of an error.
+  void check_ascii() const {
+    if ((static_cast<unsigned char>(text_[i_]) & 0x80) == 0) return;
+    fail(i_, key_, "a character outside ASCII outside a string or a comment");
   }
 
   // enter() counts one level more, for the key segment or bracket at `at`.

@@ -328,3 +328,25 @@ TEST_CASE("config bounds: an unknown name costs little however long", "[config-b
   CHECK(e.problems()[0].reason == "unknown policy (valid: fixed, rules, cost, explore)");
   CHECK(e.problems()[1].reason == "unknown placement (valid: fiber, cpu, blocking, shard)");
 }
+
+TEST_CASE("config bounds: characters outside ASCII only in strings and comments",
+          "[config-bounds]") {
+  // TOML allows them there, and there they stay.
+  const sy::Config c = sy::Config::from_string(
+      "# café\n[kinds.\"crème\"] # brûlée\nplacement = \"cpu\" # ½\n", "utf8.toml");
+  CHECK(c.kinds.at("crème").placement == sy::Placement::cpu);
+  struct Case {
+    std::string text;
+    std::uint32_t line;
+    std::uint32_t column;
+  };
+  // Elsewhere toml++ 3.3 may meet them with undefined behaviour: they are refused first.
+  const Case k = GENERATE(Case{"\xC3\xA9=1\n", 1, 1}, Case{"a = 1 \xC3\xA9\n", 1, 7},
+                          Case{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2},
+                          Case{"[kinds.a] \xC3\xA9\n", 1, 11});
+  CAPTURE(k.text);
+  const sy::ConfigError e = error_of(k.text);
+  CHECK(e.line() == k.line);
+  CHECK(e.column() == k.column);
+  CHECK(e.reason() == "a character outside ASCII outside a string or a comment");
+}
