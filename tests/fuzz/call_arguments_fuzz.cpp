@@ -29,7 +29,7 @@ void check_answer(const Frame& call, const std::string& out) {
   if (answer->type == FrameType::rejected) return;
   require(answer->type == FrameType::result, "a call that decoded was not answered by a result");
   auto* result = new RemoteResultOf<R>();  // two references: the future's and the runtime's
-  result->accept(answer->payload);
+  result->accept(answer->payload, "fuzzed");
   require(!result->failed(), "the caller's side cannot decode a result the shard encoded");
   result->release();
   result->release();

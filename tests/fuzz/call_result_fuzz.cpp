@@ -21,7 +21,7 @@ using switchyard::fuzz::require;
 template <class R>
 void check_result(std::string_view payload) {
   auto* result = new RemoteResultOf<R>();  // two references: the future's and the runtime's
-  result->accept(payload);
+  result->accept(payload, "fuzzed");
   const bool failed = result->failed();
   result->publish();
   require(result->ready(), "a result was published but its future is not ready");
