@@ -161,8 +161,10 @@ bool Executor::wake_one() noexcept {
     w = idle_.back();
     idle_.pop_back();
     idle_count_.fetch_sub(1, std::memory_order_seq_cst);
+    w->wakers.fetch_add(1, std::memory_order_relaxed);  // ordered by the lock: try_retire()
   }
   w->unpark();
+  w->wakers.fetch_sub(1, std::memory_order_release);  // the last touch: it may go from here
   return true;
 }
 
@@ -227,6 +229,8 @@ bool Executor::try_retire(Worker& w) {
     return false;
   }
   unmark_idle(w);
+  // Off the idle list now, so no new waker can take it; one that took it before must be done.
+  if (w.wakers.load(std::memory_order_acquire) != 0) return false;
   std::erase(spares_, &w);
   w.retiring = true;
   retired_slices_.fetch_add(w.switches.load(std::memory_order_relaxed));

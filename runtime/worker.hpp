@@ -84,6 +84,9 @@ class Worker {
   Trace::Track* trace = nullptr;
   std::int64_t trace_open_ns = 0;
   bool retiring = false;  // leaving: takes no new work
+  // wakers counts the threads that took it off its executor's idle list and have not yet
+  // woken it: it may not retire, and be destroyed, before they have.
+  std::atomic<int> wakers{0};
   std::int64_t idle_since_ns = 0;
   // switches counts slices started, so a monitor can tell a stuck worker from a busy one;
   // running_kind is the kind of the task in the current slice (nullptr between tasks), which

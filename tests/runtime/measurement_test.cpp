@@ -44,8 +44,9 @@ TEST_CASE("a CPU-spinning kind's profile shows CPU close to wall", "[measurement
   const auto k = run_kind(sy::Placement::cpu, [] { sy::test::spin_for(20ms); });
   CAPTURE(k.active_cpu_share, k.active_blocked_share, k.active_wait_share, k.queued_share);
   REQUIRE(k.measured == 8);
-  REQUIRE(k.active_cpu_share > 0.8);
   REQUIRE(k.active_wait_share < 0.1);
+  if (sy::test::kUnderTsan) return;  // its own waits read as blocking (support.hpp)
+  REQUIRE(k.active_cpu_share > 0.8);
   REQUIRE(k.active_blocked_share < 0.2);
 }
 

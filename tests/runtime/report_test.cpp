@@ -65,7 +65,8 @@ TEST_CASE("the report of a known workload shows each kind's shares and placement
   CAPTURE(crunch.active_cpu_share, nap.active_wait_share, legacy.active_blocked_share);
 
   REQUIRE(crunch.placement == sy::Placement::cpu);
-  REQUIRE(crunch.active_cpu_share > 0.7);
+  // Under ThreadSanitizer its own waits read as blocking (support.hpp).
+  REQUIRE((sy::test::kUnderTsan || crunch.active_cpu_share > 0.7));
   REQUIRE(nap.placement == sy::Placement::fiber);
   REQUIRE(nap.history.empty());
   REQUIRE(nap.active_wait_share > 0.7);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <thread>
 #include <vector>
 
@@ -73,4 +75,43 @@ TEST_CASE("runtimes whose blocking pool retires threads shut down without deadlo
                   "b", [] { return 1; }, sy::on(sy::Placement::blocking))
                 .get() == 1);
   }
+}
+
+TEST_CASE("a blocking-pool thread is not reaped while a waker still holds it", "[runtimes]") {
+  // The pool grows for each burst and, with a 1 ms idle period, shrinks between bursts, which
+  // the submitters start at staggered moments: threads retire and are reaped (by the next
+  // grow) while other threads take idle ones off the idle list to wake them. A thread taken
+  // off that list must stay until its waker has woken it. Under ThreadSanitizer this reported
+  // the reaped thread's Parker destroyed unordered with a waker's unpark() (a use after free
+  // when the waker is the slower one); elsewhere it could crash.
+  auto config = sy::test::small_config();
+  config.executors.blocking_min = 1;
+  config.executors.blocking_max = 4;
+  config.executors.blocking_idle = std::chrono::milliseconds(1);
+  sy::Runtime rt(config);
+  constexpr int kSubmitters = 4;
+  constexpr int kBursts = 200;
+  constexpr int kBurst = 3;
+  std::vector<long> sums(kSubmitters, 0);
+  std::vector<std::thread> submitters;
+  for (int s = 0; s < kSubmitters; ++s) {
+    submitters.emplace_back([&rt, &sums, s] {
+      for (int b = 0; b < kBursts; ++b) {
+        ::usleep(static_cast<useconds_t>(500 + 97 * ((b * 7 + s * 13) % 11)));
+        std::vector<sy::Future<int>> burst;
+        for (int i = 0; i < kBurst; ++i) {
+          burst.push_back(rt.spawn(
+              "b",
+              [i] {
+                ::usleep(200);
+                return i;
+              },
+              sy::on(sy::Placement::blocking)));
+        }
+        for (auto& f : burst) sums[static_cast<std::size_t>(s)] += f.get();
+      }
+    });
+  }
+  for (auto& t : submitters) t.join();
+  for (const long sum : sums) REQUIRE(sum == kBursts * kBurst * (kBurst - 1) / 2);
 }

@@ -15,6 +15,21 @@
 
 namespace switchyard::test {
 
+// kUnderTsan says the tests run under ThreadSanitizer. Its runtime waits on locks of its own
+// inside instrumented code (__sanitizer::FutexWait, seen with perf), and a thread that does
+// gives up the CPU voluntarily, which the measurements read as blocking: a CPU-bound task's
+// shares then depend on where TSan waited.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SWITCHYARD_TEST_UNDER_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(SWITCHYARD_TEST_UNDER_TSAN)
+inline constexpr bool kUnderTsan = true;
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+
 // small_config() is the defaults with a short shutdown grace, so tests end quickly.
 inline Config small_config() {
   Config c;
