@@ -2,7 +2,8 @@
 // do: a goroutine per task and blocking net.Conn I/O, with Go's scheduler
 // and netpoller deciding where everything runs.
 //
-// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|check [flags]
+// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check [flags],
+// or go-peer echo-server [--addr 127.0.0.1:0].
 package main
 
 import (
@@ -26,6 +27,8 @@ type config struct {
 	phaseTasks, phaseWindow, phaseDelayUs   int
 	lockTasks                               int
 	stallTasks, stallTicks, stallDurationMs int
+	fibN, fibCutoff                         int
+	skynetLeaves                            int
 }
 
 // workloads are the parts of mixed, each also run on its own; others run only
@@ -36,9 +39,11 @@ var workloads = map[string]func(config, time.Time) part{
 	"slowio": runSlow,
 }
 var others = map[string]func(config, time.Time) part{
-	"phase": runPhase,
-	"lock":  runLock,
-	"stall": runStall,
+	"phase":  runPhase,
+	"lock":   runLock,
+	"stall":  runStall,
+	"fib":    runFib,
+	"skynet": runSkynet,
 }
 
 // needsServer says whether a workload talks to the delay server.
@@ -70,10 +75,11 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("go-peer: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|check [flags]")
+		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check|echo-server [flags]")
 	}
 	workload := os.Args[1]
 	var cfg config
+	var addr string
 	fs := flag.NewFlagSet("go-peer "+workload, flag.ExitOnError)
 	fs.StringVar(&cfg.server, "server", "", "delay server `HOST:PORT`")
 	fs.IntVar(&cfg.cpuTasks, "cpu-tasks", 2000, "cpu tasks")
@@ -91,10 +97,19 @@ func main() {
 	fs.IntVar(&cfg.stallTasks, "stall-tasks", 4, "stall: goroutines that block their thread 200 ms")
 	fs.IntVar(&cfg.stallTicks, "stall-ticks", 1000, "stall: goroutines ticking every 1 ms")
 	fs.IntVar(&cfg.stallDurationMs, "stall-duration-ms", 1000, "stall: how long the ticks run")
+	fs.IntVar(&cfg.fibN, "fib-n", 38, "fib: compute fib(n), 1..50")
+	fs.IntVar(&cfg.fibCutoff, "fib-cutoff", 19, "fib: calls above it start two children, others compute")
+	fs.IntVar(&cfg.skynetLeaves, "skynet-leaves", 1000000, "skynet: leaves, a power of ten up to 10^7")
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "echo-server: address to listen on")
 	fs.Parse(os.Args[2:])
+	checkTreeSizes(cfg)
 
 	if workload == "check" {
 		check()
+		return
+	}
+	if workload == "echo-server" {
+		echoServer(addr)
 		return
 	}
 	run, ok := workloads[workload]
@@ -133,6 +148,7 @@ func main() {
 	r := report{Workload: workload, Placement: "go"}
 	for name, p := range parts {
 		all.lat = append(all.lat, p.lat...)
+		all.tasks += p.tasks
 		all.checksum += p.checksum // wrapping, like every checksum here
 		if workload == "mixed" {
 			if r.Parts == nil {
@@ -166,10 +182,29 @@ func check() {
 	fmt.Printf("spin check ok: 20 x 200000 -> %d\n", sum)
 }
 
+// checkTreeSizes bounds fib's and skynet's trees, as switchyard-bench does.
+func checkTreeSizes(cfg config) {
+	if cfg.fibN < 1 || cfg.fibN > 50 || cfg.fibCutoff < 1 {
+		log.Fatalf("--fib-n %d --fib-cutoff %d: n must be 1..50, the cutoff 1 or more",
+			cfg.fibN, cfg.fibCutoff)
+	}
+	leaves := cfg.skynetLeaves
+	for leaves >= 10 && leaves%10 == 0 {
+		leaves /= 10
+	}
+	if leaves != 1 || cfg.skynetLeaves < 10 || cfg.skynetLeaves > 10000000 {
+		log.Fatalf("--skynet-leaves %d: not a power of ten from 10 to 10^7", cfg.skynetLeaves)
+	}
+}
+
 func summarize(p part) summary {
 	sort.Slice(p.lat, func(i, j int) bool { return p.lat[i] < p.lat[j] })
+	tasks := p.tasks
+	if tasks == 0 {
+		tasks = len(p.lat)
+	}
 	return summary{
-		Tasks:     len(p.lat),
+		Tasks:     tasks,
 		MakespanS: p.elapsed.Seconds(),
 		P50Ms:     ms(quantile(p.lat, 0.50)),
 		P99Ms:     ms(quantile(p.lat, 0.99)),
