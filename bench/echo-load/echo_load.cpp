@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -44,6 +43,7 @@
 
 #include "cxx_peer.hpp"
 #include "latency_histogram.hpp"
+#include "process_usage.hpp"
 
 namespace echo_load {
 
@@ -256,15 +256,6 @@ class Driver {
   std::size_t dropped_ = 0;  // connections that failed
 };
 
-double cpu_seconds() {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  const auto seconds = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return seconds(ru.ru_utime) + seconds(ru.ru_stime);
-}
-
 // raise_file_limit() lifts the soft limit on descriptors to the hard one and checks that
 // `conns` fit.
 void raise_file_limit(std::uint64_t conns) {
@@ -309,9 +300,9 @@ int run(const Options& o) {
     });
   }
   std::this_thread::sleep_until(count_from);
-  const double cpu_before = cpu_seconds();
+  const double cpu_before = switchyard::bench::process_usage().cpu_s;
   for (std::thread& t : running) t.join();
-  const double cpu_s = cpu_seconds() - cpu_before;
+  const double cpu_s = switchyard::bench::process_usage().cpu_s - cpu_before;
   // Every round trip counted finished within [start, end].
   const auto seconds = static_cast<double>(o.seconds);
 

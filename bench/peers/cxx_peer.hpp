@@ -2,8 +2,6 @@
 // peers take it) and the JSON line a run prints (README.md, Output).
 #pragma once
 
-#include <sys/resource.h>
-
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
@@ -12,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include "process_usage.hpp"
 
 namespace peers {
 
@@ -67,19 +67,16 @@ struct RunResult {
   std::uint64_t checksum = 0;
 };
 
-// print_result() prints `r` as one JSON line on standard output, with cpu_s and max_rss_kb
-// from getrusage(RUSAGE_SELF), as every peer reads them.
+// print_result() prints `r` as one JSON line on standard output, with cpu_s, max_rss_kb and
+// vm_hwm_kb read as switchyard-bench reads them (process_usage.cpp, which the peer must
+// compile).
 inline void print_result(const RunResult& r) {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  const auto seconds = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
+  const switchyard::bench::ProcessUsage usage = switchyard::bench::process_usage();
   std::printf("{\"workload\":\"%s\",\"placement\":\"%s\",\"tasks\":%" PRIu64
               ",\"makespan_s\":%.6f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"checksum\":%" PRIu64
-              ",\"cpu_s\":%.6f,\"max_rss_kb\":%ld}\n",
+              ",\"cpu_s\":%.6f,\"max_rss_kb\":%" PRId64 ",\"vm_hwm_kb\":%" PRId64 "}\n",
               r.workload, r.placement, r.tasks, r.makespan_s, r.p50_ms, r.p99_ms, r.checksum,
-              seconds(ru.ru_utime) + seconds(ru.ru_stime), ru.ru_maxrss);
+              usage.cpu_s, usage.max_rss_kb, usage.vm_hwm_kb);
   std::fflush(stdout);
 }
 

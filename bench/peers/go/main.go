@@ -14,6 +14,8 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -63,6 +65,7 @@ type report struct {
 	summary
 	CPUS     float64 `json:"cpu_s"`
 	MaxRSSKB int64   `json:"max_rss_kb"`
+	VmHWMKB  int64   `json:"vm_hwm_kb"`
 	// For stall, how late the ticks ran (its tasks are the ticks).
 	TickP50Ms float64 `json:"tick_p50_ms,omitempty"`
 	TickP99Ms float64 `json:"tick_p99_ms,omitempty"`
@@ -164,6 +167,7 @@ func main() {
 		r.TickMaxMs = ms(all.lat[len(all.lat)-1])
 	}
 	r.CPUS, r.MaxRSSKB = usage()
+	r.VmHWMKB = vmHWM()
 	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
 		log.Fatal(err)
 	}
@@ -234,4 +238,25 @@ func usage() (cpuS float64, maxRSSKB int64) {
 	}
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 	return tv(ru.Utime) + tv(ru.Stime), ru.Maxrss // Maxrss is in KiB on Linux
+}
+
+// vmHWM returns this program's peak resident set since exec, in KiB, from
+// /proc/self/status (0 if unreadable). Unlike Maxrss it does not count the
+// pages of the process that started this one.
+func vmHWM() int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			fields := strings.Fields(line) // VmHWM: <n> kB
+			if len(fields) < 2 {
+				return 0
+			}
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			return kb
+		}
+	}
+	return 0
 }
