@@ -16,7 +16,7 @@
 //   switchyard-bench stall [--stall-tasks 4] [--stall-ticks 1000] [--stall-duration-ms 1000]
 //   switchyard-bench tcp-floor [--slow-conns 10000] [--slow-requests 2] [--slow-delay-us 1000000]
 //       slowio's floor on this machine: raw loopback connections, no runtime.
-//   switchyard-bench fib [--fib-n 38] [--fib-cutoff 19]
+//   switchyard-bench fib [--fib-n 40] [--fib-cutoff 21]
 //   switchyard-bench skynet [--skynet-leaves 1000000]
 //   switchyard-bench echo-server [--addr 127.0.0.1:0] [--until-stdin-eof]
 //       A line-echo server, a task per connection; bench/echo-load drives it.

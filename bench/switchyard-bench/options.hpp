@@ -52,8 +52,8 @@ struct BenchOptions {
   int stall_tasks = 4;
   int stall_ticks = 1000;
   int stall_duration_ms = 1000;
-  int fib_n = 38;
-  int fib_cutoff = 19;          // at or below it a call computes; above it, it spawns two children
+  int fib_n = 40;
+  int fib_cutoff = 21;          // at or below it a call computes; above it, it spawns two children
   int skynet_leaves = 1000000;  // a power of ten
   // count_moves (--count-moves): count every kind's placement changes as the run goes
   // (MoveCounter), which the report alone keeps only the last of.

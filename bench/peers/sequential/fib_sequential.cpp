@@ -23,7 +23,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string_view(argv[1]) != "fib") return usage();
-  std::uint64_t n = 38;
+  std::uint64_t n = 40;
   if (!peers::parse_flags(argc, argv, 2,
                           {{"--fib-n", &n}, {"--fib-cutoff", {}}, {"--server", {}}}) ||
       n > switchyard::bench::kMaxFibN) {

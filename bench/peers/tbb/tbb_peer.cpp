@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
   const std::string_view workload = argv[1];
   std::uint64_t tasks = 2000;
   std::uint64_t iters = 200000;
-  std::uint64_t fib_n = 38;
-  std::uint64_t fib_cutoff = 19;
+  std::uint64_t fib_n = 40;
+  std::uint64_t fib_cutoff = 21;
   if (!peers::parse_flags(argc, argv, 2,
                           {{"--cpu-tasks", &tasks},
                            {"--iters", &iters},
