@@ -9,11 +9,12 @@
 // The connections are opened first, in batches of kBatch, each batch echoing one line before
 // the next opens (so the server has accepted them and its accept queue never overflows). Then
 // every connection sends at once; the warm-up lets that burst settle into the steady state
-// that the measured time sees. Each of --threads threads drives its share with
-// epoll, non-blocking sockets and no allocation per request. It prints one JSON object:
-// requests (round trips completed within the measured time), req_per_s, p50_ms, p99_ms and max_ms
-// of the round trips (within 1.6%), connect_s, cpu_s (this process, measured time only) and
-// busy_share (cpu_s over threads x seconds: well under 1, the client waited for the server).
+// that the measured time sees. Each of --threads threads drives its share with epoll,
+// non-blocking sockets and no allocation per request. It prints one JSON object: requests
+// (round trips completed within the measured time), req_per_s, p50_ms, p99_ms and max_ms of
+// the round trips (within 1.6%), connect_s, cpu_s (this process, measured time only) and
+// busy_share (cpu_s over threads x seconds: near 1, the client rather than the server set the
+// pace).
 //
 // Exit status: 0; 1 when a connection failed or an echo differed (`errors`, `first_error`);
 // 2 for a bad command line.

@@ -78,7 +78,8 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("go-peer: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check|echo-server [flags]")
+		log.Fatal("usage: go-peer " +
+			"cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check|echo-server [flags]")
 	}
 	workload := os.Args[1]
 	var cfg config
@@ -101,7 +102,8 @@ func main() {
 	fs.IntVar(&cfg.stallTicks, "stall-ticks", 1000, "stall: goroutines ticking every 1 ms")
 	fs.IntVar(&cfg.stallDurationMs, "stall-duration-ms", 1000, "stall: how long the ticks run")
 	fs.IntVar(&cfg.fibN, "fib-n", 40, "fib: compute fib(n), 1..50")
-	fs.IntVar(&cfg.fibCutoff, "fib-cutoff", 21, "fib: calls above it start two children, others compute")
+	fs.IntVar(&cfg.fibCutoff, "fib-cutoff", 21,
+		"fib: calls above it start two children, others compute")
 	fs.IntVar(&cfg.skynetLeaves, "skynet-leaves", 1000000, "skynet: leaves, a power of ten up to 10^7")
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "echo-server: address to listen on")
 	fs.Parse(os.Args[2:])
