@@ -3,7 +3,9 @@
 
 Microbenchmarks beside their floors (Google Benchmark, medians of repetitions), then every
 workload under Switchyard and under each peer that is available, alternating, `--reps` times,
-each I/O run against a fresh delay server. Writes RESULTS/latest.md (ratios, the targets
+each I/O run against a fresh delay server; then the scheduler's workloads (fork-join fib at a
+fine and a coarse cutoff, skynet, and echo servers under the echo-load client at 100, 1,000
+and 10,000 connections, every server fresh). Writes RESULTS/latest.md (ratios, the targets
 marked met or not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
 About 10 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu.
 
@@ -13,14 +15,17 @@ policy, under oracle and forced onto each executor (the CPU and blocking pools c
 reported as cut off), and phase under each policy.
 
 Standard library only.
-Usage: bench/suite.py [--build build] [--reps 3] [--results bench/results] [--policies [--cap 30]]
+Usage: bench/suite.py [--build build] [--reps 3] [--results bench/results] [--echo-seconds 2]
+                      [--policies [--cap 30]]
 """
 
 import argparse
+import collections
 import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,6 +39,27 @@ ROOT = Path(__file__).resolve().parent.parent
 # sampled): the floor that profiling's overhead is measured against.
 UNMEASURED = ("[profiling]\nwarmup = 0\nsample_every = 4294967295\n"
               "follow_changes = false\n")
+# fib(FIB_N) at two cutoffs: fine, 21,891 tasks whose leaves compute fib(21) or fib(20) (about
+# 10 us each here), where what a spawn and a join cost shows; coarse, 41 tasks, where only the
+# balance of the load does. fib(40) alone takes some 0.13 s of CPU here.
+FIB_N = 40
+FIB_CUTOFFS = {"fine": 21, "coarse": 34}
+ECHO_CONNS = (100, 1000, 10000)
+# How long a run of the scheduler's workloads may take before it is reported as cut off: a
+# join that blocks a pool thread can leave the children nobody to run them.
+SCHEDULER_CAP = 120
+PEER_NAMES = {"switchyard": "Switchyard", "tbb": "oneTBB", "go": "Go", "asio": "Boost.Asio"}
+
+
+def moves_of(result, kind):
+    """(how many times `kind` changed placement in the run of `result`, whether that is exact):
+    counted as the run went when it ran with --count-moves, else the report's history, which
+    keeps the last 64."""
+    if kind in result.get("counted_moves", {}):
+        counted = result["counted_moves"][kind]
+        return counted["moves"], counted["exact"]
+    history = result["kinds"].get(kind, {}).get("moves", [])
+    return len(history), len(history) < 64
 
 
 def progress(text):
@@ -41,9 +67,10 @@ def progress(text):
 
 
 class Suite:
-    def __init__(self, build, reps, results):
+    def __init__(self, build, reps, results, echo_seconds=2):
         self.build = Path(build).resolve()
         self.reps = reps
+        self.echo_seconds = echo_seconds
         self.results = Path(results)
         self.bench = self.build / "bench/switchyard-bench/switchyard-bench"
         self.runs = {}  # label -> [JSON result]
@@ -58,11 +85,19 @@ class Suite:
     # --- peers -------------------------------------------------------------------------
     def find_peers(self):
         peers = {}
-        tbb = self.build / "bench/peers/tbb/tbb-cpu-peer"
+        tbb = self.build / "bench/peers/tbb/tbb-peer"
         if tbb.exists():
             peers["tbb"] = [str(tbb)]
         else:
-            self.skipped.append("oneTBB: the build has no tbb-cpu-peer (libtbb-dev missing?)")
+            self.skipped.append("oneTBB: the build has no tbb-peer (libtbb-dev missing?)")
+        peers["sequential"] = [str(self.build / "bench/peers/sequential/fib-sequential")]
+        peers["echo-load"] = [str(self.build / "bench/echo-load/echo-load")]
+        asio = self.build / "bench/peers/asio/asio-echo-peer"
+        if asio.exists():
+            peers["asio"] = [str(asio)]
+        else:
+            self.skipped.append("Boost.Asio: the build has no asio-echo-peer (Boost's headers "
+                                "without boost/asio/co_spawn.hpp?)")
         if shutil.which("go"):
             out = self.build / "go-peer"
             env = dict(os.environ, GOCACHE=str(self.build / "gocache"),
@@ -223,6 +258,66 @@ class Suite:
                 self.run("lock go", self.peers["go"] + ["lock"])
                 self.run("stall go", self.peers["go"] + ["stall"])
 
+    def scheduler_workloads(self):
+        """fib, skynet and echo: the workloads a scheduler is judged by, each under Switchyard
+        and its peers, alternating."""
+        sy = [str(self.bench)]
+        go = self.peers.get("go")
+        # Every echo server and the client need a descriptor per connection.
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        servers = {"switchyard": sy + ["echo-server"]}
+        if go:
+            servers["go"] = go + ["echo-server"]
+        if "asio" in self.peers:
+            servers["asio"] = self.peers["asio"]
+        for rep in range(1, self.reps + 1):
+            progress(f"scheduler workloads, round {rep} of {self.reps}")
+            for grain, cutoff in FIB_CUTOFFS.items():
+                argv = ["fib", "--fib-n", str(FIB_N), "--fib-cutoff", str(cutoff)]
+                self.run(f"fib {grain} switchyard", sy + argv, cap=SCHEDULER_CAP)
+                for peer in ("tbb", "go"):
+                    if peer in self.peers:
+                        self.run(f"fib {grain} {peer}", self.peers[peer] + argv,
+                                 cap=SCHEDULER_CAP)
+            self.run("fib sequential", self.peers["sequential"] + ["fib", "--fib-n", str(FIB_N)],
+                     cap=SCHEDULER_CAP)
+            self.run("skynet switchyard", sy + ["skynet"], cap=SCHEDULER_CAP)
+            if go:
+                self.run("skynet go", go + ["skynet"], cap=SCHEDULER_CAP)
+            # The report keeps a kind's last 64 moves: a run of its own counts them all as it
+            # goes, polling the report, which the timed run should not carry.
+            self.run("skynet switchyard counting moves", sy + ["skynet", "--count-moves"],
+                     cap=SCHEDULER_CAP)
+            for conns in ECHO_CONNS:
+                for name, server in servers.items():
+                    self.echo(f"echo {conns} {name}", server, conns)
+        counted = self.runs.get("skynet switchyard counting moves", [])
+        if counted:
+            # What the kind moved between, and by which rules, in the last run's kept history.
+            pairs = collections.Counter(f"{m['from']} -> {m['to']} ({m['rule']})"
+                                        for m in counted[-1]["kinds"]["skynet"]["moves"])
+            progress("skynet: the kind's placement changes per run (count, exact): "
+                     f"{[moves_of(r, 'skynet') for r in counted]}; the last run's kept history: "
+                     + (", ".join(f"{n} x {what}" for what, n in pairs.most_common()) or "none"))
+
+    def echo(self, label, server, conns):
+        """Starts `server` on a free loopback port and runs echo-load against it with `conns`
+        connections; the client's JSON line is kept under `label`."""
+        process = subprocess.Popen(server + ["--addr", "127.0.0.1:0"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True)
+        try:
+            address = process.stdout.readline().strip()
+            if not address:
+                raise SystemExit(f"bench: {label}: the server ({' '.join(server)}) printed no "
+                                 "address")
+            self.run(label, self.peers["echo-load"] + [
+                "--server", address, "--conns", str(conns), "--seconds", str(self.echo_seconds)],
+                cap=SCHEDULER_CAP)
+        finally:
+            process.terminate()
+            process.wait()
+
     def policies(self, cap):
         sy = [str(self.bench)]
         named = {p: f'[policy]\nname = "{p}"\n' for p in ("rules", "cost", "explore")}
@@ -342,6 +437,54 @@ class Suite:
             ratio("stall: tick lateness p99 ÷ Go", stall, go_stall, "ms")
         elif stall is not None:
             rows.append(("stall: tick lateness p99", f"{stall:.3g} ms", "", stall, "", None))
+
+        fine = f"fib fine (n={FIB_N}, cutoff {FIB_CUTOFFS['fine']})"
+        ratio(f"{fine} makespan ÷ oneTBB task_group", self.median("fib fine switchyard"),
+              self.median("fib fine tbb"), "s", "≤ 1.2", 1.2)
+        ratio(f"{fine} makespan ÷ Go", self.median("fib fine switchyard"),
+              self.median("fib fine go"), "s")
+        # CPU time says what the tasks cost even when other work takes the cores.
+        ratio(f"{fine} CPU time ÷ oneTBB", self.median("fib fine switchyard", "cpu_s"),
+              self.median("fib fine tbb", "cpu_s"), "s")
+        sequential = self.median("fib sequential")
+        coarse = f"fib coarse (n={FIB_N}, cutoff {FIB_CUTOFFS['coarse']})"
+        for who in ("switchyard", "tbb", "go"):
+            ours = self.median(f"fib coarse {who}")
+            if ours and sequential:
+                speedup = sequential / ours
+                target = "≥ 0.9" if who == "switchyard" else ""
+                met = speedup / cores >= 0.9 if who == "switchyard" else None
+                rows.append((f"{coarse}: {PEER_NAMES[who]} speedup over sequential ÷ cores",
+                             f"{speedup:.3g}x", f"{cores} cores", speedup / cores, target, met))
+        ratio("skynet (1,111,111 tasks) time ÷ Go", self.median("skynet switchyard"),
+              self.median("skynet go"), "s", "≤ 1.0", 1.0)
+        ratio("skynet CPU time ÷ Go", self.median("skynet switchyard", "cpu_s"),
+              self.median("skynet go", "cpu_s"), "s")
+        # Each program's own VmHWM: ru_maxrss would count this Python process's pages too.
+        rss = [self.median(f"skynet {who}", "vm_hwm_kb") for who in ("switchyard", "go")]
+        ratio("skynet peak RSS ÷ Go", *[kb / 1024 if kb else None for kb in rss], "MiB",
+              "≤ 1.0", 1.0)
+        for label, what in (("skynet switchyard counting moves", "skynet"),
+                            ("fib fine switchyard", fine)):
+            runs = self.runs.get(label, [])
+            if runs:
+                kind = label.split()[0]
+                counts = [moves_of(r, kind) for r in runs]
+                moves = statistics.median(n for n, _ in counts)
+                text = f"{moves:g}" if all(exact for _, exact in counts) else f"≥ {moves:g}"
+                rows.append((f"{what}: placement changes of its kind in a run", text, "", moves,
+                             "", None))
+        for conns in ECHO_CONNS:
+            for peer, target in (("go", True), ("asio", False)):
+                ratio(f"echo, {conns} connections: req/s ÷ {PEER_NAMES[peer]}",
+                      self.median(f"echo {conns} switchyard", "req_per_s"),
+                      self.median(f"echo {conns} {peer}", "req_per_s"), "req/s",
+                      "≥ 1.0" if target else None, 1.0 if target else None,
+                      lower_is_better=False)
+                ratio(f"echo, {conns} connections: p99 round trip ÷ {PEER_NAMES[peer]}",
+                      self.median(f"echo {conns} switchyard", "p99_ms"),
+                      self.median(f"echo {conns} {peer}", "p99_ms"), "ms",
+                      "≤ 1.2" if target else None, 1.2 if target else None)
         return rows
 
     def machine(self):
@@ -374,6 +517,9 @@ class Suite:
             lines.append(f"| {what} | {ours} | {theirs} | {r:.3g} | {target} | {mark} |")
         if self.skipped:
             lines += ["", "Skipped: " + "; ".join(self.skipped) + "."]
+        if self.cut_off:
+            lines += ["", "Cut off at their time limit (no figure): " +
+                      ", ".join(sorted(self.cut_off)) + "."]
         lines += ["", "![ratios](latest.svg)", ""]
         (self.results / "latest.md").write_text("\n".join(lines))
         (self.results / "latest.svg").write_text(svg(rows))
@@ -413,11 +559,14 @@ def main():
     p.add_argument("--build", default="build")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--results", default=str(ROOT / "bench/results"))
+    p.add_argument("--echo-seconds", type=int, default=2,
+                   help="how long each echo run measures, after its connections are open and a "
+                   "second of warm-up")
     p.add_argument("--policies", action="store_true", help="compare the policies instead")
     p.add_argument("--cap", type=float, default=30, help="--policies: seconds before a forced "
                    "run is cut off")
     args = p.parse_args()
-    suite = Suite(args.build, args.reps, args.results)
+    suite = Suite(args.build, args.reps, args.results, args.echo_seconds)
     try:
         if args.policies:
             suite.policies(args.cap)
@@ -426,6 +575,7 @@ def main():
             suite.peers = suite.find_peers()
             suite.micro_benchmarks()
             suite.workloads()
+            suite.scheduler_workloads()
             suite.write()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)

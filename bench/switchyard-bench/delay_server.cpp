@@ -1,18 +1,9 @@
 #include "delay_server.hpp"
 
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
-#include <exception>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -22,13 +13,13 @@
 
 #include <fmt/core.h>
 
-#include <switchyard/errors.hpp>
 #include <switchyard/net/listener.hpp>
 #include <switchyard/net/socket.hpp>
 #include <switchyard/runtime.hpp>
 #include <switchyard/this_task.hpp>
 
 #include "protocol.hpp"
+#include "server_command.hpp"
 
 namespace switchyard::bench {
 
@@ -123,71 +114,12 @@ void accept_loop(Runtime& runtime, net::Listener listener, std::string_view bloc
   }
 }
 
-// wait_for_stop() blocks the calling thread until a signal arrives on `signals`, standard input
-// ends (when `watch_stdin`), or the accept loop has ended, which only a failure does. Returns
-// what happened.
-std::string wait_for_stop(int signals, bool watch_stdin, const Future<void>& acceptor) {
-  std::array<pollfd, 2> fds{{{signals, POLLIN, 0}, {watch_stdin ? STDIN_FILENO : -1, POLLIN, 0}}};
-  while (true) {
-    // The timeout is only for noticing a failed accept loop.
-    const int ready = ::poll(fds.data(), fds.size(), 200);
-    if (acceptor.ready()) return "the accept loop ended";
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return fmt::format("poll failed: {}", std::strerror(errno));
-    }
-    if (fds[0].revents != 0) {
-      signalfd_siginfo info{};
-      if (::read(signals, &info, sizeof info) != sizeof info) return "signalfd failed";
-      return ::strsignal(static_cast<int>(info.ssi_signo));
-    }
-    if (fds[1].revents != 0) {
-      std::array<char, 4096> discard{};
-      const ssize_t n = ::read(STDIN_FILENO, discard.data(), discard.size());
-      if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return "end of standard input";
-    }
-  }
-}
-
-// SignalFd receives SIGINT and SIGTERM as a readable descriptor. Created before any other
-// thread, it blocks both signals in the calling thread, and every thread started later
-// inherits that mask, so no thread is interrupted by them.
-class SignalFd {
- public:
-  SignalFd() {
-    sigset_t stop;
-    ::sigemptyset(&stop);
-    ::sigaddset(&stop, SIGINT);
-    ::sigaddset(&stop, SIGTERM);
-    if (const int rc = ::pthread_sigmask(SIG_BLOCK, &stop, nullptr); rc != 0) {
-      throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
-    }
-    fd_ = ::signalfd(-1, &stop, SFD_CLOEXEC);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
-  }
-  ~SignalFd() { ::close(fd_); }
-  SignalFd(const SignalFd&) = delete;
-  SignalFd& operator=(const SignalFd&) = delete;
-
-  int fd() const noexcept { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
 }  // namespace
 
 int run_delay_server(const ServerOptions& options) {
   const SignalFd signals;
   Runtime runtime(runtime_config(options.runtime));
-  net::Listener listener;
-  try {
-    listener = net::listen(options.addr);
-  } catch (const std::exception& e) {  // IoError, or std::invalid_argument for a bad address
-    throw UsageError(fmt::format("--addr {}: {}", options.addr, e.what()));
-  }
-  std::cout << listener.address() << std::endl;
-
+  net::Listener listener = open_listener(options.addr);
   ServerCounts counts;
   const std::string block = filler_block();
   Future<void> acceptor = runtime.spawn(
@@ -196,20 +128,8 @@ int run_delay_server(const ServerOptions& options) {
         accept_loop(runtime, std::move(l), block, counts);
       },
       on(Placement::fiber));
-  const std::string why = wait_for_stop(signals.fd(), options.until_stdin_eof, acceptor);
-
-  // Every task is waiting in accept, a read or a delay: cancel them now rather than after a
-  // grace period they would spend waiting.
-  runtime.shutdown(std::chrono::milliseconds(0));
-  int status = 0;
-  try {
-    acceptor.get();
-  } catch (const TaskCancelled&) {
-    // How the accept loop ends when the server stops.
-  } catch (const std::exception& e) {
-    std::cerr << "delay-server: accept loop failed: " << e.what() << '\n';
-    status = 1;
-  }
+  const std::string why = wait_for_stop(signals, options.until_stdin_eof, acceptor);
+  const int status = stop_server(runtime, acceptor, "delay-server");
   std::cerr << fmt::format(
       "delay-server: stopped ({}): {} connections, {} requests, {} malformed, {} failed\n", why,
       counts.connections.load(), counts.requests.load(), counts.malformed.load(),

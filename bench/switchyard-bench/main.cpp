@@ -16,9 +16,14 @@
 //   switchyard-bench stall [--stall-tasks 4] [--stall-ticks 1000] [--stall-duration-ms 1000]
 //   switchyard-bench tcp-floor [--slow-conns 10000] [--slow-requests 2] [--slow-delay-us 1000000]
 //       slowio's floor on this machine: raw loopback connections, no runtime.
+//   switchyard-bench fib [--fib-n 40] [--fib-cutoff 21]
+//   switchyard-bench skynet [--skynet-leaves 1000000]
+//   switchyard-bench echo-server [--addr 127.0.0.1:0] [--until-stdin-eof]
+//       A line-echo server, a task per connection; bench/echo-load drives it.
 //
 // Every command also takes --config FILE (a switchyard.toml; else the one Config::discover()
-// finds) and --watchdog on|off; a workload takes --placement
+// finds) and --watchdog on|off; a workload takes --count-moves (adds `counted_moves`: each
+// kind's placement changes, counted as the run goes) and --placement
 // adaptive|fiber|cpu|blocking|shard|oracle (default adaptive: the runtime decides; oracle:
 // each kind where it belongs, by hand; shard only for lock, whose tasks are registered). A
 // workload prints one JSON object on standard output, e.g.
@@ -32,9 +37,11 @@
 //
 // Exit status: 0, or 1 when a task failed (`errors` in the JSON counts them and
 // `first_error` says why), 2 for a bad command line or config.
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +50,8 @@
 #include <switchyard/runtime.hpp>
 
 #include "delay_server.hpp"
+#include "echo_server.hpp"
+#include "move_counter.hpp"
 #include "options.hpp"
 #include "process_usage.hpp"
 #include "progress.hpp"
@@ -56,7 +65,7 @@ namespace {
 constexpr int kUsageStatus = 2;
 
 std::string commands() {
-  std::string list = "delay-server";
+  std::string list = "delay-server, echo-server";
   for (const sb::Workload& w : sb::workloads()) list += ", " + std::string(w.name);
   return list;
 }
@@ -65,7 +74,11 @@ int run_workload(const sb::Workload& workload, const sb::BenchOptions& options) 
   switchyard::Runtime runtime(sb::runtime_config(options.runtime));
   sb::Outcome outcome = [&] {
     const sb::Progress progress(workload.name, runtime);
-    return workload.run(options, runtime);
+    std::optional<sb::MoveCounter> moves;
+    if (options.count_moves) moves.emplace(runtime, std::chrono::milliseconds(1));
+    sb::Outcome out = workload.run(options, runtime);
+    if (moves) out.extra["counted_moves"] = moves->finish();
+    return out;
   }();
   const bool failed = outcome.errors.count() > 0;
   const switchyard::Report report = runtime.report();
@@ -78,8 +91,21 @@ int run_workload(const sb::Workload& workload, const sb::BenchOptions& options) 
 
 int run(std::string_view command, int argc, char** argv) {
   if (command == "delay-server") {
-    const auto options = sb::parse_server_options(argc, argv);
+    const auto options = sb::parse_server_options(
+        command,
+        "TCP server on loopback: each request line 'D <delay_us> <reply_bytes>' is answered "
+        "after delay_us with reply_bytes bytes ending in a newline. Prints its address, then "
+        "runs until SIGINT or SIGTERM.",
+        argc, argv);
     return options ? sb::run_delay_server(*options) : 0;
+  }
+  if (command == "echo-server") {
+    const auto options = sb::parse_server_options(
+        command,
+        "TCP server echoing every line it reads, a task per connection placed by the runtime. "
+        "Prints its address, then runs until SIGINT or SIGTERM.",
+        argc, argv);
+    return options ? sb::run_echo_server(*options) : 0;
   }
   const sb::Workload* workload = sb::find_workload(command);
   if (workload == nullptr) {

@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "fib_kernel.hpp"
 #include "protocol.hpp"
 #include "workload.hpp"
 
@@ -82,6 +83,21 @@ void check_server(const std::string& server) {
   }
 }
 
+// check_tree_sizes() bounds the task trees of fib and skynet, whose sizes the flags give only
+// indirectly: a low cutoff makes fib's tree grow like fib(n) itself.
+void check_tree_sizes(const BenchOptions& o) {
+  if (const std::uint64_t tasks = fib_tasks(o.fib_n, o.fib_cutoff);
+      tasks > static_cast<std::uint64_t>(kMaxCount)) {
+    throw UsageError(fmt::format("--fib-n {} --fib-cutoff {}: {} tasks, more than {}", o.fib_n,
+                                 o.fib_cutoff, tasks, kMaxCount));
+  }
+  int leaves = o.skynet_leaves;
+  while (leaves % 10 == 0) leaves /= 10;
+  if (leaves != 1) {
+    throw UsageError(fmt::format("--skynet-leaves {}: not a power of ten", o.skynet_leaves));
+  }
+}
+
 }  // namespace
 
 std::optional<BenchOptions> parse_bench_options(const Workload& workload, int argc, char** argv) {
@@ -118,7 +134,16 @@ std::optional<BenchOptions> parse_bench_options(const Workload& workload, int ar
   count("--stall-tasks", o.stall_tasks, "stall: tasks that block their thread 200 ms", 0);
   count("--stall-ticks", o.stall_ticks, "stall: fibers ticking every 1 ms");
   count("--stall-duration-ms", o.stall_duration_ms, "stall: how long the ticks run", 1, 3'600'000);
+  count("--fib-n", o.fib_n, "fib: compute fib(n)", 1, kMaxFibN);
+  count("--fib-cutoff", o.fib_cutoff, "fib: calls above it spawn two children, others compute");
+  count("--skynet-leaves", o.skynet_leaves, "skynet: leaves of the ten-wide tree, a power of ten",
+        10);
+  app.add_flag("--count-moves", o.count_moves,
+               "count every kind's placement changes as the run goes (polls the report every "
+               "millisecond)");
   if (!parse(app, argc, argv)) return std::nullopt;
+
+  check_tree_sizes(o);
 
   o.placement = check_placement(workload, placement);
   if (!o.server.empty()) {
@@ -129,13 +154,11 @@ std::optional<BenchOptions> parse_bench_options(const Workload& workload, int ar
   return o;
 }
 
-std::optional<ServerOptions> parse_server_options(int argc, char** argv) {
+std::optional<ServerOptions> parse_server_options(std::string_view name,
+                                                  const std::string& description, int argc,
+                                                  char** argv) {
   ServerOptions o;
-  CLI::App app(
-      "TCP server on loopback: each request line 'D <delay_us> <reply_bytes>' is answered after "
-      "delay_us with reply_bytes bytes ending in a newline. Prints its address, then runs until "
-      "SIGINT or SIGTERM.",
-      "switchyard-bench delay-server");
+  CLI::App app(description, "switchyard-bench " + std::string(name));
   app.option_defaults()->always_capture_default();
   app.add_option("--addr", o.addr, "address to listen on, HOST:PORT (port 0: any free port)");
   app.add_flag("--until-stdin-eof", o.until_stdin_eof, "also stop at the end of standard input");

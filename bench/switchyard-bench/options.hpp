@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <switchyard/config.hpp>
 
@@ -51,9 +52,15 @@ struct BenchOptions {
   int stall_tasks = 4;
   int stall_ticks = 1000;
   int stall_duration_ms = 1000;
+  int fib_n = 40;
+  int fib_cutoff = 21;          // at or below it a call computes; above it, it spawns two children
+  int skynet_leaves = 1000000;  // a power of ten
+  // count_moves (--count-moves): count every kind's placement changes as the run goes
+  // (MoveCounter), which the report alone keeps only the last of.
+  bool count_moves = false;
 };
 
-// ServerOptions are the delay server's flags.
+// ServerOptions are the flags of a server command: delay-server, echo-server.
 struct ServerOptions {
   RuntimeOptions runtime;
   std::string addr = "127.0.0.1:0";
@@ -64,8 +71,11 @@ struct ServerOptions {
 // nullopt after printing the help that --help asked for. Throws UsageError.
 std::optional<BenchOptions> parse_bench_options(const Workload& workload, int argc, char** argv);
 
-// parse_server_options() is parse_bench_options() for `delay-server`.
-std::optional<ServerOptions> parse_server_options(int argc, char** argv);
+// parse_server_options() is parse_bench_options() for the server command `name`, whose --help
+// says `description`.
+std::optional<ServerOptions> parse_server_options(std::string_view name,
+                                                  const std::string& description, int argc,
+                                                  char** argv);
 
 // runtime_config() is Config::discover() with --config, when given, standing in for
 // SWITCHYARD_CONFIG (SWITCHYARD_REPORT and SWITCHYARD_TRACE still apply), then --watchdog.

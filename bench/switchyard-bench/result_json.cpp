@@ -72,6 +72,7 @@ Json result_json(std::string_view workload, const BenchOptions& options, Outcome
   j.update(summary_json(outcome));
   j["cpu_s"] = usage.cpu_s;
   j["max_rss_kb"] = usage.max_rss_kb;
+  j["vm_hwm_kb"] = usage.vm_hwm_kb;
   j["migrations"] = migrations;
   j.update(outcome.extra);
   j["watchdog"] = config.executors.watchdog;

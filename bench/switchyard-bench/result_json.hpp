@@ -20,8 +20,8 @@ namespace switchyard::bench {
 nlohmann::ordered_json summary_json(Outcome& outcome);
 
 // result_json() is a run's result: `workload`, `placement` and its summary_json(), the other
-// fields every peer prints (cpu_s, max_rss_kb), then `migrations`, the workload's own fields,
-// and last what the runtime decided: per kind its placement, shares, stalls and moves, per
+// fields every peer prints (cpu_s, max_rss_kb, vm_hwm_kb), then `migrations`, the workload's own
+// fields, and last what the runtime decided: per kind its placement, shares, stalls and moves, per
 // executor its threads.
 nlohmann::ordered_json result_json(std::string_view workload, const BenchOptions& options,
                                    Outcome outcome, const Report& report, const Config& config,

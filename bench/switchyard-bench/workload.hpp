@@ -38,5 +38,7 @@ Outcome run_phase(const BenchOptions& options, Runtime& runtime);
 Outcome run_lock(const BenchOptions& options, Runtime& runtime);
 Outcome run_stall(const BenchOptions& options, Runtime& runtime);
 Outcome run_tcp_floor(const BenchOptions& options, Runtime& runtime);
+Outcome run_fib(const BenchOptions& options, Runtime& runtime);
+Outcome run_skynet(const BenchOptions& options, Runtime& runtime);
 
 }  // namespace switchyard::bench

@@ -37,6 +37,14 @@ constexpr std::array kWorkloads{
              "slowio's floor: slow_conns loopback connections, one request each, through "
              "blocking calls and no runtime; the kernel's CPU per connection bounds slowio",
              false, run_tcp_floor},
+    Workload{"fib",
+             "fork-join fib(fib_n): every call above fib_cutoff spawns its two children from "
+             "inside its task and waits for them, the others compute sequentially",
+             false, run_fib},
+    Workload{"skynet",
+             "a ten-wide tree of tasks with skynet_leaves leaves: each inner task spawns its ten "
+             "children and sums them, leaf i returns i",
+             false, run_skynet},
 };
 
 }  // namespace

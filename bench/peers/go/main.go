@@ -2,7 +2,8 @@
 // do: a goroutine per task and blocking net.Conn I/O, with Go's scheduler
 // and netpoller deciding where everything runs.
 //
-// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|check [flags]
+// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check [flags],
+// or go-peer echo-server [--addr 127.0.0.1:0].
 package main
 
 import (
@@ -13,6 +14,8 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -26,6 +29,8 @@ type config struct {
 	phaseTasks, phaseWindow, phaseDelayUs   int
 	lockTasks                               int
 	stallTasks, stallTicks, stallDurationMs int
+	fibN, fibCutoff                         int
+	skynetLeaves                            int
 }
 
 // workloads are the parts of mixed, each also run on its own; others run only
@@ -36,9 +41,11 @@ var workloads = map[string]func(config, time.Time) part{
 	"slowio": runSlow,
 }
 var others = map[string]func(config, time.Time) part{
-	"phase": runPhase,
-	"lock":  runLock,
-	"stall": runStall,
+	"phase":  runPhase,
+	"lock":   runLock,
+	"stall":  runStall,
+	"fib":    runFib,
+	"skynet": runSkynet,
 }
 
 // needsServer says whether a workload talks to the delay server.
@@ -58,6 +65,7 @@ type report struct {
 	summary
 	CPUS     float64 `json:"cpu_s"`
 	MaxRSSKB int64   `json:"max_rss_kb"`
+	VmHWMKB  int64   `json:"vm_hwm_kb"`
 	// For stall, how late the ticks ran (its tasks are the ticks).
 	TickP50Ms float64 `json:"tick_p50_ms,omitempty"`
 	TickP99Ms float64 `json:"tick_p99_ms,omitempty"`
@@ -70,10 +78,12 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("go-peer: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|check [flags]")
+		log.Fatal("usage: go-peer " +
+			"cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check|echo-server [flags]")
 	}
 	workload := os.Args[1]
 	var cfg config
+	var addr string
 	fs := flag.NewFlagSet("go-peer "+workload, flag.ExitOnError)
 	fs.StringVar(&cfg.server, "server", "", "delay server `HOST:PORT`")
 	fs.IntVar(&cfg.cpuTasks, "cpu-tasks", 2000, "cpu tasks")
@@ -91,10 +101,20 @@ func main() {
 	fs.IntVar(&cfg.stallTasks, "stall-tasks", 4, "stall: goroutines that block their thread 200 ms")
 	fs.IntVar(&cfg.stallTicks, "stall-ticks", 1000, "stall: goroutines ticking every 1 ms")
 	fs.IntVar(&cfg.stallDurationMs, "stall-duration-ms", 1000, "stall: how long the ticks run")
+	fs.IntVar(&cfg.fibN, "fib-n", 40, "fib: compute fib(n), 1..50")
+	fs.IntVar(&cfg.fibCutoff, "fib-cutoff", 21,
+		"fib: calls above it start two children, others compute")
+	fs.IntVar(&cfg.skynetLeaves, "skynet-leaves", 1000000, "skynet: leaves, a power of ten up to 10^7")
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "echo-server: address to listen on")
 	fs.Parse(os.Args[2:])
+	checkTreeSizes(cfg)
 
 	if workload == "check" {
 		check()
+		return
+	}
+	if workload == "echo-server" {
+		echoServer(addr)
 		return
 	}
 	run, ok := workloads[workload]
@@ -133,6 +153,7 @@ func main() {
 	r := report{Workload: workload, Placement: "go"}
 	for name, p := range parts {
 		all.lat = append(all.lat, p.lat...)
+		all.tasks += p.tasks
 		all.checksum += p.checksum // wrapping, like every checksum here
 		if workload == "mixed" {
 			if r.Parts == nil {
@@ -148,6 +169,7 @@ func main() {
 		r.TickMaxMs = ms(all.lat[len(all.lat)-1])
 	}
 	r.CPUS, r.MaxRSSKB = usage()
+	r.VmHWMKB = vmHWM()
 	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
 		log.Fatal(err)
 	}
@@ -166,10 +188,29 @@ func check() {
 	fmt.Printf("spin check ok: 20 x 200000 -> %d\n", sum)
 }
 
+// checkTreeSizes bounds fib's and skynet's trees, as switchyard-bench does.
+func checkTreeSizes(cfg config) {
+	if cfg.fibN < 1 || cfg.fibN > 50 || cfg.fibCutoff < 1 {
+		log.Fatalf("--fib-n %d --fib-cutoff %d: n must be 1..50, the cutoff 1 or more",
+			cfg.fibN, cfg.fibCutoff)
+	}
+	leaves := cfg.skynetLeaves
+	for leaves >= 10 && leaves%10 == 0 {
+		leaves /= 10
+	}
+	if leaves != 1 || cfg.skynetLeaves < 10 || cfg.skynetLeaves > 10000000 {
+		log.Fatalf("--skynet-leaves %d: not a power of ten from 10 to 10^7", cfg.skynetLeaves)
+	}
+}
+
 func summarize(p part) summary {
 	sort.Slice(p.lat, func(i, j int) bool { return p.lat[i] < p.lat[j] })
+	tasks := p.tasks
+	if tasks == 0 {
+		tasks = len(p.lat)
+	}
 	return summary{
-		Tasks:     len(p.lat),
+		Tasks:     tasks,
 		MakespanS: p.elapsed.Seconds(),
 		P50Ms:     ms(quantile(p.lat, 0.50)),
 		P99Ms:     ms(quantile(p.lat, 0.99)),
@@ -199,4 +240,25 @@ func usage() (cpuS float64, maxRSSKB int64) {
 	}
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 	return tv(ru.Utime) + tv(ru.Stime), ru.Maxrss // Maxrss is in KiB on Linux
+}
+
+// vmHWM returns this program's peak resident set since exec, in KiB, from
+// /proc/self/status (0 if unreadable). Unlike Maxrss it does not count the
+// pages of the process that started this one.
+func vmHWM() int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			fields := strings.Fields(line) // VmHWM: <n> kB
+			if len(fields) < 2 {
+				return 0
+			}
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			return kb
+		}
+	}
+	return 0
 }

@@ -17,11 +17,13 @@ const (
 
 // part is what one workload leaves behind: the latency of each task from its
 // submission to its completion, a checksum, and when it finished, measured
-// from the start of the run.
+// from the start of the run. tasks, when not zero, counts tasks whose
+// latencies are not kept one by one (fib, skynet: only the root's).
 type part struct {
 	lat      []time.Duration
 	checksum uint64
 	elapsed  time.Duration
+	tasks    int
 }
 
 // runCPU starts one goroutine per spin(i, iters).
