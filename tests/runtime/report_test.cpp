@@ -55,6 +55,16 @@ std::filesystem::path scratch(const std::string& name) {
          ("switchyard-report-test-" + std::to_string(::getpid()) + "-" + name);
 }
 
+// refused() is why from_json() refuses `text`, or "accepted".
+std::string refused(const std::string& text) {
+  try {
+    sy::Report::from_json(text);
+  } catch (const sy::ReportFormatError& e) {
+    return std::string(e.what());
+  }
+  return std::string("accepted");
+}
+
 }  // namespace
 
 TEST_CASE("the report of a known workload shows each kind's shares and placement", "[report]") {
@@ -117,14 +127,6 @@ TEST_CASE("a report survives a JSON round trip", "[report]") {
 
 TEST_CASE("reading a report names what is wrong with it", "[report]") {
   const std::string good = known_workload(sy::test::small_config()).to_json();
-  auto refused = [](const std::string& text) {
-    try {
-      sy::Report::from_json(text);
-    } catch (const sy::ReportFormatError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
   auto replaced = [&](const std::string& from, const std::string& to) {
     const auto at = good.find(from);
     REQUIRE(at != std::string::npos);
@@ -177,21 +179,13 @@ TEST_CASE("a text nested too deep or too long is refused before it is built", "[
   auto nested = [](std::size_t depth) {
     return std::string(depth, '[') + std::string(depth, ']');
   };
-  auto refusal = [](const std::string& text) {
-    try {
-      sy::Report::from_json(text);
-    } catch (const sy::ReportFormatError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
   const int bound = sy::Report::kMaxJsonDepth;
   // At the bound the text is read, and refused for what it is: not a report.
-  REQUIRE_THAT(refusal(nested(bound)), Catch::Contains("expected an object"));
-  REQUIRE_THAT(refusal(nested(bound + 1)), Catch::Contains("nested deeper than 32 levels"));
+  REQUIRE_THAT(refused(nested(bound)), Catch::Contains("expected an object"));
+  REQUIRE_THAT(refused(nested(bound + 1)), Catch::Contains("nested deeper than 32 levels"));
   // Deep enough to overflow a stack when the parsed values are destroyed recursively.
-  REQUIRE_THAT(refusal(nested(1'000'000)), Catch::Contains("nested deeper than 32 levels"));
-  REQUIRE_THAT(refusal(std::string(sy::Report::kMaxJsonBytes + 1, ' ')),
+  REQUIRE_THAT(refused(nested(1'000'000)), Catch::Contains("nested deeper than 32 levels"));
+  REQUIRE_THAT(refused(std::string(sy::Report::kMaxJsonBytes + 1, ' ')),
                Catch::Contains("more than the 268435456 a report may have"));
 }
 
