@@ -46,8 +46,8 @@ test: test-deps
 demo: build
 	tools/run-demo $(BUILD)
 
-# ASan+UBSan over the whole suite, then TSan over the suites it can follow (docs/sanitizers.md:
-# it cannot follow the fiber switches of Debian's Boost build).
+# ASan+UBSan over the whole suite, then TSan over the runtime's suites, fibers included
+# (docs/sanitizers.md says what each leaves out, and why).
 sanitize: asan tsan
 
 SAN_asan := address,undefined
