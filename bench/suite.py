@@ -7,7 +7,8 @@ each I/O run against a fresh delay server; then the scheduler's workloads (fork-
 fine and a coarse cutoff, skynet, and echo servers under the echo-load client at 100, 1,000
 and 10,000 connections, every server fresh). Writes RESULTS/latest.md (ratios, the targets
 marked met or not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
-About 10 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu.
+About 12 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu; the
+scheduler's workloads take about 2.
 
 With --policies it compares the policies instead and prints the comparison: mixed under each
 policy, under oracle and forced onto each executor (the CPU and blocking pools cannot finish
