@@ -23,6 +23,7 @@
 #include <switchyard/switchyard.hpp>
 
 #include "asan_build.hpp"
+#include "tsan_build.hpp"
 #include "support.hpp"
 
 namespace sy = switchyard;
@@ -219,6 +220,9 @@ TEST_CASE("A fault outside the guard pages gets the default action without a han
   CHECK_THAT(run.err, !Contains("overflowed"));
 #if SWITCHYARD_ASAN
   CHECK_THAT(run.err, Contains("AddressSanitizer: SEGV"));
+#elif SWITCHYARD_TSAN
+  // ThreadSanitizer's own handler takes the default action's place, as ASan's does.
+  CHECK_THAT(run.err, Contains("ThreadSanitizer: SEGV"));
 #else
   REQUIRE(WIFSIGNALED(run.status));
   CHECK(WTERMSIG(run.status) == SIGSEGV);
