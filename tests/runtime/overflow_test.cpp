@@ -23,8 +23,8 @@
 #include <switchyard/switchyard.hpp>
 
 #include "asan_build.hpp"
-#include "tsan_build.hpp"
 #include "support.hpp"
+#include "tsan_build.hpp"
 
 namespace sy = switchyard;
 using Catch::Contains;
