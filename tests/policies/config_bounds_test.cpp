@@ -310,7 +310,11 @@ TEST_CASE("config bounds: unknown keys cost one pass however many", "[config-bou
   // The size bound allows about 96,000 unknown keys in one table. One pass over them takes
   // about a second here (ten under ASan); comparing each with the others would take minutes.
   std::string many = "[executors]\n";
-  for (int i = 0; many.size() < kFileBytes - 20; ++i) many += "k" + std::to_string(i) + " = 1\n";
+  for (int i = 0; many.size() < kFileBytes - 20; ++i) {
+    many += 'k';
+    many += std::to_string(i);
+    many += " = 1\n";
+  }
   const auto start = std::chrono::steady_clock::now();
   CHECK(error_of(many).problems().size() > 90'000);
   CHECK(seconds_since(start) < 60);
