@@ -12,4 +12,5 @@
 #include <switchyard/registered_task.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/runtime.hpp>
+#include <switchyard/sync.hpp>
 #include <switchyard/this_task.hpp>
