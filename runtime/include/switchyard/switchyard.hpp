@@ -1,6 +1,7 @@
 // switchyard.hpp: everything a program needs to use Switchyard.
 #pragma once
 
+#include <switchyard/channel.hpp>
 #include <switchyard/config.hpp>
 #include <switchyard/deadline.hpp>
 #include <switchyard/errors.hpp>
