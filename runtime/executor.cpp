@@ -16,7 +16,8 @@ Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
     : runtime_(rt), topology_(topology), options_(options) {
   if (options_.processors) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
-      processors_.push_back(std::make_unique<Processor>(i, rt.cancelled()));
+      processors_.push_back(
+          std::make_unique<Processor>(i, options_.reactors ? &rt.cancelled() : nullptr));
     }
   }
 }
@@ -114,9 +115,13 @@ Task* Executor::take(Worker& w) noexcept {
   if (Task* task = shared_.pop()) return task;
   const Processor* own = w.processor.load(std::memory_order_relaxed);
   if (own == nullptr) return nullptr;
+  // A worker holding many suspended tasks steals only tasks that were running already: a
+  // fresh one would start one more tree beside those it has not finished (docs/internals.md,
+  // "Run queues and stealing").
+  const bool resumed_only = w.attached > kStealFreshWhileHolding;
   const std::size_t n = processors_.size();
   for (std::size_t k = 1; k < n; ++k) {
-    if (Task* task = processors_[(own->index + k) % n]->local.pop()) return task;
+    if (Task* task = processors_[(own->index + k) % n]->local.steal(resumed_only)) return task;
   }
   return nullptr;
 }
@@ -207,8 +212,8 @@ void Executor::handoff(Processor& p) noexcept {
 }
 
 Reactor& Executor::reactor_for(const Worker& w) noexcept {
-  if (Processor* p = w.processor.load(std::memory_order_relaxed)) return p->reactor;
-  return processors_[w.index % processors_.size()]->reactor;
+  if (Processor* p = w.processor.load(std::memory_order_relaxed)) return *p->reactor;
+  return *processors_[w.index % processors_.size()]->reactor;
 }
 
 void Executor::reap_retired() {
