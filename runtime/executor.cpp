@@ -12,6 +12,11 @@
 
 namespace switchyard::detail {
 
+namespace {
+// The Processor whose reactor the calling thread polls on its owner's behalf (poll_for()).
+thread_local Processor* tl_polling_for = nullptr;
+}  // namespace
+
 Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
     : runtime_(rt), topology_(topology), options_(options) {
   if (options_.processors) {
@@ -86,7 +91,23 @@ void Executor::schedule(Task& task) noexcept {
       return;
     }
   }
+  if (Processor* p = tl_polling_for; p != nullptr && owns(*p)) {
+    p->local.push(task);
+    // Its owner may be idle already, spinning or asleep in the reactor: either sees this.
+    p->reactor->wake();
+    return;
+  }
   submit(task);
+}
+
+bool Executor::owns(const Processor& p) const noexcept {
+  return p.index < processors_.size() && processors_[p.index].get() == &p;
+}
+
+void Executor::poll_for(Processor& p) noexcept {
+  tl_polling_for = &p;
+  p.reactor->try_poll();
+  tl_polling_for = nullptr;
 }
 
 void Executor::push_local(Processor& p, Task& task) noexcept {

@@ -87,6 +87,11 @@ class Executor {
   // on_thread_start() runs first on every worker thread (pinning).
   void on_thread_start(Worker& w);
 
+  // poll_for() polls `p`'s reactor, without sleeping, for its owner, which has not polled for a
+  // while: the tasks it wakes go on p's queue, in the order of their readiness, as they would
+  // had the owner polled (on the shared queue they would wait behind everything the owner
+  // queues meanwhile). From the monitor.
+  void poll_for(Processor& p) noexcept;
   // handoff() gives Processor `p`, whose thread is blocked, to an idle spare thread or a new
   // one. From the monitor.
   void handoff(Processor& p) noexcept;
@@ -122,6 +127,7 @@ class Executor {
 
  private:
   void push_local(Processor& p, Task& task) noexcept;
+  bool owns(const Processor& p) const noexcept;  // p is one of processors_
   bool wake_one() noexcept;
   void grow() noexcept;
   void start_worker(Processor* p);  // caller holds workers_mutex_; throws
