@@ -12,11 +12,17 @@
 
 namespace switchyard::detail {
 
+namespace {
+// The Processor whose reactor the calling thread polls on its owner's behalf (poll_for()).
+thread_local Processor* tl_polling_for = nullptr;
+}  // namespace
+
 Executor::Executor(RuntimeCore& rt, const Topology& topology, Options options)
     : runtime_(rt), topology_(topology), options_(options) {
   if (options_.processors) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.min_workers); ++i) {
-      processors_.push_back(std::make_unique<Processor>(i, rt.cancelled()));
+      processors_.push_back(
+          std::make_unique<Processor>(i, options_.reactors ? &rt.cancelled() : nullptr));
     }
   }
 }
@@ -85,7 +91,23 @@ void Executor::schedule(Task& task) noexcept {
       return;
     }
   }
+  if (Processor* p = tl_polling_for; p != nullptr && owns(*p)) {
+    p->local.push(task);
+    // Its owner may be idle already, spinning or asleep in the reactor: either sees this.
+    p->reactor->wake();
+    return;
+  }
   submit(task);
+}
+
+bool Executor::owns(const Processor& p) const noexcept {
+  return p.index < processors_.size() && processors_[p.index].get() == &p;
+}
+
+void Executor::poll_for(Processor& p) noexcept {
+  tl_polling_for = &p;
+  p.reactor->try_poll();
+  tl_polling_for = nullptr;
 }
 
 void Executor::push_local(Processor& p, Task& task) noexcept {
@@ -114,9 +136,13 @@ Task* Executor::take(Worker& w) noexcept {
   if (Task* task = shared_.pop()) return task;
   const Processor* own = w.processor.load(std::memory_order_relaxed);
   if (own == nullptr) return nullptr;
+  // A worker holding many suspended tasks steals only tasks that were running already: a
+  // fresh one would start one more tree beside those it has not finished (docs/internals.md,
+  // "Run queues and stealing").
+  const bool resumed_only = w.attached > kStealFreshWhileHolding;
   const std::size_t n = processors_.size();
   for (std::size_t k = 1; k < n; ++k) {
-    if (Task* task = processors_[(own->index + k) % n]->local.pop()) return task;
+    if (Task* task = processors_[(own->index + k) % n]->local.steal(resumed_only)) return task;
   }
   return nullptr;
 }
@@ -207,8 +233,8 @@ void Executor::handoff(Processor& p) noexcept {
 }
 
 Reactor& Executor::reactor_for(const Worker& w) noexcept {
-  if (Processor* p = w.processor.load(std::memory_order_relaxed)) return p->reactor;
-  return processors_[w.index % processors_.size()]->reactor;
+  if (Processor* p = w.processor.load(std::memory_order_relaxed)) return *p->reactor;
+  return *processors_[w.index % processors_.size()]->reactor;
 }
 
 void Executor::reap_retired() {

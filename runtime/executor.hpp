@@ -28,16 +28,24 @@ class RuntimeCore;
 //  - fiber executor: a fixed number of Processors, each with its own run queue and reactor;
 //    a worker thread runs tasks while it holds one, keeps the tasks it spawns or wakes, and
 //    steals when idle; spare threads take over the Processors of threads blocked in the OS;
-//  - CPU pool: fixed workers pinned one per core, one shared queue;
+//  - CPU pool: fixed workers pinned one per core, each holding a Processor for good (its run
+//    queue, no reactor): spawned and woken tasks stay with their worker, idle ones steal;
 //  - blocking pool: elastic workers (grows while tasks wait and no worker is idle, shrinks
 //    after idling), one shared queue.
+// Tasks from outside the executor (another executor's workers, plain threads) go on the
+// shared queue, which every worker looks at before stealing.
 class Executor {
  public:
+  // kStealFreshWhileHolding: a worker steals a task that has not started yet only while at most
+  // this many task contexts are attached to it (running, or suspended there on a future).
+  static constexpr int kStealFreshWhileHolding = 64;
+
   struct Options {
     Placement placement = Placement::fiber;
     std::size_t min_workers = 1;
     std::size_t max_workers = 1;  // > min_workers: idle workers above min_workers retire
-    bool processors = false;      // fiber executor: min_workers Processors
+    bool processors = false;      // min_workers Processors: per-worker queues, stealing
+    bool reactors = false;        // fiber executor: Processors carry reactors, are handed on
     bool pin = false;
     std::chrono::milliseconds idle_timeout{2000};
   };
@@ -79,10 +87,15 @@ class Executor {
   // on_thread_start() runs first on every worker thread (pinning).
   void on_thread_start(Worker& w);
 
+  // poll_for() polls `p`'s reactor, without sleeping, for its owner, which has not polled for a
+  // while: the tasks it wakes go on p's queue, in the order of their readiness, as they would
+  // had the owner polled (on the shared queue they would wait behind everything the owner
+  // queues meanwhile). From the monitor.
+  void poll_for(Processor& p) noexcept;
   // handoff() gives Processor `p`, whose thread is blocked, to an idle spare thread or a new
   // one. From the monitor.
   void handoff(Processor& p) noexcept;
-  // processors() lists the fiber executor's Processors (empty for the pools); fixed.
+  // processors() lists the Processors (empty for the blocking pool); fixed.
   const std::vector<std::unique_ptr<Processor>>& processors() const noexcept { return processors_; }
   // reactor_for() is where a task running on `w` arms its deadlines and registers its
   // descriptors: w's Processor's reactor, or, on a thread that lost its Processor, a fixed
@@ -91,6 +104,7 @@ class Executor {
 
   Placement placement() const noexcept { return options_.placement; }
   bool has_processors() const noexcept { return options_.processors; }
+  bool has_reactors() const noexcept { return options_.reactors; }
   bool elastic() const noexcept { return options_.max_workers > options_.min_workers; }
   std::chrono::milliseconds idle_timeout() const noexcept { return options_.idle_timeout; }
   std::size_t max_workers() const noexcept { return options_.max_workers; }
@@ -113,6 +127,7 @@ class Executor {
 
  private:
   void push_local(Processor& p, Task& task) noexcept;
+  bool owns(const Processor& p) const noexcept;  // p is one of processors_
   bool wake_one() noexcept;
   void grow() noexcept;
   void start_worker(Processor* p);  // caller holds workers_mutex_; throws

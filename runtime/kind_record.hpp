@@ -51,6 +51,9 @@ struct KindRecord {
   // record is shared.
   std::int64_t first_seen_ns = 0;
   std::atomic<std::uint32_t> inflight{0};
+  // body_bytes: the size of its latest task's body (TaskBody::bytes()), for the memory report;
+  // written only when it changes, so the kind's tasks do not contend for its cache line.
+  std::atomic<std::uint32_t> body_bytes{0};
   // unsettled: the profile's unsettled(), as of its last sample: every task is measured then.
   std::atomic<bool> unsettled{false};
   std::atomic<std::uint64_t> spawned{0};

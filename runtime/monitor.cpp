@@ -110,7 +110,7 @@ bool Monitor::tick(std::int64_t now_ns) noexcept {
   bool running = false;
   for (std::size_t i = 0; i < processors.size(); ++i) {
     Processor& p = *processors[i];
-    if (p.reactor.due(now_ns)) p.reactor.try_poll();
+    if (p.reactor->due(now_ns)) fibers_.poll_for(p);
     // The owner cannot retire while it holds the Processor, and only this thread takes
     // Processors away, so it stays valid here.
     Worker* w = p.owner.load(std::memory_order_acquire);

@@ -1,30 +1,23 @@
 // Parker: where an idle worker thread sleeps until it is given work or a deadline passes.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 
+#include "spin_wait.hpp"
+
 namespace switchyard::detail {
 
 // Parker puts one thread to sleep. unpark() may come from any thread, before or during
 // park_until(); a wake-up is never lost (it is remembered until the next park). A parking
-// thread first spins for kSpin, so work handed over right after it went idle (a caller
-// submitting tasks one after another) finds it awake: waking a sleeping thread costs tens of
-// microseconds on a VM, several times the hand-off itself.
+// thread spins first (spin_wait()).
 class Parker {
  public:
-  static constexpr std::chrono::microseconds kSpin{20};
-
   // park_until() blocks the calling thread until unpark() or `deadline`.
   void park_until(std::chrono::steady_clock::time_point deadline) {
-    const auto spin_until = std::min(deadline, std::chrono::steady_clock::now() + kSpin);
-    for (unsigned i = 1; !notified_.load(std::memory_order_acquire); ++i) {
-      __builtin_ia32_pause();
-      if (i % 64 == 0 && std::chrono::steady_clock::now() >= spin_until) break;
-    }
+    spin_wait([this] { return notified_.load(std::memory_order_acquire); }, deadline);
     std::unique_lock lk(mutex_);
     auto woken = [this] { return notified_.load(std::memory_order_relaxed); };
     if (deadline == std::chrono::steady_clock::time_point::max()) {

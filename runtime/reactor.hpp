@@ -64,6 +64,8 @@ class Reactor {
   bool due(std::int64_t now_ns) const noexcept;
   // wake() interrupts a sleeping poll(), or makes the next one return at once. Any thread.
   void wake() noexcept;
+  // woken() says whether wake() was called since the last poll(): the next one would not sleep.
+  bool woken() const noexcept { return notified_.load(std::memory_order_acquire); }
 
  private:
   struct ByDeadline {

@@ -66,6 +66,12 @@ void Report::print(std::ostream& out) const {
                  to_string(e.placement), e.workers, e.max_workers, e.tasks_run);
     }
   }
+  fmt::print(out,
+             "memory: {} live tasks (peak {}), {} started (peak {}), {:.0f} bytes per live task "
+             "({} records, {} resident stack pages)\n",
+             memory.live_tasks, memory.peak_live_tasks, memory.started_tasks,
+             memory.peak_started_tasks, memory.bytes_per_live_task(),
+             bytes_text(memory.record_bytes), bytes_text(memory.stack_resident_bytes));
   fmt::print(out, "counters: {}; fallback chain: {}\n", counters.papi, counters.mode);
   for (const PlannedEvent& e : counters.events) {
     fmt::print(out, "  {:<24} {}\n", e.requested,

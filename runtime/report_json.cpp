@@ -334,6 +334,15 @@ std::string Report::to_json() const {
                   {"uptime_ns", ns(uptime)},
                   {"machine", machine_json(machine)},
                   {"open_files", {{"before", open_files.before}, {"now", open_files.now}}},
+                  {"memory",
+                   {{"live_tasks", memory.live_tasks},
+                    {"peak_live_tasks", memory.peak_live_tasks},
+                    {"started_tasks", memory.started_tasks},
+                    {"peak_started_tasks", memory.peak_started_tasks},
+                    {"record_bytes", memory.record_bytes},
+                    {"stack_resident_bytes", memory.stack_resident_bytes},
+                    {"stack_bytes", memory.stack_bytes},
+                    {"bytes_per_live_task", memory.bytes_per_live_task()}}},
                   {"counters", counters_json(counters)},
                   {"calibration", calibration_json(calibration)},
                   {"executors", std::move(executors_json)},
@@ -378,6 +387,11 @@ Report Report::from_json(std::string_view text) {
   r.machine = machine_from(f["machine"]);
   const Field files = f["open_files"];
   r.open_files = {files["before"].count(), files["now"].count()};
+  const Field memory = f["memory"];
+  r.memory = {memory["live_tasks"].count(),         memory["peak_live_tasks"].count(),
+              memory["started_tasks"].count(),      memory["peak_started_tasks"].count(),
+              memory["record_bytes"].count(),       memory["stack_resident_bytes"].count(),
+              memory["stack_bytes"].count()};
   r.counters = counters_from(f["counters"]);
   r.calibration = calibration_from(f["calibration"]);
   const Field executors_field = f["executors"];

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <mutex>
 
-#include <boost/intrusive/slist.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include "spinlock.hpp"
 #include "task.hpp"
@@ -38,10 +38,10 @@ class RunQueue {
   std::size_t size() const noexcept { return size_.load(std::memory_order_seq_cst); }
 
  private:
-  using Queue = boost::intrusive::slist<
+  using Queue = boost::intrusive::list<
       Task,
-      boost::intrusive::member_hook<Task, boost::intrusive::slist_member_hook<>, &Task::queue_hook>,
-      boost::intrusive::cache_last<true>, boost::intrusive::constant_time_size<false>>;
+      boost::intrusive::member_hook<Task, boost::intrusive::list_member_hook<>, &Task::queue_hook>,
+      boost::intrusive::constant_time_size<false>>;
 
   Spinlock lock_;
   Queue queue_;

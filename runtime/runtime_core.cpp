@@ -115,12 +115,14 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
   fiber.min_workers = or_cores(ex.fiber_workers, topology_);
   fiber.max_workers = fiber.min_workers + kSpareThreads;
   fiber.processors = true;
+  fiber.reactors = true;
   fiber.pin = ex.pin_fiber_workers;
   fiber.idle_timeout = ex.blocking_idle;
 
   Executor::Options cpu;
   cpu.placement = Placement::cpu;
   cpu.min_workers = cpu.max_workers = or_cores(ex.cpu_threads, topology_);
+  cpu.processors = true;
   cpu.pin = ex.pin_cpu_threads;
 
   Executor::Options blocking;
@@ -207,7 +209,15 @@ void RuntimeCore::submit(KindRecord& kind, const Hint& hint, TaskBody* body) noe
 
 void RuntimeCore::start(KindRecord& kind, const Sampling& sample, Placement target,
                         TaskBody* body) noexcept {
-  live_.fetch_add(1, std::memory_order_seq_cst);
+  const std::int64_t live = live_.fetch_add(1, std::memory_order_seq_cst) + 1;
+  // Read-mostly: only a new peak writes it.
+  std::int64_t peak = peak_live_.load(std::memory_order_relaxed);
+  while (live > peak && !peak_live_.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+  }
+  if (const auto bytes = static_cast<std::uint32_t>(body->bytes());
+      kind.body_bytes.load(std::memory_order_relaxed) != bytes) {
+    kind.body_bytes.store(bytes, std::memory_order_relaxed);
+  }
   kind.inflight.fetch_add(1, std::memory_order_relaxed);
   if (stopping_.load(std::memory_order_seq_cst)) {
     abandon(kind, body,
@@ -573,7 +583,7 @@ void RuntimeCore::make_ready(boost::fibers::context* ctx) noexcept {
 
 void RuntimeCore::cancel_waits() noexcept {
   cancel_.raise();
-  for (const auto& p : executor(Placement::fiber).processors()) p->reactor.cancel_all();
+  for (const auto& p : executor(Placement::fiber).processors()) p->reactor->cancel_all();
   if (shards_) {
     shards_->close(failure<TaskCancelled>(
         "switchyard: a shard call was cancelled: the runtime shut down before it was answered"));
@@ -701,6 +711,17 @@ Report RuntimeCore::report() const {
     r.executors.push_back({Placement::shard, l.live, l.slots, l.answered, 0, l.restarts});
   }
   r.open_files = open_files_;
+  const StackPool::Usage stacks = stacks_.usage();
+  r.memory.live_tasks = static_cast<std::uint64_t>(std::max<std::int64_t>(0, live_.load()));
+  r.memory.peak_live_tasks = static_cast<std::uint64_t>(peak_live_.load());
+  r.memory.started_tasks = stacks.in_use;
+  r.memory.peak_started_tasks = stacks.peak_in_use;
+  r.memory.stack_resident_bytes = stacks.resident_bytes;
+  r.memory.stack_bytes = stacks_.stack_bytes();
+  kinds_.for_each([&](KindRecord& k) {
+    r.memory.record_bytes += std::uint64_t{k.inflight.load(std::memory_order_relaxed)} *
+                             (sizeof(Task) + k.body_bytes.load(std::memory_order_relaxed));
+  });
   {
     std::lock_guard lk(calibration_mutex_);
     if (calibration_) {

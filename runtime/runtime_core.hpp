@@ -196,6 +196,7 @@ class RuntimeCore final : public Surroundings {
   LoadView load_;  // guarded by load_lock_
 
   std::atomic<std::int64_t> live_{0};
+  std::atomic<std::int64_t> peak_live_{0};
   std::atomic<bool> stopping_{false};
   std::mutex done_mutex_;
   std::condition_variable done_cv_;

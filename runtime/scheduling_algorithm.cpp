@@ -5,6 +5,7 @@
 #include "clock.hpp"
 #include "executor.hpp"
 #include "runtime_core.hpp"
+#include "spin_wait.hpp"
 #include "task.hpp"
 #include "waiter.hpp"
 #include "worker.hpp"
@@ -18,8 +19,11 @@ namespace {
 constexpr unsigned kPinnedEvery = 8;
 // A busy worker looks at its reactor (deadlines, readiness) every this many picks...
 constexpr unsigned kPollEvery = 16;
-// ...and takes from the shared queue before its own every this many, so neither starves.
+// ...and takes from the shared queue before its own every this many, so neither starves...
 constexpr unsigned kSharedFirstEvery = 61;
+// ...and a fresh task from its own queue before the resumed ones every this many, so a stream
+// of wake-ups does not hold spawned tasks back (LocalQueue).
+constexpr unsigned kFreshFirstEvery = 1000000;
 }  // namespace
 
 void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
@@ -41,8 +45,9 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
 boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
   Processor* p = worker_.executor.own_processor(worker_);
   ++worker_.picks;
-  if (p != nullptr && worker_.picks % kPollEvery == 0 && p->reactor.due(steady_ns())) {
-    p->reactor.try_poll();
+  if (p != nullptr && p->reactor && worker_.picks % kPollEvery == 0 &&
+      p->reactor->due(steady_ns())) {
+    p->reactor->try_poll();
   }
   boost::fibers::context* next = nullptr;
   if (!worker_.pinned.empty() && worker_.picks % kPinnedEvery == 0) next = next_pinned();
@@ -57,11 +62,12 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   Executor& exec = worker_.executor;
   if (!takes_tasks(p)) return nullptr;
   const bool shared_first = worker_.picks % kSharedFirstEvery == 0;
+  const bool fresh_first = worker_.picks % kFreshFirstEvery == 0;
   for (;;) {
     Task* task = nullptr;
-    if (p != nullptr && !shared_first) task = p->local.pop();
+    if (p != nullptr && !shared_first) task = p->local.pop(fresh_first);
     if (task == nullptr) task = exec.take(worker_);
-    if (task == nullptr && p != nullptr && shared_first) task = p->local.pop();
+    if (task == nullptr && p != nullptr && shared_first) task = p->local.pop(fresh_first);
     if (task == nullptr) return nullptr;
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.
@@ -161,8 +167,17 @@ void SchedulingAlgorithm::suspend_until(
     return;
   }
   if (worker_.idle_since_ns == 0) worker_.idle_since_ns = steady_ns();
-  if (p != nullptr) {
-    p->reactor.poll(deadline);
+  if (p != nullptr && p->reactor) {
+    // The reactor's sleep is an epoll_wait; it spins first, as the parker does. Work found
+    // while spinning is taken at once; a wake-up, by a poll that then does not sleep.
+    Reactor& r = *p->reactor;
+    bool work = false;
+    spin_wait([&] { return r.woken() || (work = exec.has_work(worker_)); }, deadline);
+    if (work) {
+      exec.unmark_idle(worker_);
+      return;
+    }
+    r.poll(deadline);
     // A fiber worker leaves idle: the monitor, which may doze while every one is idle, watches
     // closely again.
     exec.runtime().monitor_bell().ring();

@@ -171,6 +171,7 @@ boost::context::stack_context StackPool::allocate() {
     if (from.empty()) add_slab();
     bottom = from.back();
     from.pop_back();
+    peak_in_use_ = std::max(peak_in_use_, in_use());
   }
   std::memcpy(bottom, &kCanary, sizeof kCanary);
   boost::context::stack_context sctx;
@@ -197,6 +198,42 @@ void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
 #endif
   std::lock_guard lk(mutex_);
   hot_.push_back(bottom);  // room reserved: every stack has a place in hot_ or cold_
+}
+
+std::size_t StackPool::in_use() const noexcept {
+  return slab_count_ * kSlabStacks - hot_.size() - cold_.size();
+}
+
+std::size_t StackPool::resident(const void* p, std::size_t bytes,
+                                std::vector<unsigned char>& pages) const {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  pages.resize(bytes / page);
+  // mincore() wants a page-aligned start; every slab and stack starts on a page.
+  if (mincore(const_cast<void*>(p), bytes, pages.data()) != 0) return 0;
+  return page * static_cast<std::size_t>(std::count_if(pages.begin(), pages.end(),
+                                                       [](unsigned char c) { return c & 1; }));
+}
+
+StackPool::Usage StackPool::usage() const {
+  Usage u;
+  std::vector<void*> free_hot;
+  const Slab* newest = nullptr;
+  {
+    std::lock_guard lk(mutex_);
+    u.in_use = in_use();
+    u.peak_in_use = peak_in_use_;
+    free_hot = hot_;
+    newest = slabs_.load(std::memory_order_acquire);
+  }
+  // The slabs outlive this call (they go only with the pool), so they are read unlocked.
+  std::vector<unsigned char> pages;
+  std::size_t bytes = 0;
+  for (const Slab* s = newest; s != nullptr; s = s->next) {
+    bytes += resident(s->base, slot_bytes_ * kSlabStacks, pages);
+  }
+  for (const void* bottom : free_hot) bytes -= std::min(bytes, resident(bottom, stack_bytes_, pages));
+  u.resident_bytes = bytes;
+  return u;
 }
 
 void StackPool::trim() noexcept {

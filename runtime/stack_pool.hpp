@@ -46,6 +46,18 @@ class StackPool {
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
+  // Usage is what the pool's stacks hold: how many are out (held by started tasks) now and
+  // at most so far, and the bytes of their pages the kernel has backed (resident).
+  struct Usage {
+    std::size_t in_use = 0;
+    std::size_t peak_in_use = 0;
+    std::size_t resident_bytes = 0;
+  };
+  // usage() measures it: resident pages come from mincore() over the slabs, less those of
+  // free stacks not yet trimmed. For reports: it costs a system call per slab and per such
+  // stack, and stacks taken or freed meanwhile make it approximate.
+  Usage usage() const;
+
   // in_guard() says whether `p` lies in one of the pool's protected guard pages. It takes no
   // lock and allocates nothing: a signal handler may call it, on any thread.
   bool in_guard(const void* p) const noexcept;
@@ -68,7 +80,9 @@ class StackPool {
     const Slab* next;
   };
 
-  void add_slab();  // caller holds mutex_
+  void add_slab();                          // caller holds mutex_
+  std::size_t in_use() const noexcept;      // caller holds mutex_
+  std::size_t resident(const void* p, std::size_t bytes, std::vector<unsigned char>& pages) const;
   bool guard(char* base) noexcept;
 
   const std::size_t stack_bytes_;
@@ -80,6 +94,7 @@ class StackPool {
   std::vector<void*> hot_;   // free stack bottoms, most recently freed last
   std::vector<void*> cold_;  // free stack bottoms whose pages were returned
   std::size_t slab_count_ = 0;
+  std::size_t peak_in_use_ = 0;
   std::atomic<const Slab*> slabs_{nullptr};  // newest first
 };
 

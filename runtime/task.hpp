@@ -12,7 +12,7 @@
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>
-#include <boost/intrusive/slist_hook.hpp>
+#include <boost/intrusive/list_hook.hpp>
 
 #include <switchyard/counter_sample.hpp>
 #include <switchyard/detail/task_body.hpp>
@@ -144,7 +144,7 @@ class Task final : public boost::fibers::fiber_properties {
   const bool measured;
   std::uint64_t trace_id = 0;  // its number in the runtime's trace, when tracing
   // The run queues link ready tasks through it, under their locks.
-  boost::intrusive::slist_member_hook<> queue_hook;
+  boost::intrusive::list_member_hook<> queue_hook;
   // Why its context could not be made, when it could not (RuntimeCore::launch).
   std::exception_ptr launch_error;
 #if SWITCHYARD_TSAN

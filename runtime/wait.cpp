@@ -35,7 +35,7 @@ Here here() noexcept {
   if (w == nullptr) return {};
   Task* task = Task::of(boost::fibers::context::active());
   if (task == nullptr) return {};
-  return {task, w->executor.has_processors() ? &w->executor.reactor_for(*w) : nullptr};
+  return {task, w->executor.has_reactors() ? &w->executor.reactor_for(*w) : nullptr};
 }
 
 // block() waits in poll() for `fd` (if not negative) and for the task's runtime's cancellation.

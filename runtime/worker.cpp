@@ -47,7 +47,8 @@ void Worker::join() {
 }
 
 void Worker::unpark() noexcept {
-  if (Processor* p = processor.load(std::memory_order_seq_cst)) p->reactor.wake();
+  Processor* p = processor.load(std::memory_order_seq_cst);
+  if (p != nullptr && p->reactor) p->reactor->wake();
   parker.unpark();
 }
 

@@ -74,6 +74,11 @@ Json result_json(std::string_view workload, const BenchOptions& options, Outcome
   j["max_rss_kb"] = usage.max_rss_kb;
   j["vm_hwm_kb"] = usage.vm_hwm_kb;
   j["migrations"] = migrations;
+  const Report::MemoryReport& m = report.memory;
+  j["memory"] = {{"peak_live_tasks", m.peak_live_tasks},
+                 {"peak_started_tasks", m.peak_started_tasks},
+                 {"live_tasks", m.live_tasks},
+                 {"bytes_per_live_task", m.bytes_per_live_task()}};
   j.update(outcome.extra);
   j["watchdog"] = config.executors.watchdog;
   j["policy"] = report.policy;

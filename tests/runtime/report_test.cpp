@@ -137,8 +137,10 @@ TEST_CASE("reading a report names what is wrong with it", "[report]") {
   REQUIRE_THAT(refused("[1, 2]"), Catch::Contains("the document: expected an object"));
   REQUIRE_THAT(refused(replaced("\"switchyard.report\"", "\"other\"")),
                Catch::Contains("not a Switchyard report"));
-  REQUIRE_THAT(refused(replaced("\"version\": 1", "\"version\": 2")),
-               Catch::Contains("version: 2 is not a version this reader knows"));
+  const std::string version = std::to_string(sy::Report::kSchemaVersion);
+  const std::string next = std::to_string(sy::Report::kSchemaVersion + 1);
+  REQUIRE_THAT(refused(replaced("\"version\": " + version, "\"version\": " + next)),
+               Catch::Contains("version: " + next + " is not a version this reader knows"));
   REQUIRE_THAT(refused(replaced("\"first_seen_ns\": ", "\"first_seen_ns\": \"soon\", \"x\": ")),
                Catch::Contains("kinds[0].first_seen_ns: expected a whole number of nanoseconds, "
                                "found \"soon\""));

@@ -30,6 +30,19 @@ inline constexpr bool kUnderTsan = true;
 inline constexpr bool kUnderTsan = false;
 #endif
 
+// kUnderAsan says the tests run under AddressSanitizer, whose redzones and quarantine make every
+// task and stack several times larger.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWITCHYARD_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(SWITCHYARD_TEST_UNDER_ASAN)
+inline constexpr bool kUnderAsan = true;
+#else
+inline constexpr bool kUnderAsan = false;
+#endif
+
 // small_config() is the defaults with a short shutdown grace, so tests end quickly.
 inline Config small_config() {
   Config c;

@@ -30,7 +30,7 @@ class ReportFormatError : public std::runtime_error {
 // JSON, it follows the schema in docs/report.md, version kSchemaVersion.
 struct Report {
   static constexpr std::string_view kSchema = "switchyard.report";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  static constexpr std::uint32_t kSchemaVersion = 2;
   // from_json() refuses a text longer than kMaxJsonBytes or nested deeper than kMaxJsonDepth:
   // a report of the most kinds a runtime keeps (4,096) is a few tens of MiB, and 8 levels deep.
   static constexpr std::size_t kMaxJsonBytes = std::size_t{256} << 20;
@@ -98,6 +98,26 @@ struct Report {
     std::uint64_t now = 0;
   };
 
+  // MemoryReport is what the runtime's tasks hold. A task spawned and not yet started holds
+  // its record (the runtime's Task and its body: the future's state and the callable's
+  // captures); one started holds a fiber stack too, of which only the touched pages are
+  // resident. Peaks are since the runtime started.
+  struct MemoryReport {
+    std::uint64_t live_tasks = 0;  // spawned, not finished
+    std::uint64_t peak_live_tasks = 0;
+    std::uint64_t started_tasks = 0;  // holding a fiber stack
+    std::uint64_t peak_started_tasks = 0;
+    std::uint64_t record_bytes = 0;          // the live tasks' records (estimated per kind)
+    std::uint64_t stack_resident_bytes = 0;  // resident pages of the stacks held
+    std::uint64_t stack_bytes = 0;           // one stack's size, reserved per started task
+    // bytes_per_live_task() is (record_bytes + stack_resident_bytes) / live_tasks; 0 if none.
+    double bytes_per_live_task() const noexcept {
+      return live_tasks == 0 ? 0.0
+                             : static_cast<double>(record_bytes + stack_resident_bytes) /
+                                   static_cast<double>(live_tasks);
+    }
+  };
+
   // MachineReport is the topology the runtime started with.
   struct MachineReport {
     std::string cpu_model;
@@ -121,6 +141,7 @@ struct Report {
   };
 
   FileLimit open_files;
+  MemoryReport memory;
   CounterReport counters;
   CalibrationReport calibration;
 

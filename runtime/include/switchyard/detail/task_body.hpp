@@ -1,6 +1,7 @@
 // detail::TaskBody: what a task runs, behind a small interface the runtime drives.
 #pragma once
 
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -27,6 +28,9 @@ class TaskBody {
   virtual void cancel(std::exception_ptr why) noexcept = 0;
   // release() drops the runtime's reference to the body (and to the future's state).
   virtual void release() noexcept = 0;
+  // bytes() is the size of the body's allocation (the future's state and the callable's
+  // captures, not what they point to), for the runtime's memory report.
+  virtual std::size_t bytes() const noexcept = 0;
 };
 
 // CallableTask is the future's state and the task's body in one allocation. It starts with
@@ -60,6 +64,7 @@ class CallableTask final : public SharedState<R>, public TaskBody {
     this->fail(std::move(why));
   }
   void release() noexcept override { SharedState<R>::release(); }
+  std::size_t bytes() const noexcept override { return sizeof(*this); }
 
  private:
   std::optional<F> fn_;
