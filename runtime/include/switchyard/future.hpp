@@ -39,7 +39,7 @@ class Future {
   // ready() says whether get() would return without waiting. Never blocks.
   bool ready() const noexcept { return state_ && state_->ready(); }
 
-  // wait() waits until the task has finished.
+  // wait() waits until the task has finished. Waits of a cancelled task throw TaskCancelled.
   void wait() const { checked().wait(); }
 
   // wait_for() waits at most `timeout`; returns ready(). A timeout too long for the steady
@@ -47,6 +47,16 @@ class Future {
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
     return checked().wait_until(detail::deadline_after(timeout));
+  }
+
+  // cancel() cancels the task: one not started yet never starts, and the future resolves with
+  // TaskCancelled at once; a running one gets TaskCancelled from its next Switchyard wait (or
+  // this_task::throw_if_cancelled()), and the future resolves when it ends, with whatever it
+  // ended with. A registered task sent to a shard keeps running there, but the future
+  // resolves with TaskCancelled at once and its late result is dropped. Never blocks; any
+  // thread; idempotent; nothing for an invalid future.
+  void cancel() noexcept {
+    if (state_) state_->request_cancel();
   }
 
   // get() waits, then returns the task's value or rethrows its exception. The future is

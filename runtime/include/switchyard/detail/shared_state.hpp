@@ -7,11 +7,15 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 #include <boost/fiber/condition_variable.hpp>
 #include <boost/fiber/context.hpp>
+
+#include <switchyard/detail/cancel_state.hpp>
+#include <switchyard/errors.hpp>
 
 namespace switchyard::detail {
 
@@ -43,31 +47,43 @@ class StateBase {
   // ready() says whether a value or an error has been published. Never blocks.
   bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
 
-  // wait() blocks (a plain thread) or suspends (a fiber) until ready.
+  // wait() blocks (a plain thread) or suspends (a fiber) until ready. A task cancelled
+  // meanwhile gets TaskCancelled.
   void wait() {
     if (ready()) return;
-    std::unique_lock lk(mutex_);
     auto is_ready = [this] { return ready(); };
     if (waits_as_thread()) {
+      std::unique_lock lk(mutex_);
       ++thread_waiters_;
       thread_cv_.wait(lk, is_ready);
       --thread_waiters_;
-    } else {
-      fiber_cv_.wait(lk, is_ready);
+      return;
     }
+    wait_as_fiber([&](std::unique_lock<std::mutex>& lk, auto ends) { fiber_cv_.wait(lk, ends); });
   }
 
   // wait_until() is wait() with a deadline; returns ready().
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) {
     if (ready()) return true;
-    std::unique_lock lk(mutex_);
     auto is_ready = [this] { return ready(); };
-    if (!waits_as_thread()) return fiber_cv_.wait_until(lk, deadline, is_ready);
-    ++thread_waiters_;
-    const bool done = thread_cv_.wait_until(lk, deadline, is_ready);
-    --thread_waiters_;
-    return done;
+    if (waits_as_thread()) {
+      std::unique_lock lk(mutex_);
+      ++thread_waiters_;
+      const bool done = thread_cv_.wait_until(lk, deadline, is_ready);
+      --thread_waiters_;
+      return done;
+    }
+    return wait_as_fiber([&](std::unique_lock<std::mutex>& lk, auto ends) {
+      fiber_cv_.wait_until(lk, deadline, ends);
+    });
+  }
+
+  // request_cancel() cancels what the future waits for. A call whose work cannot be stopped
+  // from here (a shard's) resolves with TaskCancelled at once, and its late result is dropped.
+  virtual void request_cancel() noexcept {
+    fail(std::make_exception_ptr(
+        TaskCancelled("switchyard: the call was cancelled; its result, if any, is dropped")));
   }
 
   // fail() publishes an error; later publications are ignored.
@@ -94,6 +110,29 @@ class StateBase {
   // catcher's reads.) Once, from take().
   void rethrow_if_failed() {
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+  // interrupt() wakes the fiber waiters, for a cancelled task among them to leave.
+  static void interrupt(void* self) noexcept {
+    auto* state = static_cast<StateBase*>(self);
+    { std::lock_guard lk(state->mutex_); }
+    state->fiber_cv_.notify_all();
+  }
+  // wait_as_fiber() runs `wait(lock, ends)`, a wait on fiber_cv_, as a cancellable wait of the
+  // calling task; returns ready(). The interrupt is registered before the lock is taken: a
+  // canceller holds the task's registration lock while it takes this one (interrupt()).
+  template <class Wait>
+  bool wait_as_fiber(Wait&& wait) {
+    CancelRegistration cancel(&StateBase::interrupt, this);
+    bool done = false;
+    {
+      std::unique_lock lk(mutex_);
+      wait(lk, [&] { return ready() || cancel.cancelled(); });
+      done = ready();
+    }
+    if (!done && cancel.cancelled()) {
+      throw TaskCancelled(std::string("switchyard: Future wait cancelled: ") + cancel_reason());
+    }
+    return done;
   }
 
   std::mutex mutex_;
