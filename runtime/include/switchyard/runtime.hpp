@@ -93,7 +93,8 @@ class Runtime {
   // shutdown() stops accepting tasks, lets running and queued tasks finish for up to
   // `grace`, then cancels what is left: tasks not yet started and tasks suspended in
   // Switchyard waits resolve with TaskCancelled. It waits for tasks still running user code
-  // to return (and says on stderr which ones every few seconds), then stops the executors.
+  // to return (and says how many every few seconds, through the log sink: log.hpp), then stops
+  // the executors.
   // Blocks. Idempotent; must not be called from inside one of this runtime's tasks.
   ShutdownSummary shutdown(std::chrono::milliseconds grace);
 
