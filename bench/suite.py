@@ -5,8 +5,9 @@ Microbenchmarks beside their floors (Google Benchmark, medians of repetitions), 
 workload under Switchyard and under each peer that is available, alternating, `--reps` times,
 each I/O run against a fresh delay server; then the scheduler's workloads (fork-join fib at a
 fine and a coarse cutoff, skynet, and echo servers under the echo-load client at 100, 1,000
-and 10,000 connections, every server fresh). Writes RESULTS/latest.md (ratios, the targets
-marked met or not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
+and 10,000 connections, every server fresh), then channels and the Mutex against Go's (a few
+seconds). Writes RESULTS/latest.md (ratios, the targets marked met or not, the machine, the
+date) and RESULTS/latest.svg (the ratios as bars).
 About 12 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu; the
 scheduler's workloads take about 2.
 
@@ -351,6 +352,21 @@ class Suite:
                      f"{[moves_of(r, 'skynet') for r in counted]}; the last run's kept history: "
                      + (", ".join(f"{n} x {what}" for what, n in pairs.most_common()) or "none"))
 
+    def sync_workloads(self):
+        """Channels and the Mutex against Go's: ping-pong over rendezvous channels, 4 x 4
+        through a buffered channel, 1,000 tasks incrementing under one mutex. Ping-pong also
+        runs unmeasured: its two tasks are in their kind's warm-up for the whole run, so every
+        one of its switches reads the counters."""
+        sy = [str(self.bench)]
+        go = self.peers.get("go")
+        for rep in range(1, self.reps + 1):
+            progress(f"sync workloads, round {rep} of {self.reps}")
+            for workload in ("pingpong", "channel", "mutex"):
+                self.run(f"{workload} switchyard", sy + [workload])
+                if go:
+                    self.run(f"{workload} go", go + [workload])
+            self.run("pingpong switchyard unmeasured", sy + ["pingpong"], config=UNMEASURED)
+
     def echo(self, label, server, conns):
         """Starts `server` on a free loopback port and runs echo-load against it with `conns`
         connections; the client's JSON line is kept under `label`."""
@@ -528,6 +544,15 @@ class Suite:
                 text = f"{moves:g}" if all(exact for _, exact in counts) else f"≥ {moves:g}"
                 rows.append((f"{what}: placement changes of its kind in a run", text, "", moves,
                              "", None))
+        ratio("channel ping-pong (2 tasks, rendezvous) round trip ÷ Go unbuffered",
+              self.median("pingpong switchyard"), self.median("pingpong go"), "s", "≤ 1.0", 1.0)
+        ratio("channel ping-pong, tasks unmeasured ÷ Go unbuffered",
+              self.median("pingpong switchyard unmeasured"), self.median("pingpong go"), "s")
+        ratio("channel 4 x 4, 1,000,000 values, capacity 1,024: throughput ÷ Go buffered",
+              self.median("channel go"), self.median("channel switchyard"), "s", "≥ 1.0", 1.0,
+              lower_is_better=False)
+        ratio("Mutex, 1,000 tasks x 1,000 increments ÷ Go sync.Mutex",
+              self.median("mutex switchyard"), self.median("mutex go"), "s", "≤ 1.0", 1.0)
         for conns in ECHO_CONNS:
             for peer, target in (("go", True), ("asio", False)):
                 ratio(f"echo, {conns} connections: req/s ÷ {PEER_NAMES[peer]}",
@@ -630,6 +655,7 @@ def main():
             suite.micro_benchmarks()
             suite.workloads()
             suite.scheduler_workloads()
+            suite.sync_workloads()
             suite.write()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)

@@ -20,6 +20,9 @@
 //       slowio's floor on this machine: raw loopback connections, no runtime.
 //   switchyard-bench fib [--fib-n 40] [--fib-cutoff 21]
 //   switchyard-bench skynet [--skynet-leaves 1000000]
+//   switchyard-bench pingpong [--pingpong-rounds 100000]
+//   switchyard-bench channel [--channel-values 1000000] [--channel-capacity 1024]
+//   switchyard-bench mutex [--mutex-tasks 1000] [--mutex-increments 1000]
 //   switchyard-bench echo-server [--addr 127.0.0.1:0] [--until-stdin-eof]
 //       A line-echo server, a task per connection; bench/echo-load drives it.
 //

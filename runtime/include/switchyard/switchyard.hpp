@@ -1,6 +1,7 @@
 // switchyard.hpp: everything a program needs to use Switchyard.
 #pragma once
 
+#include <switchyard/channel.hpp>
 #include <switchyard/config.hpp>
 #include <switchyard/deadline.hpp>
 #include <switchyard/errors.hpp>
@@ -13,4 +14,5 @@
 #include <switchyard/registered_task.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/runtime.hpp>
+#include <switchyard/sync.hpp>
 #include <switchyard/this_task.hpp>
