@@ -345,9 +345,9 @@ TEST_CASE("config bounds: characters outside ASCII only in strings and comments"
     std::uint32_t column;
   };
   // Elsewhere toml++ 3.3 may meet them with undefined behaviour: they are refused first.
-  const Case k = GENERATE(Case{"\xC3\xA9=1\n", 1, 1}, Case{"a = 1 \xC3\xA9\n", 1, 7},
-                          Case{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2},
-                          Case{"[kinds.a] \xC3\xA9\n", 1, 11});
+  const Case k =
+      GENERATE(Case{"\xC3\xA9=1\n", 1, 1}, Case{"a = 1 \xC3\xA9\n", 1, 7},
+               Case{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2}, Case{"[kinds.a] \xC3\xA9\n", 1, 11});
   CAPTURE(k.text);
   const sy::ConfigError e = error_of(k.text);
   CHECK(e.line() == k.line);
