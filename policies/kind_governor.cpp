@@ -26,6 +26,7 @@ KindState KindGovernor::state(std::uint32_t inflight) const noexcept {
 
 void KindGovernor::finished(const TaskSample& sample, const Counsel& counsel) noexcept {
   profile_.add(sample, current());
+  if (sample.joined.count() > 0) joined_at_ = profile_.count();
   if (traits_.follow_changes) unsettled_.store(profile_.unsettled(), std::memory_order_relaxed);
   counsel.policy.observe(state(counsel.inflight), sample);
   decide(counsel);
@@ -45,8 +46,12 @@ void KindGovernor::stalled(const Counsel& counsel) noexcept {
 }
 
 void KindGovernor::decide(const Counsel& counsel) noexcept {
-  const Decision d = counsel.policy.place(state(counsel.inflight), counsel.around);
+  Decision d = counsel.policy.place(state(counsel.inflight), counsel.around);
   set_trial(d.trial);
+  const bool to_a_pool = d.placement == Placement::cpu || d.placement == Placement::blocking;
+  if (to_a_pool && joins() && !recently_stalled()) {
+    d = Decision{Placement::fiber, "joins other tasks"};
+  }
   const Placement from = current();
   if (d.placement == from || !allowed(d.placement, counsel.now)) return;
   ++moves_;

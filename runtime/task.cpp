@@ -25,7 +25,10 @@ TaskSample Task::sample(bool failed) const noexcept {
 void set_joining(bool joining) noexcept {
   // Only a worker's fibers carry Tasks: a fiber of another scheduler carries other properties.
   if (Worker::current() == nullptr) return;
-  if (Task* task = Task::of(boost::fibers::context::active())) task->set_joining(joining);
+  Task* task = Task::of(boost::fibers::context::active());
+  if (task == nullptr) return;
+  task->set_joining(joining);
+  task->kind.governor.joining(joining);
 }
 
 }  // namespace switchyard::detail

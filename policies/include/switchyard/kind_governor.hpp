@@ -39,8 +39,9 @@ struct Counsel {
 // stall memory, its policy's trials, its budget of moves and its placement history. It
 // takes finished tasks' samples and the watchdog's stalls, asks the policy, and applies the
 // answer by its rules: a pinned kind never moves, a callable never goes to the shards, a
-// kind caught blocking the fibers leaves them, and any other move spends from a MoveBudget,
-// so no measurement, however it swings, makes a kind flap. No threads and no clock of its
+// kind whose tasks wait for other tasks stays on the fibers, a kind caught blocking the
+// fibers leaves them, and any other move spends from a MoveBudget, so no measurement,
+// however it swings, makes a kind flap. No threads and no clock of its
 // own: the runtime and the simulations drive the same class.
 //
 // Threads: current(), take_trial() and unsettled() are lock-free, for the spawn path; every
@@ -53,6 +54,8 @@ class KindGovernor {
   static constexpr std::uint32_t kStrikes = 2;
   // The most tasks a stall is remembered for.
   static constexpr std::uint64_t kLongestStallMemory = std::uint64_t{1} << 20;
+  // How many measured tasks a kind is a joiner for after the last that joined.
+  static constexpr std::uint64_t kJoinMemory = 1024;
 
   KindGovernor(std::string name, const KindTraits& traits);
   KindGovernor(const KindGovernor&) = delete;
@@ -63,6 +66,16 @@ class KindGovernor {
   // take_trial() says where new task number `seq` goes instead of current(), if it is one of
   // the policy's trials. Lock-free.
   std::optional<Placement> take_trial(std::uint64_t seq) noexcept;
+  // joining() says a task of the kind began (true) or ended (false) a wait for other tasks,
+  // its children most likely: while one waits, the kind joins(), before any such task has
+  // finished. Lock-free, on the joining task's thread, in pairs.
+  void joining(bool began) noexcept {
+    if (began) {
+      joining_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      joining_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
   // unsettled() says every new task should be measured: the profile may be changing phase
   // (with follow_changes). Lock-free.
   bool unsettled() const noexcept { return unsettled_.load(std::memory_order_relaxed); }
@@ -88,6 +101,15 @@ class KindGovernor {
   // a kind that blocks now and then does not go back to the fibers to stall them every
   // window).
   bool recently_stalled() const noexcept { return strikes_ >= kStrikes && remembered(); }
+  // joins() says the kind's tasks wait for other tasks to finish (one does now, or one of
+  // its last kJoinMemory measured tasks did): a tree's parents. Such a kind
+  // stays on the fibers, where a join suspends; on a pool thread it holds the thread its children
+  // may need, and reads as blocked. Its leaves computing say nothing against that: the order in
+  // which a tree's tasks finish (leaves in bursts, then their parents) is no change of phase.
+  bool joins() const noexcept {
+    return joining_.load(std::memory_order_relaxed) > 0 ||
+           (joined_at_ && profile_.count() - *joined_at_ < kJoinMemory);
+  }
   // state() is the kind as its policy sees it.
   KindState state(std::uint32_t inflight) const noexcept;
 
@@ -105,6 +127,7 @@ class KindGovernor {
   const KindTraits traits_;
   std::atomic<Placement> current_;
   std::atomic<bool> unsettled_{false};
+  std::atomic<std::uint32_t> joining_{0};  // its tasks waiting for other tasks now
   std::atomic<std::uint32_t> trial_every_{0};
   std::atomic<std::uint32_t> trials_left_{0};
   std::atomic<Placement> trial_placement_{Placement::fiber};
@@ -116,6 +139,7 @@ class KindGovernor {
   std::optional<std::uint64_t> blocked_at_;
   std::uint64_t stall_memory_ = 0;
   std::uint32_t strikes_ = 0;
+  std::optional<std::uint64_t> joined_at_;  // the profile's count at the last joining task
   MoveBudget budget_;
   std::vector<PlacementChange> history_;
   std::uint64_t moves_ = 0;
