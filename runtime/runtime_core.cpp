@@ -13,7 +13,6 @@
 
 #include "clock.hpp"
 #include "file_limit.hpp"
-#include "handoff_measure.hpp"
 #include "overflow_handler.hpp"
 #include "remote_task.hpp"
 #include "shard/local_transport.hpp"
@@ -126,48 +125,9 @@ RuntimeCore::RuntimeCore(Config config, std::unique_ptr<Policy> policy)
   if (config_.profiling.calibrate) calibrator_ = std::thread([this] { calibrate_in_background(); });
 }
 
-void RuntimeCore::calibrate_in_background() noexcept {
-  try {
-    calibrate(false);
-  } catch (const std::exception& error) {
-    std::lock_guard lk(calibration_mutex_);
-    calibration_failure_ = error.what();
-  } catch (...) {
-    std::lock_guard lk(calibration_mutex_);
-    calibration_failure_ = "an unknown exception";
-  }
-}
-
 bool RuntimeCore::on_own_worker() const noexcept {
   const Worker* w = Worker::current();
   return w != nullptr && &w->executor.runtime() == this;
-}
-
-Calibration RuntimeCore::calibrate(bool recalibrate) {
-  if (on_own_worker()) {
-    throw std::logic_error("switchyard: Runtime::calibrate() called from one of its own tasks");
-  }
-  CalibrationOptions options;
-  options.switchyard_version = SWITCHYARD_VERSION;
-  options.recalibrate = recalibrate;
-  for (const Placement pool : {Placement::cpu, Placement::blocking}) {
-    options.measures.emplace(handoff_figure(pool), handoff_measure(*this, calibration_kind_, pool));
-  }
-  Calibration result = switchyard::calibrate(topology_, options);
-  // Shards on other ranks of an MPI job cost what their transport measured, this run: not
-  // what a process on this machine does, and not for the cache.
-  if (shards_) {
-    if (const std::optional<double> ns = shards_->round_trip_ns(std::chrono::seconds(1))) {
-      result.model.process_round_trip_ns =
-          Figure::measured(*ns, "round trip to another rank of the MPI job, median of pings");
-    }
-  }
-  std::lock_guard lk(calibration_mutex_);
-  if (!calibration_) {
-    calibration_ = std::make_unique<const Calibration>(result);
-    machine_.store(&calibration_->model, std::memory_order_release);
-  }
-  return result;
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -357,37 +317,6 @@ void RuntimeCore::account(KindRecord& kind, const std::optional<TaskSample>& sam
 Counsel RuntimeCore::counsel(const KindRecord& kind) noexcept {
   return {*policy_, *this, std::chrono::nanoseconds{since_start(steady_ns())},
           kind.inflight.load(std::memory_order_relaxed)};
-}
-
-void RuntimeCore::retune() noexcept {
-  Executor& blocking = executor(Placement::blocking);
-  const PoolSizes now{blocking.keep()};
-  blocking.set_keep(policy_->retune(load(), now).blocking_keep);
-}
-
-LoadView RuntimeCore::load() const noexcept {
-  std::lock_guard lk(load_lock_);
-  return load_;
-}
-
-void RuntimeCore::refresh_load() noexcept {
-  const LoadView fresh = read_load();
-  std::lock_guard lk(load_lock_);
-  load_ = fresh;
-}
-
-LoadView RuntimeCore::read_load() const noexcept {
-  LoadView view;
-  for (const auto& e : executors_) view[e->placement()] = e->load();
-  if (shards_) {
-    // Shards start with the first call: until then a policy counts every slot as one.
-    const ShardPool::Load l = shards_->load();
-    ExecutorLoad& shard = view[Placement::shard];
-    shard.workers = l.slots;
-    shard.busy = std::min(l.inflight, l.slots);
-    shard.queued = l.inflight - shard.busy;
-  }
-  return view;
 }
 
 void RuntimeCore::end_task() noexcept {
