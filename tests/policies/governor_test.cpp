@@ -113,7 +113,7 @@ TEST_CASE("governor: no mixture of behaviours moves a kind more than its budget 
   constexpr auto kRuns = 300;
   // Every move spends from the budget, but for a rescue from the fibers, which needs the
   // kind on the fibers, where only a move that spends can have brought it back.
-  constexpr std::size_t kBudgeted = sy::MoveBudget::kBurst + 1;
+  constexpr std::size_t kBudgeted = sy::MoveBudget::kBurst + 1s / sy::MoveBudget::kRefill;
   for (std::uint32_t seed = 1; seed <= kRuns; ++seed) {
     std::mt19937 random(seed);
     const auto policy = make(static_cast<int>(seed % 3));
@@ -130,13 +130,14 @@ TEST_CASE("governor: no mixture of behaviours moves a kind more than its budget 
       if (stalls && std::uniform_int_distribution<int>(0, 200)(random) == 0) sim.stall();
     }
     const auto seconds = std::chrono::duration<double>(sim.now).count();
+    const double refills = sim.now / std::chrono::duration<double>(sy::MoveBudget::kRefill);
     CAPTURE(seed, policy->name(), static_cast<int>(shape), stalls, sim.step.count(), seconds,
             sim.moves());
     const auto& history = sim.governor().history();
     REQUIRE(static_cast<std::size_t>(sim.moves()) == history.size());
     REQUIRE(most_in_a_second(history) <= (stalls ? 2 * kBudgeted + 1 : kBudgeted));
     REQUIRE(static_cast<double>(sim.moves()) <=
-            (stalls ? 2 : 1) * (sy::MoveBudget::kBurst + seconds) + 1);
+            (stalls ? 2 : 1) * (sy::MoveBudget::kBurst + refills) + 1);
   }
 }
 
@@ -211,8 +212,8 @@ TEST_CASE("governor: measurements that swing every few tasks spend the budget, t
     sim.run(20, anywhere(sample(20us, 0us, 0us)));
     sim.run(20, anywhere(sample(1us, 0us, 2ms)));
   }
-  // Two seconds more: two more moves at most.
-  REQUIRE(sim.moves() <= sy::MoveBudget::kBurst + 2);
+  // Two seconds more: two seconds' refills more at most.
+  REQUIRE(sim.moves() <= sy::MoveBudget::kBurst + 2s / sy::MoveBudget::kRefill);
 }
 
 TEST_CASE("governor: pinned kinds never move; callables never go to the shards", "[governor]") {
