@@ -35,7 +35,8 @@ KindRecord& KindRegistry::get(std::string_view name) {
   }
   auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
   try {
-    it->second = std::make_unique<KindRecord>(std::string(name), settings, registered);
+    it->second = std::make_unique<KindRecord>(std::string(name), settings, registered,
+                                              config_.profiling.follow_changes);
   } catch (...) {
     kinds_.erase(it);
     throw;
@@ -46,7 +47,8 @@ KindRecord& KindRegistry::get(std::string_view name) {
 
 KindRecord& KindRegistry::overflow(std::string_view name) {
   if (!overflow_) {
-    overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false);
+    overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false,
+                                             config_.profiling.follow_changes);
     on_new_(*overflow_);
     const std::string_view shown = name.substr(0, 64);
     log(LogLevel::warning, "kinds_overflow", {{"kind", shown}},

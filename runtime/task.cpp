@@ -1,5 +1,9 @@
 #include "task.hpp"
 
+#include <switchyard/detail/shared_state.hpp>
+
+#include "worker.hpp"
+
 namespace switchyard::detail {
 
 TaskSample Task::sample(bool failed) const noexcept {
@@ -10,11 +14,21 @@ TaskSample Task::sample(bool failed) const noexcept {
   s.cpu = nanoseconds{cpu_ns_};
   s.blocked = nanoseconds{blocked_ns_};
   s.wait = nanoseconds{wait_ns_};
+  s.joined = nanoseconds{joined_ns_};
   s.queued = nanoseconds{queued_ns_};
   s.migrations = migrations_;
   s.failed = failed;
   if (counters_) s.counters = counters_->total;
   return s;
+}
+
+void set_joining(bool joining) noexcept {
+  // Only a worker's fibers carry Tasks: a fiber of another scheduler carries other properties.
+  if (Worker::current() == nullptr) return;
+  Task* task = Task::of(boost::fibers::context::active());
+  if (task == nullptr) return;
+  task->set_joining(joining);
+  task->kind.governor.joining(joining);
 }
 
 }  // namespace switchyard::detail

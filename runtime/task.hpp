@@ -75,7 +75,7 @@ class Task final : public boost::fibers::fiber_properties {
   // its kind's current placement. Any thread.
   Placement destination() const noexcept {
     return pinned_.load(std::memory_order_acquire) ? target_.load(std::memory_order_acquire)
-                                                   : kind.current.load(std::memory_order_relaxed);
+                                                   : kind.governor.current();
   }
   // pin_to() makes the task stay on `p` whatever its kind does.
   void pin_to(Placement p) noexcept {
@@ -87,9 +87,13 @@ class Task final : public boost::fibers::fiber_properties {
 
   // on_ready() is called when the task becomes ready (spawned, woken, yielded).
   void on_ready(std::int64_t now_ns) noexcept {
-    if (stop_ns_ != 0) wait_ns_ += now_ns - stop_ns_;
+    if (stop_ns_ != 0) (joining_ ? joined_ns_ : wait_ns_) += now_ns - stop_ns_;
     ready_ns_ = now_ns;
   }
+  // set_joining() says whether the task's suspensions from now on wait for other tasks to
+  // finish (a future's get) rather than for the world. On the task's thread, before it
+  // suspends and after it resumes: the hand-off to its waker orders the flag.
+  void set_joining(bool joining) noexcept { joining_ = joining; }
   // open_slice() is called when a worker of executor `here` resumes it.
   void open_slice(std::int64_t now_ns, const ThreadUsage& usage, Placement here) noexcept {
     if (started_ && here != where_) ++migrations_;
@@ -166,6 +170,7 @@ class Task final : public boost::fibers::fiber_properties {
   std::atomic<bool> pinned_;
   Placement where_;
   bool started_ = false;
+  bool joining_ = false;
   unsigned migrations_ = 0;
   std::int64_t spawn_ns_;
   std::int64_t ready_ns_;
@@ -176,6 +181,7 @@ class Task final : public boost::fibers::fiber_properties {
   std::int64_t cpu_ns_ = 0;
   std::int64_t blocked_ns_ = 0;
   std::int64_t wait_ns_ = 0;
+  std::int64_t joined_ns_ = 0;
   std::int64_t slice_wait_ns_ = 0;
 };
 

@@ -21,6 +21,19 @@ inline bool waits_as_thread() noexcept {
   return boost::fibers::context::active()->is_context(boost::fibers::type::main_context);
 }
 
+// set_joining() tells the calling task, if it is one, that it suspends until other tasks
+// finish (true), or that it is back (false): its measurement counts that time as joined,
+// not as waiting.
+void set_joining(bool joining) noexcept;
+
+// Joining marks the calling task as joining for its lifetime.
+struct Joining {
+  Joining() noexcept { set_joining(true); }
+  ~Joining() { set_joining(false); }
+  Joining(const Joining&) = delete;
+  Joining& operator=(const Joining&) = delete;
+};
+
 // StateBase holds the part of a future's state that does not depend on the value type. It is
 // reference-counted: the Future holds one reference and the task another. A fiber waits on a
 // Boost.Fiber condition variable, which suspends it; a plain thread on a standard one, which
@@ -53,6 +66,7 @@ class StateBase {
       thread_cv_.wait(lk, is_ready);
       --thread_waiters_;
     } else {
+      const Joining joining;
       fiber_cv_.wait(lk, is_ready);
     }
   }
@@ -63,7 +77,10 @@ class StateBase {
     if (ready()) return true;
     std::unique_lock lk(mutex_);
     auto is_ready = [this] { return ready(); };
-    if (!waits_as_thread()) return fiber_cv_.wait_until(lk, deadline, is_ready);
+    if (!waits_as_thread()) {
+      const Joining joining;
+      return fiber_cv_.wait_until(lk, deadline, is_ready);
+    }
     ++thread_waiters_;
     const bool done = thread_cv_.wait_until(lk, deadline, is_ready);
     --thread_waiters_;
