@@ -170,9 +170,13 @@ void SchedulingAlgorithm::suspend_until(
   if (p != nullptr && p->reactor) {
     // The reactor's sleep is an epoll_wait; it spins first, as the parker does. Work found
     // while spinning is taken at once; a wake-up, by a poll that then does not sleep.
+    // Other queues are looked at every 16th turn: on a machine of many cores, idle workers
+    // reading every queue's size at each turn would keep its cache line moving.
     Reactor& r = *p->reactor;
     bool work = false;
-    spin_wait([&] { return r.woken() || (work = exec.has_work(worker_)); }, deadline);
+    unsigned turn = 0;
+    spin_wait([&] { return r.woken() || (++turn % 16 == 0 && (work = exec.has_work(worker_))); },
+              deadline);
     if (work) {
       exec.unmark_idle(worker_);
       return;
