@@ -5,8 +5,9 @@ Microbenchmarks beside their floors (Google Benchmark, medians of repetitions), 
 workload under Switchyard and under each peer that is available, alternating, `--reps` times,
 each I/O run against a fresh delay server; then the scheduler's workloads (fork-join fib at a
 fine and a coarse cutoff, skynet, and echo servers under the echo-load client at 100, 1,000
-and 10,000 connections, every server fresh). Writes RESULTS/latest.md (ratios, the targets
-marked met or not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
+and 10,000 connections, every server fresh), then channels and the Mutex against Go's (a few
+seconds). Writes RESULTS/latest.md (ratios, the targets marked met or not, the machine, the
+date) and RESULTS/latest.svg (the ratios as bars).
 About 12 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu; the
 scheduler's workloads take about 2.
 
@@ -29,9 +30,12 @@ import platform
 import resource
 import shutil
 import statistics
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.request
 from pathlib import Path
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python3-uvloop is installed for this one
@@ -50,6 +54,38 @@ ECHO_CONNS = (100, 1000, 10000)
 # join that blocks a pool thread can leave the children nobody to run them.
 SCHEDULER_CAP = 120
 PEER_NAMES = {"switchyard": "Switchyard", "tbb": "oneTBB", "go": "Go", "asio": "Boost.Asio"}
+
+
+class Scraper:
+    """Scrapes http://ADDRESS/metrics every second from a thread, as Prometheus would, until
+    stop(); `scrapes` counts the answers."""
+
+    def __init__(self, address):
+        self.url = f"http://{address}/metrics"
+        self.scrapes = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stopping.wait(1.0):
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as answer:
+                    answer.read()
+                self.scrapes += 1
+            except OSError:
+                pass  # not listening yet, or already gone
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
+
+
+def free_port():
+    """A loopback port free now, for a metrics endpoint."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def moves_of(result, kind):
@@ -136,24 +172,33 @@ class Suite:
         return self.configs[text]
 
     # --- running -----------------------------------------------------------------------
-    def run(self, label, argv, server=False, config=None, cap=600):
+    def run(self, label, argv, server=False, config=None, cap=600, scrape=False):
         """Runs one benchmark command; its JSON line is kept under `label` (or, past `cap`
-        seconds, the label is marked cut off)."""
+        seconds, the label is marked cut off). With `scrape`, the program serves its metrics on
+        a free loopback port and a Scraper reads them every second while it runs."""
         env = dict(os.environ)
+        address = f"127.0.0.1:{free_port()}" if scrape else None
+        if scrape:
+            config = (config or "") + f'[profiling]\nmetrics = "{address}"\n'
         if config is not None:
             env["SWITCHYARD_CONFIG"] = self.config(config)
         delay = None
+        scraper = None
         try:
             if server:
                 delay = subprocess.Popen([str(self.bench), "delay-server", "--addr", "127.0.0.1:0"],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
                 argv = argv + ["--server", delay.stdout.readline().strip()]
+            if scrape:
+                scraper = Scraper(address)
             done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=cap)
         except subprocess.TimeoutExpired:
             self.cut_off.add(label)
             return
         finally:
+            if scraper is not None:
+                scraper.stop()
             if delay is not None:
                 delay.terminate()
                 delay.wait()
@@ -163,6 +208,8 @@ class Suite:
         if result.get("errors"):
             raise SystemExit(f"bench: {label} had {result['errors']} errors: "
                              f"{result.get('first_error', '')}")
+        if scraper is not None:
+            result["scrapes"] = scraper.scrapes
         self.runs.setdefault(label, []).append(result)
 
     def mpi_command(self):
@@ -243,6 +290,9 @@ class Suite:
             for placement in ("adaptive", "oracle", "fiber"):
                 self.run(f"mixed switchyard {placement}", sy + ["mixed", "--placement", placement],
                          server=True)
+            # The same with the metrics endpoint on, scraped every second: what watching costs.
+            self.run("mixed switchyard adaptive scraped",
+                     sy + ["mixed", "--placement", "adaptive"], server=True, scrape=True)
             # Oracle places every task by hint, so the runtime's measuring is all that differs.
             self.run("mixed switchyard oracle unmeasured", sy + ["mixed", "--placement", "oracle"],
                      server=True, config=UNMEASURED)
@@ -301,6 +351,21 @@ class Suite:
             progress("skynet: the kind's placement changes per run (count, exact): "
                      f"{[moves_of(r, 'skynet') for r in counted]}; the last run's kept history: "
                      + (", ".join(f"{n} x {what}" for what, n in pairs.most_common()) or "none"))
+
+    def sync_workloads(self):
+        """Channels and the Mutex against Go's: ping-pong over rendezvous channels, 4 x 4
+        through a buffered channel, 1,000 tasks incrementing under one mutex. Ping-pong also
+        runs unmeasured: its two tasks are in their kind's warm-up for the whole run, so every
+        one of its switches reads the counters."""
+        sy = [str(self.bench)]
+        go = self.peers.get("go")
+        for rep in range(1, self.reps + 1):
+            progress(f"sync workloads, round {rep} of {self.reps}")
+            for workload in ("pingpong", "channel", "mutex"):
+                self.run(f"{workload} switchyard", sy + [workload])
+                if go:
+                    self.run(f"{workload} go", go + [workload])
+            self.run("pingpong switchyard unmeasured", sy + ["pingpong"], config=UNMEASURED)
 
     def echo(self, label, server, conns):
         """Starts `server` on a free loopback port and runs echo-load against it with `conns`
@@ -420,6 +485,10 @@ class Suite:
             ratio(f"profiling overhead on mixed: {what}, default sampling ÷ none (oracle)",
                   self.median("mixed switchyard oracle", key),
                   self.median("mixed switchyard oracle unmeasured", key), unit, "≤ 1.03", 1.03)
+        for key, unit, what in (("makespan_s", "s", "makespan"), ("cpu_s", "s", "CPU time")):
+            ratio(f"metrics cost on mixed: {what}, endpoint on and scraped every second ÷ off",
+                  self.median("mixed switchyard adaptive scraped", key),
+                  self.median("mixed switchyard adaptive", key), unit, "≤ 1.01", 1.01)
         ratio("mixed adaptive ÷ Go", adaptive, self.median("mixed go"), "s", "≤ 1.0", 1.0)
         ratio("mixed adaptive ÷ Python (asyncio + pools)", adaptive,
               self.median("mixed python-asyncio"), "s")
@@ -475,6 +544,15 @@ class Suite:
                 text = f"{moves:g}" if all(exact for _, exact in counts) else f"≥ {moves:g}"
                 rows.append((f"{what}: placement changes of its kind in a run", text, "", moves,
                              "", None))
+        ratio("channel ping-pong (2 tasks, rendezvous) round trip ÷ Go unbuffered",
+              self.median("pingpong switchyard"), self.median("pingpong go"), "s", "≤ 1.0", 1.0)
+        ratio("channel ping-pong, tasks unmeasured ÷ Go unbuffered",
+              self.median("pingpong switchyard unmeasured"), self.median("pingpong go"), "s")
+        ratio("channel 4 x 4, 1,000,000 values, capacity 1,024: throughput ÷ Go buffered",
+              self.median("channel go"), self.median("channel switchyard"), "s", "≥ 1.0", 1.0,
+              lower_is_better=False)
+        ratio("Mutex, 1,000 tasks x 1,000 increments ÷ Go sync.Mutex",
+              self.median("mutex switchyard"), self.median("mutex go"), "s", "≤ 1.0", 1.0)
         for conns in ECHO_CONNS:
             for peer, target in (("go", True), ("asio", False)):
                 ratio(f"echo, {conns} connections: req/s ÷ {PEER_NAMES[peer]}",
@@ -577,6 +655,7 @@ def main():
             suite.micro_benchmarks()
             suite.workloads()
             suite.scheduler_workloads()
+            suite.sync_workloads()
             suite.write()
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)

@@ -1,11 +1,12 @@
 #include "kind_registry.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "logger.hpp"
 
 namespace switchyard::detail {
 
@@ -47,12 +48,11 @@ KindRecord& KindRegistry::overflow(std::string_view name) {
   if (!overflow_) {
     overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false);
     on_new_(*overflow_);
-    std::fprintf(stderr,
-                 "switchyard: more than %zu task kinds: kind '%.*s' and every later new kind share "
-                 "one profile, reported as '%.*s' (a kind should name code, not data such as "
-                 "a URL or an id)\n",
-                 kMaxKinds, static_cast<int>(std::min<std::size_t>(name.size(), 64)), name.data(),
-                 static_cast<int>(kOverflowName.size()), kOverflowName.data());
+    const std::string_view shown = name.substr(0, 64);
+    log(LogLevel::warning, "kinds_overflow", {{"kind", shown}},
+        "switchyard: more than {} task kinds: kind '{}' and every later new kind share one "
+        "profile, reported as '{}' (a kind should name code, not data such as a URL or an id)",
+        kMaxKinds, shown, kOverflowName);
   }
   return *overflow_;
 }

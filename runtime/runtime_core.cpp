@@ -14,6 +14,7 @@
 #include "clock.hpp"
 #include "file_limit.hpp"
 #include "handoff_measure.hpp"
+#include "logger.hpp"
 #include "overflow_handler.hpp"
 #include "remote_task.hpp"
 #include "shard/local_transport.hpp"
@@ -66,7 +67,7 @@ void saying_why(Write&& write) noexcept {
   try {
     write();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    log(LogLevel::warning, "shutdown_write_failed", {}, "{}", e.what());
   }
 }
 
@@ -593,6 +594,13 @@ void RuntimeCore::cancel_waits() noexcept {
 void RuntimeCore::on_stall(KindRecord& kind, const Worker& w, bool blocked) noexcept {
   kind.stalls.fetch_add(1, std::memory_order_relaxed);
   if (trace_ && w.trace != nullptr) trace_->stall(*w.trace, kind.name, steady_ns(), blocked);
+  log(LogLevel::info, "stall",
+      {{"kind", kind.name},
+       {"executor", to_string(w.executor.placement())},
+       {"worker", std::to_string(w.index)},
+       {"blocked", blocked ? "true" : "false"}},
+      "switchyard: kind '{}' held fiber worker {} past the stall threshold ({})", kind.name,
+      w.index, blocked ? "blocked in the OS" : "computing or waiting on a lock");
   if (!blocked) return;
   std::lock_guard lk(kind.mutex);
   kind.mark_stalled();
@@ -617,9 +625,9 @@ ShutdownSummary RuntimeCore::shutdown(std::chrono::milliseconds grace) {
     cancel_waits();
     lk.lock();
     while (!done_cv_.wait_for(lk, std::chrono::seconds(5), all_done)) {
-      std::fprintf(stderr,
-                   "switchyard: shutdown is waiting for %lld task(s) still running user code\n",
-                   static_cast<long long>(live_.load()));
+      const auto live = live_.load();
+      log(LogLevel::warning, "shutdown_waiting", {{"tasks", std::to_string(live)}},
+          "switchyard: shutdown is waiting for {} task(s) still running user code", live);
     }
   }
   lk.unlock();
@@ -645,7 +653,8 @@ std::optional<Report> RuntimeCore::final_report() const noexcept {
   try {
     return report();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "switchyard: no report or trace written at shutdown: %s\n", e.what());
+    log(LogLevel::warning, "shutdown_write_failed", {},
+        "switchyard: no report or trace written at shutdown: {}", e.what());
     return std::nullopt;
   }
 }

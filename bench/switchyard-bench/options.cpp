@@ -138,6 +138,11 @@ std::optional<BenchOptions> parse_bench_options(const Workload& workload, int ar
   count("--fib-cutoff", o.fib_cutoff, "fib: calls above it spawn two children, others compute");
   count("--skynet-leaves", o.skynet_leaves, "skynet: leaves of the ten-wide tree, a power of ten",
         10);
+  count("--pingpong-rounds", o.pingpong_rounds, "pingpong: round trips");
+  count("--channel-values", o.channel_values, "channel: values sent in all");
+  count("--channel-capacity", o.channel_capacity, "channel: its capacity, 0 for a rendezvous", 0);
+  count("--mutex-tasks", o.mutex_tasks, "mutex: tasks");
+  count("--mutex-increments", o.mutex_increments, "mutex: increments per task");
   app.add_flag("--count-moves", o.count_moves,
                "count every kind's placement changes as the run goes (polls the report every "
                "millisecond)");

@@ -55,6 +55,11 @@ struct BenchOptions {
   int fib_n = 40;
   int fib_cutoff = 21;          // at or below it a call computes; above it, it spawns two children
   int skynet_leaves = 1000000;  // a power of ten
+  int pingpong_rounds = 100000;
+  int channel_values = 1000000;
+  int channel_capacity = 1024;  // 0: a rendezvous channel
+  int mutex_tasks = 1000;
+  int mutex_increments = 1000;
   // count_moves (--count-moves): count every kind's placement changes as the run goes
   // (MoveCounter), which the report alone keeps only the last of.
   bool count_moves = false;

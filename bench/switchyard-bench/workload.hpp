@@ -40,5 +40,8 @@ Outcome run_stall(const BenchOptions& options, Runtime& runtime);
 Outcome run_tcp_floor(const BenchOptions& options, Runtime& runtime);
 Outcome run_fib(const BenchOptions& options, Runtime& runtime);
 Outcome run_skynet(const BenchOptions& options, Runtime& runtime);
+Outcome run_pingpong(const BenchOptions& options, Runtime& runtime);
+Outcome run_channel(const BenchOptions& options, Runtime& runtime);
+Outcome run_mutex(const BenchOptions& options, Runtime& runtime);
 
 }  // namespace switchyard::bench

@@ -45,6 +45,18 @@ constexpr std::array kWorkloads{
              "a ten-wide tree of tasks with skynet_leaves leaves: each inner task spawns its ten "
              "children and sums them, leaf i returns i",
              false, run_skynet},
+    Workload{"pingpong",
+             "two tasks pass a number back and forth over two rendezvous channels "
+             "pingpong_rounds times",
+             false, run_pingpong},
+    Workload{"channel",
+             "4 sender tasks pass channel_values numbers through one channel of "
+             "channel_capacity to 4 receiver tasks",
+             false, run_channel},
+    Workload{"mutex",
+             "mutex_tasks tasks each increment one counter mutex_increments times under one "
+             "switchyard::Mutex",
+             false, run_mutex},
 };
 
 }  // namespace

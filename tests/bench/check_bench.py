@@ -3,7 +3,7 @@
 program computes what it should, refuses sizes past its bounds naming the flag, and that the echo
 servers answer echo-load without errors. No timing is asserted.
 
-Usage: check_bench.py CASE BUILD_ROOT, CASE one of fib, skynet, bounds, echo.
+Usage: check_bench.py CASE BUILD_ROOT, CASE one of fib, skynet, bounds, echo, sync.
 """
 import contextlib
 import json
@@ -77,6 +77,20 @@ def check_skynet():
                   f"{kind}: fewer moves counted than the report keeps")
 
 
+def check_sync():
+    r = result(BENCH, "pingpong", "--pingpong-rounds", 1000)
+    check(r["checksum"] == 1000 * 999 // 2 and r["errors"] == 0 and r["round_trip_ns"] > 0,
+          "pingpong's sum over 1,000 rounds")
+    for capacity in (0, 1, 64):
+        r = result(BENCH, "channel", "--channel-values", 10000, "--channel-capacity", capacity)
+        check(r["checksum"] == 10000 * 9999 // 2 and r["errors"] == 0,
+              f"channel's sum over 10,000 values, capacity {capacity}")
+    r = result(BENCH, "mutex", "--mutex-tasks", 100, "--mutex-increments", 100)
+    check(r["checksum"] == 10000 and r["errors"] == 0, "mutex's count")
+    refused(BENCH, "channel", "--channel-capacity", -1, says="--channel-capacity")
+    refused(BENCH, "mutex", "--mutex-tasks", 10**8, says="--mutex-tasks")
+
+
 def check_bounds():
     refused(BENCH, "fib", "--fib-n", 51, says="--fib-n")
     refused(BENCH, "fib", "--fib-cutoff", 0, says="--fib-cutoff")
@@ -124,6 +138,7 @@ def check_echo():
         check('"first_error":"an echo differs from its line"' in out, "echo-load names the error")
 
 
-CASES = {"fib": check_fib, "skynet": check_skynet, "bounds": check_bounds, "echo": check_echo}
+CASES = {"fib": check_fib, "skynet": check_skynet, "bounds": check_bounds, "echo": check_echo,
+         "sync": check_sync}
 CASES[CASE]()
 print(f"{CASE}: ok")

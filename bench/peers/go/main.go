@@ -2,7 +2,7 @@
 // do: a goroutine per task and blocking net.Conn I/O, with Go's scheduler
 // and netpoller deciding where everything runs.
 //
-// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check [flags],
+// Usage: go-peer cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|pingpong|channel|mutex|check [flags],
 // or go-peer echo-server [--addr 127.0.0.1:0].
 package main
 
@@ -31,6 +31,9 @@ type config struct {
 	stallTasks, stallTicks, stallDurationMs int
 	fibN, fibCutoff                         int
 	skynetLeaves                            int
+	pingpongRounds                          int
+	channelValues, channelCapacity          int
+	mutexTasks, mutexIncrements             int
 }
 
 // workloads are the parts of mixed, each also run on its own; others run only
@@ -41,11 +44,14 @@ var workloads = map[string]func(config, time.Time) part{
 	"slowio": runSlow,
 }
 var others = map[string]func(config, time.Time) part{
-	"phase":  runPhase,
-	"lock":   runLock,
-	"stall":  runStall,
-	"fib":    runFib,
-	"skynet": runSkynet,
+	"phase":    runPhase,
+	"lock":     runLock,
+	"stall":    runStall,
+	"fib":      runFib,
+	"skynet":   runSkynet,
+	"pingpong": runPingPong,
+	"channel":  runChannel,
+	"mutex":    runMutex,
 }
 
 // needsServer says whether a workload talks to the delay server.
@@ -79,7 +85,7 @@ func main() {
 	log.SetPrefix("go-peer: ")
 	if len(os.Args) < 2 {
 		log.Fatal("usage: go-peer " +
-			"cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|check|echo-server [flags]")
+			"cpu|fastio|slowio|mixed|phase|lock|stall|fib|skynet|pingpong|channel|mutex|check|echo-server [flags]")
 	}
 	workload := os.Args[1]
 	var cfg config
@@ -105,6 +111,11 @@ func main() {
 	fs.IntVar(&cfg.fibCutoff, "fib-cutoff", 21,
 		"fib: calls above it start two children, others compute")
 	fs.IntVar(&cfg.skynetLeaves, "skynet-leaves", 1000000, "skynet: leaves, a power of ten up to 10^7")
+	fs.IntVar(&cfg.pingpongRounds, "pingpong-rounds", 100000, "pingpong: round trips")
+	fs.IntVar(&cfg.channelValues, "channel-values", 1000000, "channel: values sent in all")
+	fs.IntVar(&cfg.channelCapacity, "channel-capacity", 1024, "channel: its capacity, 0 for unbuffered")
+	fs.IntVar(&cfg.mutexTasks, "mutex-tasks", 1000, "mutex: goroutines")
+	fs.IntVar(&cfg.mutexIncrements, "mutex-increments", 1000, "mutex: increments per goroutine")
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "echo-server: address to listen on")
 	fs.Parse(os.Args[2:])
 	checkTreeSizes(cfg)

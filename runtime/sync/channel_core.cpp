@@ -1,0 +1,208 @@
+#include <switchyard/detail/channel_core.hpp>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <new>
+
+#include <switchyard/channel.hpp>
+
+namespace switchyard::detail {
+
+namespace {
+// What a waiter's claimant did (WaitNode::signal).
+enum Signal : std::uint32_t { kDone = 1, kClosed = 2 };
+}  // namespace
+
+ChannelCore::~ChannelCore() {
+  for (std::size_t i = 0; i < count_; ++i) ops_.destroy(slot(head_ + i));
+  if (ring_ != nullptr) ::operator delete(ring_, std::align_val_t(ops_.align));
+}
+
+void* ChannelCore::slot(std::size_t i) const noexcept {
+  return ring_ + (i % slots_) * ops_.size;
+}
+
+void ChannelCore::push(void* from) {
+  if (count_ == slots_) {
+    // Grow by doubling, never past the capacity nor past what an allocation can hold.
+    const std::size_t most = std::min(capacity_, PTRDIFF_MAX / ops_.size);
+    if (slots_ >= most) throw std::bad_alloc();
+    const std::size_t grown = std::min(most, std::max<std::size_t>(4, slots_ * 2));
+    auto* ring =
+        static_cast<unsigned char*>(::operator new(grown* ops_.size, std::align_val_t(ops_.align)));
+    for (std::size_t i = 0; i < count_; ++i) {
+      void* old = slot(head_ + i);
+      ops_.move_construct(ring + i * ops_.size, old);
+      ops_.destroy(old);
+    }
+    if (ring_ != nullptr) ::operator delete(ring_, std::align_val_t(ops_.align));
+    ring_ = ring;
+    slots_ = grown;
+    head_ = 0;
+  }
+  ops_.move_construct(slot(head_ + count_), from);
+  ++count_;
+}
+
+bool ChannelCore::take(void* to, WaitList& woken) noexcept {
+  if (count_ > 0) {
+    void* first = slot(head_);
+    ops_.move_construct(to, first);
+    ops_.destroy(first);
+    head_ = (head_ + 1) % slots_;
+    --count_;
+    // The room just made goes to the longest-waiting sender, if any (a ring with senders
+    // waiting is full, so this needs no growth).
+    if (WaitNode* s = senders_.claim_front()) {
+      ops_.move_construct(slot(head_ + count_), s->item);
+      ++count_;
+      s->signal = kDone;
+      woken.push_back(*s);
+    }
+    return true;
+  }
+  if (WaitNode* s = senders_.claim_front()) {
+    ops_.move_construct(to, s->item);
+    s->signal = kDone;
+    woken.push_back(*s);
+    return true;
+  }
+  return false;
+}
+
+bool ChannelCore::send(void* from, Deadline deadline) {
+  std::unique_lock lk(lock_);
+  if (closed_) throw ChannelClosed("switchyard::Channel::send: the channel is closed");
+  if (WaitNode* r = receivers_.claim_front()) {
+    ops_.move_construct(r->item, from);
+    r->signal = kDone;
+    lk.unlock();
+    r->sleeper->wake();
+    return true;
+  }
+  if (count_ < capacity_) {
+    push(from);
+    return true;
+  }
+  if (deadline.passed()) return false;
+  Sleeper sleeper;
+  WaitNode node(sleeper);
+  node.item = from;
+  const WaitOutcome outcome = wait_in(senders_, node, lk, deadline.at());
+  if (outcome == WaitOutcome::woken) {
+    if (node.signal == kDone) return true;
+    throw ChannelClosed(
+        "switchyard::Channel::send: the channel was closed while the sender waited");
+  }
+  lk.unlock();
+  if (outcome == WaitOutcome::cancelled) throw_cancelled("Channel::send");
+  return false;
+}
+
+bool ChannelCore::receive(void* to, Deadline deadline) {
+  std::unique_lock lk(lock_);
+  WaitList woken;
+  if (take(to, woken)) {
+    lk.unlock();
+    wake_all(woken);
+    return true;
+  }
+  if (closed_ || deadline.passed()) return false;
+  Sleeper sleeper;
+  WaitNode node(sleeper);
+  node.item = to;
+  const WaitOutcome outcome = wait_in(receivers_, node, lk, deadline.at());
+  if (outcome == WaitOutcome::woken) return node.signal == kDone;
+  lk.unlock();
+  if (outcome == WaitOutcome::cancelled) throw_cancelled("Channel::receive");
+  return false;
+}
+
+void ChannelCore::close() noexcept {
+  WaitList woken;
+  {
+    std::lock_guard lk(lock_);
+    if (closed_) return;
+    closed_ = true;
+    for (WaitList* list : {&receivers_, &senders_}) {
+      while (WaitNode* n = list->claim_front()) {
+        n->signal = kClosed;
+        woken.push_back(*n);
+      }
+    }
+  }
+  wake_all(woken);
+}
+
+bool ChannelCore::closed() const noexcept {
+  std::lock_guard lk(lock_);
+  return closed_;
+}
+
+bool ChannelCore::drained() const noexcept {
+  std::lock_guard lk(lock_);
+  return closed_ && count_ == 0;
+}
+
+std::size_t ChannelCore::size() const noexcept {
+  std::lock_guard lk(lock_);
+  return count_;
+}
+
+std::optional<std::size_t> select_receive(const SelectCase* cases, std::size_t n, Deadline deadline,
+                                          bool* got) {
+  // Every channel is locked at once, in address order, so that none can gain an item between
+  // the look at it and the linking of the waiter.
+  std::array<ChannelCore*, kMaxSelectCases> order{};
+  for (std::size_t i = 0; i < n; ++i) order[i] = cases[i].channel;
+  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
+  const auto distinct = static_cast<std::size_t>(
+      std::unique(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n)) - order.begin());
+  auto lock_all = [&] {
+    for (std::size_t i = 0; i < distinct; ++i) order[i]->lock_.lock();
+  };
+  auto unlock_all = [&] {
+    for (std::size_t i = distinct; i-- > 0;) order[i]->lock_.unlock();
+  };
+  lock_all();
+  WaitList woken;
+  for (std::size_t i = 0; i < n; ++i) {
+    ChannelCore& ch = *cases[i].channel;
+    const bool taken = ch.take(cases[i].to, woken);
+    if (taken || ch.closed_) {
+      *got = taken;
+      unlock_all();
+      wake_all(woken);
+      return i;
+    }
+  }
+  if (deadline.passed()) {
+    unlock_all();
+    return std::nullopt;
+  }
+  Sleeper sleeper;
+  std::array<WaitNode, kMaxSelectCases> nodes;
+  const WaitOutcome outcome = wait_as(sleeper, deadline.at(), [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      nodes[i].sleeper = &sleeper;
+      nodes[i].item = cases[i].to;
+      nodes[i].tag = static_cast<std::uint32_t>(i);
+      cases[i].channel->receivers_.push_back(nodes[i]);
+    }
+    unlock_all();
+  });
+  for (std::size_t i = 0; i < n; ++i) {
+    ChannelCore& ch = *cases[i].channel;
+    std::lock_guard lk(ch.lock_);
+    if (nodes[i].linked) ch.receivers_.remove(nodes[i]);
+  }
+  if (const WaitNode* w = sleeper.winner()) {
+    *got = w->signal == kDone;
+    return w->tag;
+  }
+  if (outcome == WaitOutcome::cancelled) throw_cancelled("select");
+  return std::nullopt;
+}
+
+}  // namespace switchyard::detail
