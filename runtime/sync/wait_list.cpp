@@ -52,9 +52,9 @@ void futex_wake(std::atomic<std::uint32_t>& word) {
 // worker's index so that the pools spread over them. The reactor times the wait out and
 // cancels it at shutdown; the task itself parks on the pool thread as on a fiber worker.
 Reactor& reactor_of(Worker& w, Task& task) noexcept {
-  if (w.executor.has_processors()) return w.executor.reactor_for(w);
+  if (w.executor.has_reactors()) return w.executor.reactor_for(w);
   const auto& processors = task.runtime.executor(Placement::fiber).processors();
-  return processors[w.index % processors.size()]->reactor;
+  return *processors[w.index % processors.size()]->reactor;
 }
 
 // block() waits as a thread: on the sleeper's futex word, claiming the wait itself when the
