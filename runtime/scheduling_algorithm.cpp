@@ -104,19 +104,21 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   ThreadUsage usage = std::exchange(worker_.ended_usage, ThreadUsage{});
   if (prev == nullptr && task == nullptr) return;
   const bool reuse = prev == nullptr && now != 0;
-  const bool measuring = (prev != nullptr && prev->measured) || (task != nullptr && task->measured);
+  const bool prev_measuring = prev != nullptr && prev->measuring();
+  const bool measuring = prev_measuring || (task != nullptr && task->measuring());
   if (!reuse && (measuring || worker_.trace != nullptr)) {
     now = steady_ns();
     if (measuring) usage = thread_usage();  // a trace needs only the time
   }
-  if (prev != nullptr) prev->close_slice(now, usage);
+  if (prev_measuring) prev->close_slice(now, usage);
   if (worker_.trace != nullptr) {
     if (prev != nullptr)
       worker_.trace->slice(prev->trace_id, prev->kind.name, worker_.trace_open_ns, now);
     worker_.trace_open_ns = now;
   }
-  const bool close_counters = prev != nullptr && prev->counted();
-  const bool open_counters = task != nullptr && task->counted();
+  const bool close_counters = prev_measuring && prev->counted();
+  // After the close above: a task picked again straight after its last measured slice is not.
+  const bool open_counters = task != nullptr && task->measuring() && task->counted();
   if ((close_counters || open_counters) && worker_.counters) {
     // Read after the closing clocks and before the opening ones: its cost is no task's.
     const CounterSample reading = worker_.counters->read();
