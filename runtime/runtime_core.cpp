@@ -263,16 +263,17 @@ void RuntimeCore::run(Task& task) noexcept {
   }
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
-  if (task.measured) {
+  const bool measuring = task.measuring();
+  if (measuring) {
     w->ended_ns = steady_ns();
     w->ended_usage = thread_usage();
+    task.close_slice(w->ended_ns, w->ended_usage);
   }
-  task.close_slice(w->ended_ns, w->ended_usage);
   if (w->trace != nullptr) {
     w->trace->slice(task.trace_id, task.kind.name, w->trace_open_ns,
-                    task.measured ? w->ended_ns : steady_ns());
+                    measuring ? w->ended_ns : steady_ns());
   }
-  if (task.counted() && w->counters) {
+  if (measuring && task.counted() && w->counters) {
     // After the closing clocks, so the task does not pay for it; the next slice reads afresh.
     task.close_counters(w->counters->read());
     w->ended_ns = 0;
@@ -339,7 +340,7 @@ void RuntimeCore::end_task() noexcept {
 
 void RuntimeCore::make_ready(boost::fibers::context* ctx) noexcept {
   Task& task = *Task::of(ctx);
-  if (task.measured) task.on_ready(steady_ns());
+  if (task.measuring()) task.on_ready(steady_ns());
   executor_for(task).schedule(task);
 }
 

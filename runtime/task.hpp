@@ -85,6 +85,15 @@ class Task final : public boost::fibers::fiber_properties {
   // where() is the executor of its current (or last) slice.
   Placement where() const noexcept { return where_; }
 
+  // kMeasuredSlices is how many slices of a measured task are measured: a long-lived task that
+  // switches often (a connection's, a channel's) would otherwise pay two clock readings, and
+  // a counted one a counter reading, at every switch of its life. Its sample covers those
+  // slices and the waits between them.
+  static constexpr unsigned kMeasuredSlices = 256;
+  // measuring() says whether its slices are still measured: measured, and fewer than
+  // kMeasuredSlices closed.
+  bool measuring() const noexcept { return measured && closed_slices_ < kMeasuredSlices; }
+
   // on_ready() is called when the task becomes ready (spawned, woken, yielded).
   void on_ready(std::int64_t now_ns) noexcept {
     if (stop_ns_ != 0) (joining_ ? joined_ns_ : wait_ns_) += now_ns - stop_ns_;
@@ -95,15 +104,17 @@ class Task final : public boost::fibers::fiber_properties {
   // suspends and after it resumes: the hand-off to its waker orders the flag.
   void set_joining(bool joining) noexcept { joining_ = joining; }
   // open_slice() is called when a worker of executor `here` resumes it.
+  // Only where and migrations are kept once it is no longer measuring().
   void open_slice(std::int64_t now_ns, const ThreadUsage& usage, Placement here) noexcept {
     if (started_ && here != where_) ++migrations_;
     started_ = true;
     where_ = here;
+    if (!measuring()) return;
     queued_ns_ += now_ns - ready_ns_;
     resume_ns_ = now_ns;
     resume_usage_ = usage;
   }
-  // close_slice() is called when it stops running (suspends, yields, finishes). Time off
+  // close_slice() is called when a measuring() task stops running (suspends, yields, finishes). Time off
   // the CPU during the slice is "blocked" if the thread gave up the CPU itself (it called
   // into the kernel and waited), else it was preempted: runnable, waiting for a CPU, which
   // is queueing.
@@ -118,6 +129,7 @@ class Task final : public boost::fibers::fiber_properties {
     blocked_ns_ += blocked;
     queued_ns_ += off_cpu - waited - blocked;
     stop_ns_ = now_ns;
+    ++closed_slices_;
   }
   // waited_in_slice() adds time the running task spent in a Switchyard wait that blocked its
   // thread (on a pool thread, waits block instead of suspending): it counts as waiting, like
@@ -172,6 +184,7 @@ class Task final : public boost::fibers::fiber_properties {
   bool started_ = false;
   bool joining_ = false;
   unsigned migrations_ = 0;
+  unsigned closed_slices_ = 0;
   std::int64_t spawn_ns_;
   std::int64_t ready_ns_;
   std::int64_t resume_ns_ = 0;
