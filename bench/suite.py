@@ -30,9 +30,12 @@ import platform
 import resource
 import shutil
 import statistics
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.request
 from pathlib import Path
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python3-uvloop is installed for this one
@@ -51,6 +54,38 @@ ECHO_CONNS = (100, 1000, 10000)
 # join that blocks a pool thread can leave the children nobody to run them.
 SCHEDULER_CAP = 120
 PEER_NAMES = {"switchyard": "Switchyard", "tbb": "oneTBB", "go": "Go", "asio": "Boost.Asio"}
+
+
+class Scraper:
+    """Scrapes http://ADDRESS/metrics every second from a thread, as Prometheus would, until
+    stop(); `scrapes` counts the answers."""
+
+    def __init__(self, address):
+        self.url = f"http://{address}/metrics"
+        self.scrapes = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stopping.wait(1.0):
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as answer:
+                    answer.read()
+                self.scrapes += 1
+            except OSError:
+                pass  # not listening yet, or already gone
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
+
+
+def free_port():
+    """A loopback port free now, for a metrics endpoint."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def moves_of(result, kind):
@@ -137,24 +172,33 @@ class Suite:
         return self.configs[text]
 
     # --- running -----------------------------------------------------------------------
-    def run(self, label, argv, server=False, config=None, cap=600):
+    def run(self, label, argv, server=False, config=None, cap=600, scrape=False):
         """Runs one benchmark command; its JSON line is kept under `label` (or, past `cap`
-        seconds, the label is marked cut off)."""
+        seconds, the label is marked cut off). With `scrape`, the program serves its metrics on
+        a free loopback port and a Scraper reads them every second while it runs."""
         env = dict(os.environ)
+        address = f"127.0.0.1:{free_port()}" if scrape else None
+        if scrape:
+            config = (config or "") + f'[profiling]\nmetrics = "{address}"\n'
         if config is not None:
             env["SWITCHYARD_CONFIG"] = self.config(config)
         delay = None
+        scraper = None
         try:
             if server:
                 delay = subprocess.Popen([str(self.bench), "delay-server", "--addr", "127.0.0.1:0"],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
                 argv = argv + ["--server", delay.stdout.readline().strip()]
+            if scrape:
+                scraper = Scraper(address)
             done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=cap)
         except subprocess.TimeoutExpired:
             self.cut_off.add(label)
             return
         finally:
+            if scraper is not None:
+                scraper.stop()
             if delay is not None:
                 delay.terminate()
                 delay.wait()
@@ -164,6 +208,8 @@ class Suite:
         if result.get("errors"):
             raise SystemExit(f"bench: {label} had {result['errors']} errors: "
                              f"{result.get('first_error', '')}")
+        if scraper is not None:
+            result["scrapes"] = scraper.scrapes
         self.runs.setdefault(label, []).append(result)
 
     def mpi_command(self):
@@ -244,6 +290,9 @@ class Suite:
             for placement in ("adaptive", "oracle", "fiber"):
                 self.run(f"mixed switchyard {placement}", sy + ["mixed", "--placement", placement],
                          server=True)
+            # The same with the metrics endpoint on, scraped every second: what watching costs.
+            self.run("mixed switchyard adaptive scraped",
+                     sy + ["mixed", "--placement", "adaptive"], server=True, scrape=True)
             # Oracle places every task by hint, so the runtime's measuring is all that differs.
             self.run("mixed switchyard oracle unmeasured", sy + ["mixed", "--placement", "oracle"],
                      server=True, config=UNMEASURED)
@@ -436,6 +485,10 @@ class Suite:
             ratio(f"profiling overhead on mixed: {what}, default sampling ÷ none (oracle)",
                   self.median("mixed switchyard oracle", key),
                   self.median("mixed switchyard oracle unmeasured", key), unit, "≤ 1.03", 1.03)
+        for key, unit, what in (("makespan_s", "s", "makespan"), ("cpu_s", "s", "CPU time")):
+            ratio(f"metrics cost on mixed: {what}, endpoint on and scraped every second ÷ off",
+                  self.median("mixed switchyard adaptive scraped", key),
+                  self.median("mixed switchyard adaptive", key), unit, "≤ 1.01", 1.01)
         ratio("mixed adaptive ÷ Go", adaptive, self.median("mixed go"), "s", "≤ 1.0", 1.0)
         ratio("mixed adaptive ÷ Python (asyncio + pools)", adaptive,
               self.median("mixed python-asyncio"), "s")

@@ -5,9 +5,9 @@
 // What it shows: one program spawns three kinds of task through the same call, naming no
 // executor:
 //   sum   - 200 chunks of a big sum: pure CPU work;
-//   fetch - 400 requests through a blocking client (plain POSIX socket calls to the delay
-//           server at HOST:PORT, answered after 2 ms): a stand-in for a blocking client
-//           library the runtime cannot see into;
+//   fetch - 400 HTTP requests through libcurl's easy interface (curl_easy_perform blocks
+//           its thread) to the delay server at HOST:PORT, answered after 2 ms: a blocking
+//           client library the runtime cannot see into;
 //   wait  - 5000 slow waits through Switchyard's own timers (1 s each).
 // Every kind starts on the fiber executor; after its first tasks are measured the policy
 // moves it. Then the same workload runs again with every task forced by hint onto one
@@ -23,22 +23,18 @@
 // thread per core, and on the blocking pool's 64 threads, each wait holds a thread for its
 // whole second, so those runs are cut off ("> 4 s", with how many of the kind's tasks had
 // finished by then).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
 #include <string>
-#include <system_error>
 #include <vector>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <switchyard/spin.hpp>
@@ -55,27 +51,32 @@ constexpr int kWaits = 5000;
 // kNoCap is the run without hints' cut-off: a safety net, never reached.
 constexpr std::chrono::minutes kNoCap{1};
 
-// fetch() asks the delay server for 64 bytes after 2 ms, through blocking calls on a new
-// connection: connect, write and read each block the thread.
-void fetch(const sockaddr_in& server) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
-  const struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
-    throw std::system_error(errno, std::generic_category(), "connect to the delay server");
+constexpr std::size_t kReplyBytes = 64;
+
+// fetch() asks the delay server for 64 bytes after 2 ms over HTTP, with libcurl's easy
+// interface on a new handle, as a program calling a REST service often does:
+// curl_easy_perform() connects, sends and waits for the answer, blocking the thread.
+void fetch(const std::string& url) {
+  const std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) throw std::runtime_error("curl_easy_init failed");
+  std::size_t received = 0;
+  const auto count = +[](char*, std::size_t size, std::size_t n, void* total) {
+    *static_cast<std::size_t*>(total) += size * n;
+    return size * n;
+  };
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for timeouts
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 10'000L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, count);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &received);
+  if (const CURLcode rc = curl_easy_perform(curl.get()); rc != CURLE_OK) {
+    throw std::runtime_error(fmt::format("GET {}: {}", url, curl_easy_strerror(rc)));
   }
-  const std::string request = "D 2000 64\n";
-  if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
-    throw std::system_error(errno, std::generic_category(), "write to the delay server");
-  }
-  std::array<char, 64> reply{};
-  for (std::size_t got = 0; got < reply.size();) {
-    const ssize_t n = ::read(fd, reply.data() + got, reply.size() - got);
-    if (n <= 0) throw std::runtime_error("the delay server closed before its reply");
-    got += static_cast<std::size_t>(n);
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200 || received != kReplyBytes) {
+    throw std::runtime_error(fmt::format("GET {}: status {}, {} bytes, expected 200 and {}", url,
+                                         status, received, kReplyBytes));
   }
 }
 
@@ -121,7 +122,7 @@ struct Run {
 // run_workload() spawns the three kinds with the run's hint on a fresh runtime and waits for
 // them, for at most the run's cap; then it shuts the runtime down, cancelling what is left.
 // With no hint it prints the runtime's report: what it chose, and why.
-void run_workload(Run& run, const sockaddr_in& server) {
+void run_workload(Run& run, const std::string& url) {
   sy::Runtime rt;
   std::atomic<std::uint64_t> checksum{0};  // keeps the sums from being optimised away
   std::vector<sy::Future<void>> tasks;
@@ -142,7 +143,7 @@ void run_workload(Run& run, const sockaddr_in& server) {
     tasks.push_back(rt.spawn(
         "fetch",
         [&] {
-          fetch(server);
+          fetch(url);
           fetches.done();
         },
         run.hint));
@@ -172,23 +173,22 @@ void run_workload(Run& run, const sockaddr_in& server) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
   const std::string address = argc > 1 ? argv[1] : "";
-  const auto colon = address.rfind(':');
-  if (argc < 2 || argc > 3 || colon == std::string::npos ||
-      ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &server.sin_addr) != 1) {
+  if (argc < 2 || argc > 3 || address.find(':') == std::string::npos) {
     std::cerr << "usage: seed_demo HOST:PORT [CAP_SECONDS]\n"
                  "  HOST:PORT: a delay server (switchyard-bench delay-server); `make demo` "
                  "starts one\n";
     return 2;
   }
-  server.sin_port = htons(static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1))));
+  // Before any thread starts: curl_global_init is not thread-safe.
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    throw std::runtime_error("curl_global_init");
+  const std::string url = fmt::format("http://{}/delay?us=2000&bytes={}", address, kReplyBytes);
   const auto cap = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(argc > 2 ? std::stod(argv[2]) : 4.0));
 
   std::cout << fmt::format(
-      "{} sum chunks, {} blocking fetches from {} and {} one-second waits,\n"
+      "{} sum chunks, {} blocking libcurl fetches from {} and {} one-second waits,\n"
       "spawned with no placement. In the report, cpu, block and wait are shares of the time a\n"
       "kind's tasks were running or waiting (not queued): what the task does. queued is the\n"
       "share of wall time spent waiting for a thread: how loaded the executor was.\n\n",
@@ -201,7 +201,7 @@ int main(int argc, char** argv) try {
       std::cout << "\nAgain, every task forced onto " << sy::to_string(*run.hint.placement)
                 << "...\n";
     }
-    run_workload(run, server);
+    run_workload(run, url);
   }
 
   std::cout << "\nThe same workload; when each kind's last task finished, and the makespan:\n";

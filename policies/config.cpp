@@ -456,6 +456,14 @@ void read_profiling(Section& s, ProfilingConfig& p) {
   std::string path;
   if (s.string("report", path) != nullptr) p.report = path;
   if (s.string("trace", path) != nullptr) p.trace = path;
+  std::string metrics;
+  if (const toml::node* node = s.string("metrics", metrics); node != nullptr) {
+    if (std::string why = metrics_address_problem(metrics); !why.empty()) {
+      s.report(*node, "metrics", std::move(why));
+    } else {
+      p.metrics = std::move(metrics);
+    }
+  }
 }
 
 void read_kind(std::string_view name, const toml::node& where, Section& kinds, Section& k,

@@ -37,6 +37,7 @@ void KindProfile::add(const TaskSample& s, std::optional<Placement> home) noexce
   totals_.cpu += s.cpu;
   totals_.blocked += s.blocked;
   totals_.wait += s.wait;
+  totals_.joined += s.joined;
   totals_.queued += s.queued;
   totals_.migrations += s.migrations;
   wall_.add(s.wall);

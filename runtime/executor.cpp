@@ -7,6 +7,7 @@
 #include <switchyard/detail/timeout.hpp>
 
 #include "clock.hpp"
+#include "logger.hpp"
 #include "runtime_core.hpp"
 #include "task.hpp"
 
@@ -202,8 +203,9 @@ void Executor::grow() noexcept {
     start_worker(nullptr);
   } catch (const std::exception& e) {
     // The task stays queued; a busy worker takes it when it frees up.
-    std::fprintf(stderr, "switchyard: %s pool could not start a thread: %s\n",
-                 std::string(to_string(options_.placement)).c_str(), e.what());
+    const std::string_view executor = to_string(options_.placement);
+    log(LogLevel::warning, "thread_start_failed", {{"executor", executor}},
+        "switchyard: {} pool could not start a thread: {}", executor, e.what());
   }
 }
 
@@ -222,8 +224,8 @@ void Executor::handoff(Processor& p) noexcept {
       start_worker(&p);
     } catch (const std::exception& e) {
       // The Processor stays with the blocked thread, which resumes it when it unblocks.
-      std::fprintf(stderr, "switchyard: fiber executor could not start a spare thread: %s\n",
-                   e.what());
+      log(LogLevel::warning, "thread_start_failed", {{"executor", "fiber"}},
+          "switchyard: fiber executor could not start a spare thread: {}", e.what());
       return;
     }
   } else {
@@ -271,8 +273,10 @@ bool Executor::try_retire(Worker& w) {
 void Executor::on_thread_start(Worker& w) {
   if (!options_.pin) return;
   if (std::string why = topology_.bind_current_thread(w.index); !why.empty()) {
-    std::fprintf(stderr, "switchyard: %s worker %zu not pinned: %s\n",
-                 std::string(to_string(options_.placement)).c_str(), w.index, why.c_str());
+    const std::string_view executor = to_string(options_.placement);
+    log(LogLevel::warning, "not_pinned",
+        {{"executor", executor}, {"worker", std::to_string(w.index)}},
+        "switchyard: {} worker {} not pinned: {}", executor, w.index, why);
   }
 }
 

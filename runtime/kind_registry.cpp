@@ -1,11 +1,12 @@
 #include "kind_registry.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "logger.hpp"
 
 namespace switchyard::detail {
 
@@ -34,7 +35,8 @@ KindRecord& KindRegistry::get(std::string_view name) {
   }
   auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
   try {
-    it->second = std::make_unique<KindRecord>(std::string(name), settings, registered);
+    it->second = std::make_unique<KindRecord>(std::string(name), settings, registered,
+                                              config_.profiling.follow_changes);
   } catch (...) {
     kinds_.erase(it);
     throw;
@@ -45,14 +47,14 @@ KindRecord& KindRegistry::get(std::string_view name) {
 
 KindRecord& KindRegistry::overflow(std::string_view name) {
   if (!overflow_) {
-    overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false);
+    overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false,
+                                             config_.profiling.follow_changes);
     on_new_(*overflow_);
-    std::fprintf(stderr,
-                 "switchyard: more than %zu task kinds: kind '%.*s' and every later new kind share "
-                 "one profile, reported as '%.*s' (a kind should name code, not data such as "
-                 "a URL or an id)\n",
-                 kMaxKinds, static_cast<int>(std::min<std::size_t>(name.size(), 64)), name.data(),
-                 static_cast<int>(kOverflowName.size()), kOverflowName.data());
+    const std::string_view shown = name.substr(0, 64);
+    log(LogLevel::warning, "kinds_overflow", {{"kind", shown}},
+        "switchyard: more than {} task kinds: kind '{}' and every later new kind share one "
+        "profile, reported as '{}' (a kind should name code, not data such as a URL or an id)",
+        kMaxKinds, shown, kOverflowName);
   }
   return *overflow_;
 }

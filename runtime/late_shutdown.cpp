@@ -1,12 +1,12 @@
 #include "late_shutdown.hpp"
 
 #include <atomic>
-#include <cstdio>
 #include <exception>
+#include <list>
 #include <mutex>
 #include <thread>
-#include <list>
 
+#include "logger.hpp"
 #include "runtime_core.hpp"
 
 namespace switchyard::detail {
@@ -45,8 +45,8 @@ class LateShutdowns {
         try {
           owned->shutdown(owned->config().executors.shutdown_grace);
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "switchyard: shutting down a runtime its own task destroyed: %s\n",
-                       e.what());
+          log(LogLevel::error, "late_shutdown_failed", {},
+              "switchyard: shutting down a runtime its own task destroyed: {}", e.what());
         }
         owned.reset();
         done.store(true, std::memory_order_release);
@@ -76,10 +76,10 @@ void shut_down_later(std::unique_ptr<RuntimeCore> core) noexcept {
   } catch (const std::exception& e) {
     // Destroyed here, under its own task, the runtime would wait for that task: it is left
     // running instead, so its tasks still finish and their futures resolve.
-    std::fprintf(stderr,
-                 "switchyard: a task destroyed its own runtime and no thread could be started to "
-                 "shut it down (%s): the runtime is left running until the process exits\n",
-                 e.what());
+    log(LogLevel::error, "late_shutdown_failed", {},
+        "switchyard: a task destroyed its own runtime and no thread could be started to shut "
+        "it down ({}): the runtime is left running until the process exits",
+        e.what());
     static_cast<void>(core.release());
   }
 }

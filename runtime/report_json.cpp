@@ -88,6 +88,7 @@ Json kind_json(const Report::KindReport& k) {
        {{"cpu", k.cpu_share},
         {"blocked", k.blocked_share},
         {"wait", k.wait_share},
+        {"join", k.join_share},
         {"queued", k.queued_share}}},
       {"shares_of_active",
        {{"cpu", k.active_cpu_share},
@@ -278,6 +279,7 @@ Report::KindReport kind_from(const Field& f) {
   k.cpu_share = wall["cpu"].number();
   k.blocked_share = wall["blocked"].number();
   k.wait_share = wall["wait"].number();
+  k.join_share = wall["join"].number();
   k.queued_share = wall["queued"].number();
   const Field active = f["shares_of_active"];
   k.active_cpu_share = active["cpu"].number();

@@ -1,8 +1,11 @@
 #include <switchyard/runtime.hpp>
 
+#include <exception>
 #include <stdexcept>
+#include <string>
 
 #include "late_shutdown.hpp"
+#include "metrics/metrics_endpoint.hpp"
 #include "runtime_core.hpp"
 
 namespace switchyard {
@@ -10,13 +13,34 @@ namespace switchyard {
 Runtime::Runtime() : Runtime(Config::discover()) {}
 
 Runtime::Runtime(Config config)
-    : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), nullptr)) {}
+    : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), nullptr)) {
+  start_metrics();
+}
 
 Runtime::Runtime(Config config, std::unique_ptr<Policy> policy)
-    : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), std::move(policy))) {}
+    : impl_(std::make_unique<detail::RuntimeCore>(std::move(config), std::move(policy))) {
+  start_metrics();
+}
 
 Runtime::~Runtime() {
+  metrics_.reset();  // it reads the runtime: gone before the runtime is
   if (impl_ && impl_->on_own_worker()) detail::shut_down_later(std::move(impl_));
+}
+
+void Runtime::start_metrics() {
+  const std::string& address = impl_->config().profiling.metrics;
+  if (address.empty()) return;
+  try {
+    metrics_ = std::make_unique<detail::MetricsEndpoint>(*impl_, address);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("switchyard: profiling.metrics = \"" + address +
+                             "\": cannot serve metrics there: " + e.what());
+  }
+}
+
+const std::string& Runtime::metrics_address() const noexcept {
+  static const std::string off;
+  return metrics_ ? metrics_->address() : off;
 }
 
 void Runtime::check_hint(const Hint& hint) {

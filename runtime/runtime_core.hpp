@@ -21,6 +21,7 @@
 #include <switchyard/detail/registered_call.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/hint.hpp>
+#include <switchyard/kind_governor.hpp>
 #include <switchyard/load_view.hpp>
 #include <switchyard/policy.hpp>
 #include <switchyard/report.hpp>
@@ -149,10 +150,8 @@ class RuntimeCore final : public Surroundings {
   // failed, and, for the shutdown summary, cancelled before it ran or unwound by `error`.
   void account(KindRecord& kind, const std::optional<TaskSample>& sample, bool failed,
                bool cancelled, const std::exception_ptr& error) noexcept;
-  // state_of() is the kind as its policy sees it; reconsider() asks the policy to place it
-  // and applies the Decision. Caller holds kind.mutex.
-  KindState state_of(const KindRecord& kind) const noexcept;
-  void reconsider(KindRecord& kind) noexcept;
+  // counsel() is what the kind's governor consults now.
+  Counsel counsel(const KindRecord& kind) noexcept;
   LoadView read_load() const noexcept;
   void calibrate_in_background() noexcept;
   void end_task() noexcept;
@@ -185,7 +184,7 @@ class RuntimeCore final : public Surroundings {
 
   // Calibration: its probing tasks' kind (unsampled, unreported), the first result, and the
   // background thread that obtains it when profiling.calibrate is on (joined at shutdown).
-  KindRecord calibration_kind_{"switchyard.calibration", KindConfig{}, false, true};
+  KindRecord calibration_kind_{"switchyard.calibration", KindConfig{}, false, false, true};
   mutable std::mutex calibration_mutex_;
   std::unique_ptr<const Calibration> calibration_;  // guarded by calibration_mutex_
   std::string calibration_failure_;                 // guarded by calibration_mutex_

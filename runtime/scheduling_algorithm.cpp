@@ -104,19 +104,21 @@ void SchedulingAlgorithm::switch_slices(boost::fibers::context* next) noexcept {
   ThreadUsage usage = std::exchange(worker_.ended_usage, ThreadUsage{});
   if (prev == nullptr && task == nullptr) return;
   const bool reuse = prev == nullptr && now != 0;
-  const bool measuring = (prev != nullptr && prev->measured) || (task != nullptr && task->measured);
+  const bool prev_measuring = prev != nullptr && prev->measuring();
+  const bool measuring = prev_measuring || (task != nullptr && task->measuring());
   if (!reuse && (measuring || worker_.trace != nullptr)) {
     now = steady_ns();
     if (measuring) usage = thread_usage();  // a trace needs only the time
   }
-  if (prev != nullptr) prev->close_slice(now, usage);
+  if (prev_measuring) prev->close_slice(now, usage);
   if (worker_.trace != nullptr) {
     if (prev != nullptr)
       worker_.trace->slice(prev->trace_id, prev->kind.name, worker_.trace_open_ns, now);
     worker_.trace_open_ns = now;
   }
-  const bool close_counters = prev != nullptr && prev->counted();
-  const bool open_counters = task != nullptr && task->counted();
+  const bool close_counters = prev_measuring && prev->counted();
+  // After the close above: a task picked again straight after its last measured slice is not.
+  const bool open_counters = task != nullptr && task->measuring() && task->counted();
   if ((close_counters || open_counters) && worker_.counters) {
     // Read after the closing clocks and before the opening ones: its cost is no task's.
     const CounterSample reading = worker_.counters->read();
@@ -170,9 +172,13 @@ void SchedulingAlgorithm::suspend_until(
   if (p != nullptr && p->reactor) {
     // The reactor's sleep is an epoll_wait; it spins first, as the parker does. Work found
     // while spinning is taken at once; a wake-up, by a poll that then does not sleep.
+    // Other queues are looked at every 16th turn: on a machine of many cores, idle workers
+    // reading every queue's size at each turn would keep its cache line moving.
     Reactor& r = *p->reactor;
     bool work = false;
-    spin_wait([&] { return r.woken() || (work = exec.has_work(worker_)); }, deadline);
+    unsigned turn = 0;
+    spin_wait([&] { return r.woken() || (++turn % 16 == 0 && (work = exec.has_work(worker_))); },
+              deadline);
     if (work) {
       exec.unmark_idle(worker_);
       return;

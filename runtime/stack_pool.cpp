@@ -4,13 +4,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 
 #include "fiber_asan.hpp"
+#include "logger.hpp"
 
 #if SWITCHYARD_ASAN
 #include <sanitizer/asan_interface.h>
@@ -120,11 +120,10 @@ bool StackPool::guard(char* base) noexcept {
     why = "the process ran out of mappings:";
   }
   if (budget_.first_refusal()) {
-    std::fprintf(stderr,
-                 "switchyard: fiber stacks made from now on have no guard page (%s "
-                 "vm.max_map_count = %zu); an overflow on one is caught only by its canary, "
-                 "when its task ends\n",
-                 why, budget_.max_map_count());
+    log(LogLevel::warning, "stack_guard_off", {},
+        "switchyard: fiber stacks made from now on have no guard page ({} vm.max_map_count = "
+        "{}); an overflow on one is caught only by its canary, when its task ends",
+        why, budget_.max_map_count());
   }
   return false;
 }
@@ -185,10 +184,10 @@ void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
   std::uint64_t canary = 0;
   std::memcpy(&canary, bottom, sizeof canary);
   if (canary != kCanary) {
-    std::fprintf(stderr,
-                 "switchyard: fiber stack overflow detected (stack size %zu KiB); raise "
-                 "executors.stack_kib in the config\n",
-                 stack_bytes_ / 1024);
+    log(LogLevel::error, "stack_overflow", {},
+        "switchyard: fiber stack overflow detected (stack size {} KiB); raise "
+        "executors.stack_kib in the config",
+        stack_bytes_ / 1024);
     std::abort();
   }
 #if SWITCHYARD_ASAN

@@ -75,7 +75,7 @@ class Task final : public boost::fibers::fiber_properties {
   // its kind's current placement. Any thread.
   Placement destination() const noexcept {
     return pinned_.load(std::memory_order_acquire) ? target_.load(std::memory_order_acquire)
-                                                   : kind.current.load(std::memory_order_relaxed);
+                                                   : kind.governor.current();
   }
   // pin_to() makes the task stay on `p` whatever its kind does.
   void pin_to(Placement p) noexcept {
@@ -85,21 +85,36 @@ class Task final : public boost::fibers::fiber_properties {
   // where() is the executor of its current (or last) slice.
   Placement where() const noexcept { return where_; }
 
+  // kMeasuredSlices is how many slices of a measured task are measured: a long-lived task that
+  // switches often (a connection's, a channel's) would otherwise pay two clock readings, and
+  // a counted one a counter reading, at every switch of its life. Its sample covers those
+  // slices and the waits between them.
+  static constexpr unsigned kMeasuredSlices = 256;
+  // measuring() says whether its slices are still measured: measured, and fewer than
+  // kMeasuredSlices closed.
+  bool measuring() const noexcept { return measured && closed_slices_ < kMeasuredSlices; }
+
   // on_ready() is called when the task becomes ready (spawned, woken, yielded).
   void on_ready(std::int64_t now_ns) noexcept {
-    if (stop_ns_ != 0) wait_ns_ += now_ns - stop_ns_;
+    if (stop_ns_ != 0) (joining_ ? joined_ns_ : wait_ns_) += now_ns - stop_ns_;
     ready_ns_ = now_ns;
   }
+  // set_joining() says whether the task's suspensions from now on wait for other tasks to
+  // finish (a future's get) rather than for the world. On the task's thread, before it
+  // suspends and after it resumes: the hand-off to its waker orders the flag.
+  void set_joining(bool joining) noexcept { joining_ = joining; }
   // open_slice() is called when a worker of executor `here` resumes it.
+  // Only where and migrations are kept once it is no longer measuring().
   void open_slice(std::int64_t now_ns, const ThreadUsage& usage, Placement here) noexcept {
     if (started_ && here != where_) ++migrations_;
     started_ = true;
     where_ = here;
+    if (!measuring()) return;
     queued_ns_ += now_ns - ready_ns_;
     resume_ns_ = now_ns;
     resume_usage_ = usage;
   }
-  // close_slice() is called when it stops running (suspends, yields, finishes). Time off
+  // close_slice() is called when a measuring() task stops running (suspends, yields, finishes). Time off
   // the CPU during the slice is "blocked" if the thread gave up the CPU itself (it called
   // into the kernel and waited), else it was preempted: runnable, waiting for a CPU, which
   // is queueing.
@@ -114,6 +129,7 @@ class Task final : public boost::fibers::fiber_properties {
     blocked_ns_ += blocked;
     queued_ns_ += off_cpu - waited - blocked;
     stop_ns_ = now_ns;
+    ++closed_slices_;
   }
   // waited_in_slice() adds time the running task spent in a Switchyard wait that blocked its
   // thread (on a pool thread, waits block instead of suspending): it counts as waiting, like
@@ -166,7 +182,9 @@ class Task final : public boost::fibers::fiber_properties {
   std::atomic<bool> pinned_;
   Placement where_;
   bool started_ = false;
+  bool joining_ = false;
   unsigned migrations_ = 0;
+  unsigned closed_slices_ = 0;
   std::int64_t spawn_ns_;
   std::int64_t ready_ns_;
   std::int64_t resume_ns_ = 0;
@@ -176,6 +194,7 @@ class Task final : public boost::fibers::fiber_properties {
   std::int64_t cpu_ns_ = 0;
   std::int64_t blocked_ns_ = 0;
   std::int64_t wait_ns_ = 0;
+  std::int64_t joined_ns_ = 0;
   std::int64_t slice_wait_ns_ = 0;
 };
 

@@ -109,7 +109,7 @@ Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
                            .count());
       timeout = &ts;
     }
-    const std::int64_t polled_ns = task != nullptr && task->measured ? steady_ns() : 0;
+    const std::int64_t polled_ns = task != nullptr && task->measuring() ? steady_ns() : 0;
     const int r = ppoll(fds, n, timeout, nullptr);
     if (polled_ns != 0) task->waited_in_slice(steady_ns() - polled_ns);
     if (r < 0) {

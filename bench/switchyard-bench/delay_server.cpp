@@ -48,14 +48,22 @@ void write_reply(net::Socket& connection, std::string_view block, std::size_t by
   connection.write_all(block.substr(block.size() - bytes));
 }
 
-// refuse() sends `E <reason>` and ends the connection. It shuts its side and drains what the
-// client still sends before closing, for up to a second: closing with unread requests queued
-// would reset the connection, and the reset can discard the reply before the client reads it.
-void refuse(net::Socket& connection, std::string_view reason, ServerCounts& counts) {
+// refuse() sends `E <reason>` (over HTTP, as a 400 answer's body) and ends the connection. It shuts
+// its side and drains what the client still sends before closing, for up to a second: closing with
+// unread requests queued would reset the connection, and the reset can discard the reply before the
+// client reads it.
+void refuse(net::Socket& connection, std::string_view reason, bool http, ServerCounts& counts) {
   ++counts.malformed;
   const Deadline linger(std::chrono::seconds(1));
   try {
-    connection.write_all(fmt::format("E {}\n", reason), linger);
+    const std::string body = fmt::format("E {}\n", reason);
+    if (http) {
+      connection.write_all(fmt::format("HTTP/1.1 400 Bad Request\r\nContent-Length: {}\r\n"
+                                       "Connection: close\r\n\r\n",
+                                       body.size()),
+                           linger);
+    }
+    connection.write_all(body, linger);
     connection.shutdown_write();
     std::array<char, 4096> discard{};
     while (connection.read_some(discard.data(), discard.size(), linger) > 0) {
@@ -65,18 +73,43 @@ void refuse(net::Socket& connection, std::string_view reason, ServerCounts& coun
   }
 }
 
+// skip_headers() reads an HTTP request's header lines up to the empty one, at most kMaxHeaders:
+// the delay server needs none of them.
+constexpr int kMaxHeaders = 100;
+bool skip_headers(net::Socket& connection) {
+  for (int i = 0; i < kMaxHeaders; ++i) {
+    const auto header = connection.read_line(Deadline::none(), kMaxRequestLine);
+    if (!header) return false;
+    if (header->empty() || *header == "\r") return true;
+  }
+  return false;
+}
+
 // serve() answers one connection's requests until the client closes it or sends a malformed
-// line. TaskCancelled (the server stopping) passes through.
+// line: `D` lines, or HTTP GETs (kept alive) for HTTP client libraries. TaskCancelled (the
+// server stopping) passes through.
 void serve(net::Socket connection, std::string_view block, ServerCounts& counts) {
+  bool http = false;
   try {
     while (const auto line = connection.read_line(Deadline::none(), kMaxRequestLine)) {
-      const auto parsed = parse_request(*line);
+      http = line->starts_with("GET ");
+      const auto parsed = http ? parse_http_request(*line) : parse_request(*line);
       if (const auto* reason = std::get_if<std::string>(&parsed)) {
-        refuse(connection, *reason, counts);
+        refuse(connection, *reason, http, counts);
+        return;
+      }
+      if (http && !skip_headers(connection)) {
+        refuse(connection, fmt::format("no end of headers within {} lines", kMaxHeaders), http,
+               counts);
         return;
       }
       const Request& request = std::get<Request>(parsed);
       this_task::sleep_for(std::chrono::microseconds(request.delay_us));
+      if (http) {
+        connection.write_all(
+            fmt::format("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                        request.reply_bytes));
+      }
       write_reply(connection, block, request.reply_bytes);
       ++counts.requests;
     }
@@ -85,7 +118,7 @@ void serve(net::Socket connection, std::string_view block, ServerCounts& counts)
       ++counts.failed;
       return;
     }
-    refuse(connection, fmt::format("line longer than {} bytes", kMaxRequestLine), counts);
+    refuse(connection, fmt::format("line longer than {} bytes", kMaxRequestLine), http, counts);
   }
 }
 

@@ -2,7 +2,9 @@
 // talk to. Flags, defaults and JSON fields are those of the peers in bench/peers/.
 //
 //   switchyard-bench delay-server [--addr 127.0.0.1:0] [--until-stdin-eof]
-//       Serves `D <delay_us> <reply_bytes>` requests; prints its address on the first line;
+//       Serves `D <delay_us> <reply_bytes>` requests, and the same as HTTP GETs of
+//       /delay?us=<delay_us>&bytes=<reply_bytes> for HTTP client libraries; prints its address
+//       on the first line;
 //       stops at SIGINT or SIGTERM, or when a harness holding its standard input closes it.
 //   switchyard-bench cpu [--cpu-tasks 2000] [--iters 200000]
 //   switchyard-bench fastio --server HOST:PORT [--fast-requests 4000] [--fast-conns 32]
@@ -97,7 +99,8 @@ int run(std::string_view command, int argc, char** argv) {
     const auto options = sb::parse_server_options(
         command,
         "TCP server on loopback: each request line 'D <delay_us> <reply_bytes>' is answered "
-        "after delay_us with reply_bytes bytes ending in a newline. Prints its address, then "
+        "after delay_us with reply_bytes bytes ending in a newline (also over HTTP: GET "
+        "/delay?us=<delay_us>&bytes=<reply_bytes>). Prints its address, then "
         "runs until SIGINT or SIGTERM.",
         argc, argv);
     return options ? sb::run_delay_server(*options) : 0;

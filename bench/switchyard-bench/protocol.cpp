@@ -43,6 +43,19 @@ std::variant<Request, std::string> parse_request(std::string_view line) {
   return Request{*delay, static_cast<std::size_t>(*bytes)};
 }
 
+std::variant<Request, std::string> parse_http_request(std::string_view line) {
+  constexpr std::string_view kShape = "expected 'GET /delay?us=<delay_us>&bytes=<reply_bytes>'";
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  if (!line.starts_with("GET /delay?us=")) return std::string(kShape);
+  line.remove_prefix(std::string_view("GET /delay?us=").size());
+  const auto delay = take_number(line);
+  if (!delay || !line.starts_with("&bytes=")) return std::string(kShape);
+  line.remove_prefix(std::string_view("&bytes=").size());
+  const auto bytes = take_number(line);
+  if (!bytes || !line.starts_with(" HTTP/1.")) return std::string(kShape);
+  return parse_request(fmt::format("D {} {}", *delay, *bytes));
+}
+
 void check_reply(std::string_view reply, std::size_t expected_bytes) {
   if (reply.size() == expected_bytes && reply.ends_with('\n')) return;
   const std::string_view start = reply.substr(0, 40);

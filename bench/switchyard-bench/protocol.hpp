@@ -42,6 +42,11 @@ std::string request_line(const Request& request);
 // malformed, as sent back in `E <reason>\n`.
 std::variant<Request, std::string> parse_request(std::string_view line);
 
+// parse_http_request() reads the request line of the same request over HTTP, for HTTP client
+// libraries: `GET /delay?us=<delay_us>&bytes=<reply_bytes> HTTP/1.1` (without its "\r\n"),
+// with the same bounds; or the reason it is malformed.
+std::variant<Request, std::string> parse_http_request(std::string_view line);
+
 // check_reply() throws std::runtime_error, naming what is wrong and quoting the start of the
 // reply, unless `reply` is `expected_bytes` long and ends in '\n'.
 void check_reply(std::string_view reply, std::size_t expected_bytes);

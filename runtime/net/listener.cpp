@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -16,6 +15,7 @@
 #include <switchyard/net/error.hpp>
 #include <switchyard/this_task.hpp>
 
+#include "../logger.hpp"
 #include "../wait.hpp"
 #include "address.hpp"
 #include "failure.hpp"
@@ -37,8 +37,9 @@ std::chrono::milliseconds pause_for_resources(int err, std::chrono::milliseconds
   using namespace std::chrono_literals;
   const std::string why = std::generic_category().message(err);
   if (pause == 0ms) {
-    std::fprintf(stderr, "switchyard: accept on %s: %s; trying again as descriptors close\n",
-                 address.c_str(), why.c_str());
+    switchyard::detail::log(
+        LogLevel::warning, "accept_paused", {{"address", address}, {"error", why}},
+        "switchyard: accept on {}: {}; trying again as descriptors close", address, why);
     pause = 5ms;
   }
   const auto now = Deadline::clock::now();

@@ -1,9 +1,9 @@
 // mpi_place(): whether mpirun started this process, from its environment.
-#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
 
+#include "../logger.hpp"
 #include "mpi_job.hpp"
 
 namespace switchyard::detail {
@@ -34,11 +34,11 @@ std::optional<MpiPlace> mpi_place() noexcept {
 #else
     static std::once_flag said;
     std::call_once(said, [&] {
-      std::fprintf(stderr,
-                   "switchyard: started by an MPI launcher as rank %d of %d, but built without "
-                   "MPI (meson -Dmpi=disabled, or no MPI found): every rank runs the whole "
-                   "program, with shards of its own\n",
-                   rank, size);
+      log(LogLevel::warning, "mpi_missing", {},
+          "switchyard: started by an MPI launcher as rank {} of {}, but built without MPI "
+          "(meson -Dmpi=disabled, or no MPI found): every rank runs the whole program, with "
+          "shards of its own",
+          rank, size);
     });
     return std::nullopt;
 #endif

@@ -113,6 +113,33 @@ TEST_CASE("config bounds: shards up to what the shard transport accepts", "[conf
                               ": must be at most 65533"));
 }
 
+TEST_CASE("config bounds: the metrics endpoint is host:port, port up to 65535, 260 bytes",
+          "[config-bounds]") {
+  CHECK(sy::Config{}.profiling.metrics.empty());  // off by default
+  auto metrics_of = [](const std::string& value) {
+    return sy::Config::from_string("[profiling]\nmetrics = \"" + value + "\"\n", "at.toml")
+        .profiling.metrics;
+  };
+  CHECK(metrics_of("127.0.0.1:65535") == "127.0.0.1:65535");
+  CHECK(metrics_of("[::1]:0") == "[::1]:0");
+  const std::string longest = std::string(260 - 6, 'h') + ":65535";
+  CHECK(metrics_of(longest) == longest);
+
+  const std::string past =
+      GENERATE(std::string("127.0.0.1:65536"), std::string("127.0.0.1:99999"),
+               std::string("127.0.0.1:123456"), std::string("localhost"), std::string("localhost:"),
+               std::string(":9464"), std::string("host:-1"));
+  const sy::ConfigError e = error_of("[profiling]\nmetrics = \"" + past + "\"\n");
+  CHECK(e.line() == 2);
+  CHECK(e.key() == "profiling.metrics");
+  CHECK_THAT(e.what(), Contains("must be host:port, with a port from 0 to 65535"));
+
+  const sy::ConfigError too_long =
+      error_of("[profiling]\nmetrics = \"" + std::string(261 - 6, 'h') + ":65535\"\n");
+  CHECK(too_long.key() == "profiling.metrics");
+  CHECK_THAT(too_long.what(), Contains("261 bytes long, longer than the 260"));
+}
+
 TEST_CASE("config bounds: only a regular file is read", "[config-bounds]") {
   const TempDir dir;
   SECTION("a directory") {
@@ -345,9 +372,9 @@ TEST_CASE("config bounds: characters outside ASCII only in strings and comments"
     std::uint32_t column;
   };
   // Elsewhere toml++ 3.3 may meet them with undefined behaviour: they are refused first.
-  const Case k = GENERATE(Case{"\xC3\xA9=1\n", 1, 1}, Case{"a = 1 \xC3\xA9\n", 1, 7},
-                          Case{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2},
-                          Case{"[kinds.a] \xC3\xA9\n", 1, 11});
+  const Case k =
+      GENERATE(Case{"\xC3\xA9=1\n", 1, 1}, Case{"a = 1 \xC3\xA9\n", 1, 7},
+               Case{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2}, Case{"[kinds.a] \xC3\xA9\n", 1, 11});
   CAPTURE(k.text);
   const sy::ConfigError e = error_of(k.text);
   CHECK(e.line() == k.line);

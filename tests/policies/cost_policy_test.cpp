@@ -31,9 +31,8 @@ TEST_CASE("cost: the three seed cases", "[cost]") {
     REQUIRE(sim.current() == Placement::cpu);
   }
   SECTION("CPU-bound and registered: still the CPU pool, shards cost a round trip more") {
-    Simulation sim(policy, Placement::fiber);
+    Simulation sim(policy, Placement::fiber, true);
     sim.inflight = 100;
-    sim.shardable = true;
     sim.run(20, anywhere(sample(10ms, 0ms, 0ms)));
     REQUIRE(sim.current() == Placement::cpu);
   }
@@ -77,8 +76,7 @@ TEST_CASE("cost: a kind whose behaviour changes moves within a few tasks", "[cos
 
 TEST_CASE("cost: a saturated executor is avoided; a small gain does not move a kind", "[cost]") {
   sy::CostPolicy policy = make_cost();  // hysteresis 0.15
-  Simulation sim(policy, Placement::cpu);
-  sim.shardable = true;
+  Simulation sim(policy, Placement::cpu, true);
   sim.inflight = 10;
   // The CPU pool, where the table puts a CPU-bound kind, has 1000 tasks queued.
   sim.surroundings.load_view[Placement::cpu].busy = 2;
@@ -105,15 +103,13 @@ TEST_CASE("cost: a kind caught stalling a fiber worker leaves the fibers", "[cos
   sim.run(20, anywhere(sample(100us, 20us, 5ms)));
   REQUIRE(sim.current() == Placement::fiber);
   // ...until the watchdog catches one blocking its worker.
-  sim.stalled = true;
-  sim.place();
+  for (std::uint32_t i = 0; i < sy::KindGovernor::kStrikes; ++i) sim.stall();
   REQUIRE(sim.current() == Placement::blocking);
 }
 
 TEST_CASE("cost: a pinned kind never moves", "[cost]") {
   sy::CostPolicy policy = make_cost();
-  Simulation sim(policy, Placement::fiber);
-  sim.pinned = Placement::fiber;
+  Simulation sim(policy, Placement::fiber, false, Placement::fiber);
   sim.inflight = 100;
   sim.run(50, anywhere(sample(10ms, 0ms, 0ms)));
   REQUIRE(sim.current() == Placement::fiber);

@@ -52,9 +52,8 @@ int trials(const Simulation& sim, Placement home) {
 TEST_CASE("explore: the three seed cases, after trying the alternatives", "[explore]") {
   sy::ExplorePolicy policy = make_explore();
   SECTION("CPU-bound: the CPU pool") {
-    Simulation sim(policy, Placement::fiber);
+    Simulation sim(policy, Placement::fiber, true);
     sim.inflight = 100;
-    sim.shardable = true;
     sim.run(400, anywhere(sample(10ms, 0ms, 0ms)));
     REQUIRE(sim.current() == Placement::cpu);
     REQUIRE(sim.ran_on(Placement::shard) == sy::ExplorePolicy::kTrialTasks);
@@ -81,17 +80,15 @@ TEST_CASE("explore: the three seed cases, after trying the alternatives", "[expl
 TEST_CASE("explore: a task that serializes in threads is measured in a shard and moves there",
           "[explore]") {
   sy::ExplorePolicy policy = make_explore();
-  Simulation sim(policy, Placement::fiber);
+  Simulation sim(policy, Placement::fiber, true);
   sim.inflight = 100;
-  sim.shardable = true;
   sim.run(400, locked);
   REQUIRE(sim.current() == Placement::shard);
   // Nothing but a measurement can show it: the cost policy, which sees only where the kind
   // runs, keeps it in threads.
   sy::CostPolicy cost(sy::PolicyConfig{}, sy::ExecutorsConfig{});
-  Simulation blind(cost, Placement::fiber);
+  Simulation blind(cost, Placement::fiber, true);
   blind.inflight = 100;
-  blind.shardable = true;
   blind.run(400, locked);
   REQUIRE(blind.current() != Placement::shard);
 }
@@ -99,10 +96,9 @@ TEST_CASE("explore: a task that serializes in threads is measured in a shard and
 TEST_CASE("explore: once in a shard, a lock-bound kind stays, and is not explored again",
           "[explore]") {
   sy::ExplorePolicy policy = make_explore();
-  Simulation sim(policy, Placement::fiber);
+  Simulation sim(policy, Placement::fiber, true);
   sim.inflight = 16;
   sim.lag = 16;  // tasks started before a move finish after it
-  sim.shardable = true;
   for (int i = 0; i < 1000 && sim.current() != Placement::shard; ++i) sim.run(1, locked);
   REQUIRE(sim.current() == Placement::shard);
   const int moves = sim.moves();
@@ -135,9 +131,8 @@ TEST_CASE("explore: a stable kind is explored once, a kind that changes is explo
 TEST_CASE("explore: with share 0 it never tries, and decides as the cost policy does",
           "[explore]") {
   sy::ExplorePolicy policy = make_explore(0.0);
-  Simulation sim(policy, Placement::fiber);
+  Simulation sim(policy, Placement::fiber, true);
   sim.inflight = 100;
-  sim.shardable = true;
   sim.run(400, locked);
   REQUIRE(sim.current() == Placement::blocking);  // where the decision table sends it
   REQUIRE(sim.ran_on(Placement::shard) == 0);
@@ -158,9 +153,7 @@ TEST_CASE("explore: hysteresis: a small measured gain does not move a kind", "[e
 
 TEST_CASE("explore: a pinned kind never moves and is never tried elsewhere", "[explore]") {
   sy::ExplorePolicy policy = make_explore();
-  Simulation sim(policy, Placement::cpu);
-  sim.pinned = Placement::cpu;
-  sim.shardable = true;
+  Simulation sim(policy, Placement::cpu, true, Placement::cpu);
   sim.run(400, locked);
   REQUIRE(sim.current() == Placement::cpu);
   REQUIRE(sim.ran_on(Placement::cpu) == 400);

@@ -32,12 +32,10 @@ TEST_CASE("fixed: [policy.fixed] placement, pins, and shards only for registered
   sy::FixedPolicy policy(params);
   Simulation callable(policy, Placement::fiber);
   REQUIRE(callable.current() == Placement::fiber);
-  Simulation registered(policy, Placement::fiber);
-  registered.shardable = true;
+  Simulation registered(policy, Placement::fiber, true);
   registered.place();
   REQUIRE(registered.current() == Placement::shard);
-  Simulation pinned(policy, Placement::fiber);
-  pinned.pinned = Placement::blocking;
+  Simulation pinned(policy, Placement::fiber, false, Placement::blocking);
   pinned.run(50, anywhere(sample(0ms, 0ms, 10ms)));
   REQUIRE(pinned.current() == Placement::blocking);
 }

@@ -97,7 +97,8 @@ TEST_CASE("the report of a known workload shows each kind's shares and placement
     REQUIRE(in_histogram == k.measured);
     REQUIRE(k.wall_p50 >= 4ms);
     REQUIRE(k.first_seen <= r.uptime);
-    const double of_wall = k.cpu_share + k.blocked_share + k.wait_share + k.queued_share;
+    const double of_wall =
+        k.cpu_share + k.blocked_share + k.wait_share + k.join_share + k.queued_share;
     REQUIRE(of_wall == Approx(1.0).margin(0.02));
   }
   REQUIRE(r.machine.cores == sy::Topology::discover().core_count());
@@ -178,9 +179,7 @@ TEST_CASE("a duration out of range is refused, not wrapped", "[report]") {
 }
 
 TEST_CASE("a text nested too deep or too long is refused before it is built", "[report]") {
-  auto nested = [](std::size_t depth) {
-    return std::string(depth, '[') + std::string(depth, ']');
-  };
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
   const int bound = sy::Report::kMaxJsonDepth;
   // At the bound the text is read, and refused for what it is: not a report.
   REQUIRE_THAT(refused(nested(bound)), Catch::Contains("expected an object"));

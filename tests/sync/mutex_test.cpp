@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <switchyard/switchyard.hpp>
 
@@ -159,4 +160,40 @@ TEST_CASE("Mutex: shutdown cancels tasks waiting for it on every executor", "[mu
   m.unlock();
   REQUIRE(m.try_lock());
   m.unlock();
+}
+
+TEST_CASE("Mutex: a crowd of tasks on a busy counter does not fall into a hand-off convoy",
+          "[mutex]") {
+  // Handing the mutex to every long-waiting task in turn costs two task switches per
+  // increment, and a queue of 1,000 never gets under the hand-off threshold again: hundreds of
+  // thousands of slices. Competing, the holder goes on and the slices stay near the task
+  // count. A crowd fell into the convoy about one time in twenty: five crowds are run.
+  constexpr int kTasks = 1'000;
+  constexpr int kIncrements = 1'000;
+  constexpr int kCrowds = 5;
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Mutex m;
+  long counter = 0;  // guarded by m
+  for (int crowd = 0; crowd < kCrowds; ++crowd) {
+    std::vector<sy::Future<void>> tasks;
+    for (int t = 0; t < kTasks; ++t) {
+      tasks.push_back(rt.spawn(
+          "crowd",
+          [&] {
+            for (int i = 0; i < kIncrements; ++i) {
+              std::lock_guard lk(m);
+              ++counter;
+            }
+          },
+          sy::on(sy::Placement::cpu)));
+    }
+    sy::wait_all(tasks);
+  }
+  CHECK(counter == long{kCrowds} * kTasks * kIncrements);
+  std::uint64_t slices = 0;
+  for (const auto& e : rt.report().executors) {
+    if (e.placement == sy::Placement::cpu) slices = e.tasks_run;
+  }
+  CAPTURE(slices);
+  CHECK(slices < std::uint64_t{kCrowds} * kTasks * kIncrements / 20);
 }

@@ -118,7 +118,7 @@ TEST_CASE("an empty or idle report still draws three charts without NaN", "[page
     kind["measured"] = 0;
     kind["counted"] = 0;
     kind["wall_histogram"] = nlohmann::ordered_json::array();
-    kind["shares_of_wall"] = {{"cpu", 0}, {"blocked", 0}, {"wait", 0}, {"queued", 0}};
+    kind["shares_of_wall"] = {{"cpu", 0}, {"blocked", 0}, {"wait", 0}, {"join", 0}, {"queued", 0}};
     for (nlohmann::ordered_json& other : report["kinds"]) {
       other["first_seen_ns"] = 0;
       other["history"] = nlohmann::ordered_json::array();

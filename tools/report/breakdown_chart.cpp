@@ -23,7 +23,7 @@ constexpr double kMinLabelWidth = 38;
 // are scaled down to fit.
 void bar(SvgWriter& svg, const Report::KindReport& kind, double top) {
   std::array<double, kShares.size()> shares = {kind.cpu_share, kind.blocked_share, kind.wait_share,
-                                               kind.queued_share};
+                                               kind.join_share, kind.queued_share};
   double total = 0;
   for (double& share : shares) {
     share = std::clamp(share, 0.0, 1.0);

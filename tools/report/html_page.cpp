@@ -155,13 +155,13 @@ std::string kinds_table(const std::vector<Report::KindReport>& kinds) {
     html += share_cell(kind.cpu_share, kind.active_cpu_share) +
             share_cell(kind.blocked_share, kind.active_blocked_share) +
             share_cell(kind.wait_share, kind.active_wait_share) +
-            share_cell(kind.queued_share, std::nullopt);
+            share_cell(kind.join_share, std::nullopt) + share_cell(kind.queued_share, std::nullopt);
     html += fmt::format(R"(<td class="n">{}</td><td class="n">{}</td>)",
                         duration_text(kind.wall_p50), duration_text(kind.wall_p99));
     html +=
         fmt::format(R"(<td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>)",
                     kind.history.size(), count_text(kind.task_migrations), count_text(kind.stalls));
-    html += fmt::format("\n<tr class=\"details\"><td colspan=\"14\">{}</td></tr>\n",
+    html += fmt::format("\n<tr class=\"details\"><td colspan=\"15\">{}</td></tr>\n",
                         details_text(kind));
   }
   return html + "</table></div>\n";

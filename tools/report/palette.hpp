@@ -28,10 +28,11 @@ struct Swatch {
 };
 
 // The shares of wall time, in the order the breakdown stacks them.
-inline constexpr std::array<Swatch, 4> kShares = {{
+inline constexpr std::array<Swatch, 5> kShares = {{
     {"cpu", "on a CPU", "#f58518"},
     {"blocked", "blocked in the OS", "#c8453c"},
     {"wait", "waiting (suspended)", "#9ecae9"},
+    {"join", "waiting for other tasks", "#d4e6f5"},
     {"queued", "queued", "#bab0ac"},
 }};
 

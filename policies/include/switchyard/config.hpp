@@ -119,7 +119,15 @@ struct ProfilingConfig {
   bool calibrate = true;
   std::filesystem::path report;
   std::filesystem::path trace;
+  // metrics: "host:port" of the live metrics endpoint (the Prometheus text format on
+  // /metrics, the report as JSON on /report.json); empty, the default, serves none.
+  std::string metrics;
 };
+
+// metrics_address_problem() says what is wrong with `text` as profiling.metrics: empty when
+// it is "" or host:port with a port from 0 to 65535, at most kMaxMetricsAddressBytes long.
+// Does not block; call from any thread.
+std::string metrics_address_problem(std::string_view text);
 
 // KindConfig overrides the policy for one task kind.
 struct KindConfig {

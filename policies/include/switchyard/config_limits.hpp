@@ -43,4 +43,8 @@ inline constexpr std::chrono::milliseconds kMaxBlockingIdle = std::chrono::hours
 // finish, and shutdown still waits, past any grace, for tasks running user code.
 inline constexpr std::chrono::milliseconds kMaxShutdownGrace = std::chrono::hours(24);
 
+// kMaxMetricsAddressBytes bounds profiling.metrics, "host:port": a DNS name is at most 253
+// bytes, and a port five digits.
+inline constexpr std::size_t kMaxMetricsAddressBytes = 260;
+
 }  // namespace switchyard

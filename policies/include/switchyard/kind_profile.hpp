@@ -43,15 +43,20 @@ class KindProfile {
   std::uint64_t failures() const noexcept { return failures_; }
 
   // *_share() are the shares of wall time (0..1) spent on CPU, blocked off-CPU inside OS
-  // calls, suspended in Switchyard waits, and queued, over every task. Zero before the first.
+  // calls, suspended in Switchyard waits, waiting for other tasks to finish, and queued, over
+  // every task. Zero before the first.
   double cpu_share() const noexcept { return totals_.of_wall(totals_.cpu); }
   double blocked_share() const noexcept { return totals_.of_wall(totals_.blocked); }
   double wait_share() const noexcept { return totals_.of_wall(totals_.wait); }
+  double join_share() const noexcept { return totals_.of_wall(totals_.joined); }
   double queued_share() const noexcept { return totals_.of_wall(totals_.queued); }
 
-  // active_*_share() are the same shares over the time its tasks were not queued: what the
-  // task itself does, whatever the load. Placement decisions use these, because time spent
-  // queued says how busy an executor is, not what kind of work a task is.
+  // active_*_share() are the same shares over the time its tasks were active (not queued,
+  // not waiting for other tasks): what the task itself does, whatever the load and whatever
+  // its children do. Placement decisions use these, because time spent queued says how busy
+  // an executor is, not what kind of work a task is, and a parent waiting on its children is
+  // neither waiting for the world nor blocked: its children say what the wait is. A task that
+  // did nothing but wait for others says nothing of its kind.
   // They are averages of each task's own shares, over the tasks since the last phase change.
   double active_cpu_share() const noexcept { return shares_.cpu; }
   double active_blocked_share() const noexcept { return shares_.blocked; }
@@ -81,7 +86,7 @@ class KindProfile {
 
   // Totals over every task folded in.
   struct Totals {
-    std::chrono::nanoseconds wall{0}, cpu{0}, blocked{0}, wait{0}, queued{0};
+    std::chrono::nanoseconds wall{0}, cpu{0}, blocked{0}, wait{0}, joined{0}, queued{0};
     std::uint64_t migrations = 0;
 
     // of_wall() and of_active() are `part`'s share of the total wall time and of the total

@@ -12,13 +12,16 @@ namespace switchyard {
 // TaskSample is the measurement of one task, from spawn to completion. The parts add up to
 // about `wall`: queued (ready but not running, or running but preempted by the OS) + cpu
 // (running on a CPU) + blocked (running, but waiting inside an OS call) + wait (suspended in
-// a Switchyard wait: I/O, timer, future).
+// a Switchyard wait: I/O, timer, lock) + joined (suspended on another task's future).
 struct TaskSample {
   Placement placement = Placement::fiber;  // where it finished
   std::chrono::nanoseconds wall{0};
   std::chrono::nanoseconds cpu{0};
   std::chrono::nanoseconds blocked{0};
   std::chrono::nanoseconds wait{0};
+  // joined: waiting for other tasks to finish. Neither the task's own work nor a wait for the
+  // world: a parent that waits on its children is as busy or as idle as they are.
+  std::chrono::nanoseconds joined{0};
   std::chrono::nanoseconds queued{0};
   unsigned migrations = 0;  // executor changes during the task
   bool failed = false;      // ended with an exception

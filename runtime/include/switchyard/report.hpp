@@ -16,6 +16,7 @@
 #include <switchyard/latency_histogram.hpp>
 #include <switchyard/machine_model.hpp>
 #include <switchyard/placement.hpp>
+#include <switchyard/placement_change.hpp>
 #include <switchyard/topology.hpp>
 
 namespace switchyard {
@@ -37,17 +38,7 @@ struct Report {
   static constexpr int kMaxJsonDepth = 32;
 
   // PlacementChange records one move of a kind's new tasks to another executor.
-  struct PlacementChange {
-    std::chrono::nanoseconds at{0};  // since the runtime started
-    Placement from = Placement::fiber;
-    Placement to = Placement::fiber;
-    std::string rule;
-    double measured = 0.0;
-    double threshold = 0.0;
-    // has_figures() says the rule compared figures: a rule without any (the watchdog's) has
-    // both at 0, and is written without them.
-    bool has_figures() const noexcept { return measured != 0 || threshold != 0; }
-  };
+  using PlacementChange = switchyard::PlacementChange;
   // KindReport is one task kind.
   struct KindReport {
     std::string name;
@@ -59,7 +50,7 @@ struct Report {
     std::uint64_t failed = 0;
     std::uint64_t measured = 0;  // tasks whose times were sampled
     // Shares of wall time, and of active time (wall less queued), over every task of the kind.
-    double cpu_share = 0, blocked_share = 0, wait_share = 0, queued_share = 0;
+    double cpu_share = 0, blocked_share = 0, wait_share = 0, join_share = 0, queued_share = 0;
     double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
     std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};
     std::vector<LatencyHistogram::Bucket> wall_histogram;  // every measured task's wall time

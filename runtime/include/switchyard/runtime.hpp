@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -21,8 +22,9 @@
 namespace switchyard {
 
 namespace detail {
+class MetricsEndpoint;
 class RuntimeCore;
-}
+}  // namespace detail
 
 // Runtime owns the executors (fiber workers, the CPU pool, the blocking pool), the per-kind
 // profiles and the placement policy. Every piece of state belongs to the instance: several
@@ -34,7 +36,8 @@ class Runtime {
   // ./switchyard.toml, else defaults), probes the topology and starts the executors.
   // Throws ConfigError on a bad config file.
   Runtime();
-  // Runtime(config) starts with the given config.
+  // Runtime(config) starts with the given config. Throws std::runtime_error, naming the
+  // address, when profiling.metrics is set and the endpoint cannot listen there.
   explicit Runtime(Config config);
   // Runtime(config, policy) places tasks with `policy` instead of the config's policy.name:
   // a policy of the program's own (see policy.hpp for what it may rely on).
@@ -93,7 +96,8 @@ class Runtime {
   // shutdown() stops accepting tasks, lets running and queued tasks finish for up to
   // `grace`, then cancels what is left: tasks not yet started and tasks suspended in
   // Switchyard waits resolve with TaskCancelled. It waits for tasks still running user code
-  // to return (and says on stderr which ones every few seconds), then stops the executors.
+  // to return (and says how many every few seconds, through the log sink: log.hpp), then stops
+  // the executors.
   // Blocks. Idempotent; must not be called from inside one of this runtime's tasks.
   ShutdownSummary shutdown(std::chrono::milliseconds grace);
 
@@ -108,6 +112,11 @@ class Runtime {
   // runtime's tasks.
   Calibration calibrate(bool recalibrate = false);
 
+  // metrics_address() is where the live metrics endpoint listens, "host:port" with the port
+  // the kernel chose for ":0", or "" when profiling.metrics is off (docs/observability.md).
+  // The endpoint serves from start until the Runtime is destroyed, after shutdown() too.
+  const std::string& metrics_address() const noexcept;
+
   // config() and topology() are what the runtime started with.
   const Config& config() const noexcept;
   const Topology& topology() const noexcept;
@@ -117,7 +126,10 @@ class Runtime {
   void enqueue(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
   void enqueue(std::string_view kind, const Hint& hint, detail::RegisteredCall& call);
 
+  void start_metrics();
+
   std::unique_ptr<detail::RuntimeCore> impl_;
+  std::unique_ptr<detail::MetricsEndpoint> metrics_;
 };
 
 }  // namespace switchyard

@@ -8,6 +8,7 @@
 #include <switchyard/future.hpp>
 #include <switchyard/hint.hpp>
 #include <switchyard/io.hpp>
+#include <switchyard/log.hpp>
 #include <switchyard/net.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/registered_task.hpp>

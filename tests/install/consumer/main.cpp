@@ -1,4 +1,5 @@
-// A program outside the project that finds Switchyard through pkg-config.
+// A program outside the project that finds Switchyard installed: through pkg-config (its
+// meson.build) or CMake's find_package (its CMakeLists.txt).
 #include <iostream>
 
 #include <switchyard/switchyard.hpp>

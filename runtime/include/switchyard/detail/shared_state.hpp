@@ -25,6 +25,28 @@ inline bool waits_as_thread() noexcept {
   return boost::fibers::context::active()->is_context(boost::fibers::type::main_context);
 }
 
+// set_joining() tells the calling task, if it is one, that it suspends until other tasks
+// finish (true), or that it is back (false): its measurement counts that time as joined,
+// not as waiting.
+void set_joining(bool joining) noexcept;
+
+// Joining marks the calling task as joining for its lifetime.
+struct Joining {
+  Joining() noexcept { set_joining(true); }
+  ~Joining() { set_joining(false); }
+  Joining(const Joining&) = delete;
+  Joining& operator=(const Joining&) = delete;
+};
+
+// Watcher is a callback that a state calls, under its lock, when it becomes ready: how
+// when_any() learns of the first of several. On the watcher's stack; unlinked before it goes.
+struct Watcher {
+  void (*notify)(void*) noexcept = nullptr;
+  void* arg = nullptr;
+  Watcher* prev = nullptr;
+  Watcher* next = nullptr;
+};
+
 // StateBase holds the part of a future's state that does not depend on the value type. It is
 // reference-counted: the Future holds one reference and the task another. A fiber waits on a
 // Boost.Fiber condition variable, which suspends it; a plain thread on a standard one, which
@@ -86,6 +108,25 @@ class StateBase {
         TaskCancelled("switchyard: the call was cancelled; its result, if any, is dropped")));
   }
 
+  // watch() links `w`, to be notified when the state becomes ready; false, linking nothing, if
+  // it already is. unwatch() unlinks it if still linked. Any thread.
+  bool watch(Watcher& w) noexcept {
+    std::lock_guard lk(mutex_);
+    if (ready()) return false;
+    w.prev = nullptr;
+    w.next = watchers_;
+    if (watchers_ != nullptr) watchers_->prev = &w;
+    watchers_ = &w;
+    return true;
+  }
+  void unwatch(Watcher& w) noexcept {
+    std::lock_guard lk(mutex_);
+    if (w.prev == nullptr && watchers_ != &w) return;  // notified, or never linked
+    (w.prev != nullptr ? w.prev->next : watchers_) = w.next;
+    if (w.next != nullptr) w.next->prev = w.prev;
+    w.prev = w.next = nullptr;
+  }
+
   // fail() publishes an error; later publications are ignored.
   void fail(std::exception_ptr error) noexcept {
     std::unique_lock lk(mutex_);
@@ -98,6 +139,11 @@ class StateBase {
   // publish() marks the state ready and wakes every waiter. Caller holds the lock.
   void publish(std::unique_lock<std::mutex>& lk) noexcept {
     ready_.store(true, std::memory_order_release);
+    while (Watcher* w = watchers_) {
+      watchers_ = w->next;
+      w->prev = w->next = nullptr;
+      w->notify(w->arg);
+    }
     const bool threads = thread_waiters_ > 0;
     lk.unlock();
     if (threads) thread_cv_.notify_all();
@@ -123,6 +169,7 @@ class StateBase {
   template <class Wait>
   bool wait_as_fiber(Wait&& wait) {
     CancelRegistration cancel(&StateBase::interrupt, this);
+    const Joining joining;
     bool done = false;
     {
       std::unique_lock lk(mutex_);
@@ -140,7 +187,8 @@ class StateBase {
  private:
   boost::fibers::condition_variable_any fiber_cv_;
   std::condition_variable thread_cv_;
-  int thread_waiters_ = 0;  // guarded by mutex_
+  int thread_waiters_ = 0;      // guarded by mutex_
+  Watcher* watchers_ = nullptr;  // guarded by mutex_
   std::atomic<bool> ready_{false};
   std::atomic<int> refs_{1};
   std::exception_ptr error_;

@@ -22,9 +22,9 @@ class Listener {
   Listener& operator=(const Listener&) = delete;
 
   // accept() returns the next connection (TCP_NODELAY set); TimeoutError when the deadline
-  // passes first. Out of descriptors or buffers (EMFILE, ENFILE, ENOBUFS, ENOMEM), it says so on
-  // stderr and tries again after pauses of 5 ms doubling to 1 s: the connection waits in the
-  // backlog until the program closes others.
+  // passes first. Out of descriptors or buffers (EMFILE, ENFILE, ENOBUFS, ENOMEM), it says so
+  // through the log sink (log.hpp) and tries again after pauses of 5 ms doubling to 1 s: the
+  // connection waits in the backlog until the program closes others.
   Socket accept(Deadline deadline = {});
   // close() stops listening. The destructor closes.
   void close() noexcept;
