@@ -11,6 +11,10 @@
 
 namespace switchyard {
 
+namespace detail {
+struct FutureAccess;
+}
+
 // Future<T> receives the value a task returned, or the exception it threw. Move-only; get()
 // may be called once. Every wait suspends the calling fiber when called from a task, and
 // blocks the calling thread otherwise; it may be called from any thread. Every future a
@@ -71,6 +75,8 @@ class Future {
   }
 
  private:
+  friend struct detail::FutureAccess;
+
   detail::SharedState<T>& checked() const {
     if (!state_)
       throw std::logic_error("switchyard::Future: no state (moved from, or get() called)");
@@ -105,5 +111,17 @@ template <class Futures>
 void wait_all(const Futures& futures) {
   wait_all(std::begin(futures), std::end(futures));
 }
+
+namespace detail {
+
+// FutureAccess lets the runtime's helpers (when_any, with_timeout) reach a future's state.
+struct FutureAccess {
+  template <class T>
+  static SharedState<T>& state(const Future<T>& f) {
+    return f.checked();
+  }
+};
+
+}  // namespace detail
 
 }  // namespace switchyard
