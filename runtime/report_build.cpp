@@ -28,9 +28,7 @@ Report RuntimeCore::report() const {
   Report r;
   r.policy = std::string(policy_->name());
   r.uptime = std::chrono::nanoseconds{since_start(steady_ns())};
-  r.machine = {topology_.cpu_model(),  topology_.packages(),         topology_.numa_nodes(),
-               topology_.core_count(), topology_.hardware_threads(), topology_.source(),
-               topology_.caches()};
+  r.machine = TopologySummary::of(topology_);
   kinds_.for_each([&](KindRecord& k) {
     Report::KindReport kr;
     kr.name = k.name;

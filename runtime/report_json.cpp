@@ -25,17 +25,6 @@ Json optional_number(const std::optional<double>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
-Json machine_json(const Report::MachineReport& m) {
-  Json caches = m.caches;
-  return {{"cpu_model", m.cpu_model},
-          {"packages", m.packages},
-          {"numa_nodes", m.numa_nodes},
-          {"cores", m.cores},
-          {"hardware_threads", m.hardware_threads},
-          {"topology_source", m.topology_source},
-          {"caches", std::move(caches)}};
-}
-
 Json counters_json(const Report::CounterReport& c) {
   Json events = Json::array();
   for (const PlannedEvent& e : c.events) {
@@ -334,7 +323,7 @@ std::string Report::to_json() const {
                   {"version", kSchemaVersion},
                   {"policy", policy},
                   {"uptime_ns", ns(uptime)},
-                  {"machine", machine_json(machine)},
+                  {"machine", machine},
                   {"open_files", {{"before", open_files.before}, {"now", open_files.now}}},
                   {"memory",
                    {{"live_tasks", memory.live_tasks},

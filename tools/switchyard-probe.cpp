@@ -8,15 +8,15 @@
 #include <switchyard/runtime.hpp>
 #include <switchyard/topology.hpp>
 #include <switchyard/topology_json.hpp>
+#include <switchyard/topology_summary.hpp>
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <map>
-#include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,72 +27,25 @@ namespace {
 
 // kSchemaVersion changes whenever a JSON field changes meaning or disappears; adding a field
 // does not change it.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
-constexpr std::string_view kUsage =
-    R"(usage: switchyard-probe [--json] [--events LIST] [--recalibrate] [--help]
+// kBadArguments is the exit status of a bad command line.
+constexpr int kBadArguments = 2;
 
-Reports what Switchyard sees of this machine: the cores it may run on, which hardware
-and software counters work (and why the others do not), and calibration figures.
-
-  --json         print the report as JSON (schema: docs/probe.md)
-  --events LIST  comma-separated counter names to try instead of the default list,
-                 e.g. PAPI_TOT_INS,perf::TASK-CLOCK
-  --recalibrate  measure the calibration figures again, ignoring the cache (and
-                 rewrite it)
-  --help         print this help
-
-Environment: SWITCHYARD_COUNTERS=presets-off|papi-off starts the counter fallback
-chain later (skip PAPI presets, or PAPI entirely). The calibration cache is
-$XDG_CACHE_HOME/switchyard/machine-model.json (default ~/.cache/...).
-)";
-
-struct Arguments {
-  bool json = false;
-  bool help = false;
-  bool recalibrate = false;
-  std::optional<std::vector<std::string>> events;
-};
-
-// ArgumentError: a bad command line, with the message that names the bad argument.
-struct ArgumentError {
-  std::string message;
-};
-
+// split_events() is --events LIST as names; an empty name is a bad command line.
 std::vector<std::string> split_events(std::string_view list) {
   std::vector<std::string> names;
+  std::string_view rest = list;
   while (true) {
-    const auto comma = list.find(',');
-    const std::string_view name = list.substr(0, comma);
+    const auto comma = rest.find(',');
+    const std::string_view name = rest.substr(0, comma);
     if (name.empty()) {
-      throw ArgumentError{fmt::format("--events '{}' has an empty event name", list)};
+      throw CLI::ValidationError("--events", fmt::format("'{}' has an empty event name", list));
     }
     names.emplace_back(name);
     if (comma == std::string_view::npos) return names;
-    list.remove_prefix(comma + 1);
+    rest.remove_prefix(comma + 1);
   }
-}
-
-Arguments parse(int argc, char** argv) {
-  Arguments arguments;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--json") {
-      arguments.json = true;
-    } else if (arg == "--recalibrate") {
-      arguments.recalibrate = true;
-    } else if (arg == "--help" || arg == "-h") {
-      arguments.help = true;
-    } else if (arg == "--events") {
-      if (i + 1 == argc) throw ArgumentError{"--events needs a comma-separated list of names"};
-      arguments.events = split_events(argv[++i]);
-    } else if (arg.substr(0, 9) == "--events=") {
-      arguments.events = split_events(arg.substr(9));
-    } else {
-      throw ArgumentError{fmt::format("unknown argument '{}'", arg)};
-    }
-  }
-  return arguments;
 }
 
 std::string plural(std::size_t count, std::string_view one, std::string_view many) {
@@ -228,20 +181,18 @@ nlohmann::ordered_json calibration_json(const sy::Calibration& calibration) {
       {"figures", sy::figures_to_json<nlohmann::ordered_json>(model, sy::FigureDetail::report)}};
 }
 
+// topology_json() is the machine as a report writes it, with the per-core list added.
 nlohmann::ordered_json topology_json(const sy::Topology& topology) {
-  nlohmann::ordered_json cores = nlohmann::ordered_json::array();
+  nlohmann::ordered_json json = sy::TopologySummary::of(topology);
+  nlohmann::ordered_json& core_list = json["core_list"] = nlohmann::ordered_json::array();
   for (const sy::Core& core : topology.cores()) {
-    cores.push_back({{"index", core.index},
-                     {"os_index", core.os_index},
-                     {"pus", core.pus},
-                     {"numa_node", core.numa_node},
-                     {"package", core.package}});
+    core_list.push_back({{"index", core.index},
+                         {"os_index", core.os_index},
+                         {"pus", core.pus},
+                         {"numa_node", core.numa_node},
+                         {"package", core.package}});
   }
-  nlohmann::ordered_json caches = topology.caches();
-  return {{"source", topology.source()},         {"cpu_model", topology.cpu_model()},
-          {"packages", topology.packages()},     {"numa_nodes", topology.numa_nodes()},
-          {"core_count", topology.core_count()}, {"hardware_threads", topology.hardware_threads()},
-          {"cores", std::move(cores)},           {"caches", std::move(caches)}};
+  return json;
 }
 
 nlohmann::ordered_json counters_json(const sy::CounterPlan& plan) {
@@ -266,29 +217,47 @@ nlohmann::ordered_json counters_json(const sy::CounterPlan& plan) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Arguments arguments;
+  CLI::App app(
+      "Reports what Switchyard sees of this machine: the cores it may run on, which hardware "
+      "and software counters work (and why the others do not), and calibration figures.",
+      "switchyard-probe");
+  app.footer(
+      "Environment: SWITCHYARD_COUNTERS=presets-off|papi-off starts the counter fallback\n"
+      "chain later (skip PAPI presets, or PAPI entirely). The calibration cache is\n"
+      "$XDG_CACHE_HOME/switchyard/machine-model.json (default ~/.cache/...).");
+  bool json = false;
+  bool recalibrate = false;
+  sy::CounterOptions options = sy::CounterOptions::from_environment();
+  std::string events;
+  app.add_flag("--json", json, "print the report as JSON (schema: docs/probe.md)");
+  const CLI::Option* events_option =
+      app.add_option("--events", events,
+                     "comma-separated counter names to try instead of the default list, "
+                     "e.g. PAPI_TOT_INS,perf::TASK-CLOCK")
+          ->type_name("LIST")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_flag("--recalibrate", recalibrate,
+               "measure the calibration figures again, ignoring the cache (and rewrite it)");
   try {
-    arguments = parse(argc, argv);
-  } catch (const ArgumentError& error) {
-    fmt::print(stderr, "switchyard-probe: {}\n(see switchyard-probe --help)\n", error.message);
-    return 2;
-  }
-  if (arguments.help) {
-    fmt::print("{}", kUsage);
+    app.parse(argc, argv);
+    if (events_option->count() > 0) options.events = split_events(events);
+  } catch (const CLI::CallForHelp&) {
+    fmt::print("{}", app.help());
     return 0;
+  } catch (const CLI::ParseError& error) {
+    fmt::print(stderr, "switchyard-probe: {}\n(see switchyard-probe --help)\n", error.what());
+    return kBadArguments;
   }
 
-  sy::CounterOptions options = sy::CounterOptions::from_environment();
-  if (arguments.events) options.events = *arguments.events;
   const sy::CounterPlan plan = sy::CounterPlan::decide(options);
   // A runtime of its own measures the hand-offs to its pools; it calibrates once, here.
   sy::Config config;
   config.profiling.calibrate = false;
   sy::Runtime runtime(config);
   const sy::Topology& topology = runtime.topology();
-  const sy::Calibration calibration = runtime.calibrate(arguments.recalibrate);
+  const sy::Calibration calibration = runtime.calibrate(recalibrate);
 
-  if (arguments.json) {
+  if (json) {
     const nlohmann::ordered_json report = {
         {"schema_version", kSchemaVersion},
         {"tool", {{"name", "switchyard-probe"}, {"version", SWITCHYARD_VERSION}}},

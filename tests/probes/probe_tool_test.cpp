@@ -25,12 +25,19 @@ TEST_CASE("switchyard-probe --json reports topology, counters and calibration", 
   INFO("SWITCHYARD_PROBE names the built switchyard-probe");
   REQUIRE_FALSE(sy::test::probe_path().empty());
   const nlohmann::json report = probe_json("--json");
-  CHECK(report["schema_version"] == 1);
+  CHECK(report["schema_version"] == 2);
   REQUIRE(report["topology"].is_object());
   REQUIRE(report["counters"].is_object());
   REQUIRE(report["calibration"].is_object());
-  CHECK(report["topology"]["core_count"] == sy::Topology::discover().core_count());
-  CHECK(report["topology"]["cores"].size() == report["topology"]["core_count"]);
+  const sy::Topology topology = sy::Topology::discover();
+  // The machine's fields carry the names of a run report's `machine` (docs/report.md).
+  const nlohmann::json& machine = report["topology"];
+  CHECK(machine["cores"] == topology.core_count());
+  CHECK(machine["topology_source"] == topology.source());
+  CHECK(machine["hardware_threads"] == topology.hardware_threads());
+  CHECK_FALSE(machine.contains("core_count"));
+  CHECK_FALSE(machine.contains("source"));
+  CHECK(machine["core_list"].size() == topology.core_count());
   CHECK(report["counters"]["events"].size() == 6);
   CHECK(report["calibration"]["available"] == true);
   CHECK(report["calibration"]["figures"]["fiber_switch_ns"]["value"].get<double>() > 0);
@@ -69,20 +76,33 @@ TEST_CASE("switchyard-probe prints a readable report with all three sections", "
 }
 
 TEST_CASE("switchyard-probe --help describes the options", "[tool]") {
-  const sy::test::CommandRun run = sy::test::run_probe("--help");
+  const std::string help = GENERATE("--help", "-h");
+  const sy::test::CommandRun run = sy::test::run_probe(help);
+  INFO(run.output);
   CHECK(run.exit_code == 0);
-  CHECK_THAT(run.output, Contains("--events LIST"));
+  for (const char* option : {"--json", "--events", "--recalibrate", "SWITCHYARD_COUNTERS"}) {
+    CHECK_THAT(run.output, Contains(option));
+  }
 }
 
-TEST_CASE("switchyard-probe rejects bad arguments by name", "[tool]") {
+TEST_CASE("switchyard-probe --events=LIST is the same as --events LIST", "[tool]") {
+  const nlohmann::json report = probe_json("--json --events=perf::TASK-CLOCK");
+  REQUIRE(report["counters"]["events"].size() == 1);
+  CHECK(report["counters"]["events"][0]["requested"] == "perf::TASK-CLOCK");
+}
+
+TEST_CASE("switchyard-probe rejects bad arguments by name, with status 2", "[tool]") {
   const auto [arguments, named] = GENERATE(table<std::string, std::string>({
-      {"--bogus", "'--bogus'"},
-      {"--json extra", "'extra'"},
+      {"--bogus", "--bogus"},
+      {"--json extra", "extra"},
       {"--events", "--events"},
-      {"--events a,,b", "empty event name"},
+      {"--events a,,b", "'a,,b' has an empty event name"},
+      {"--events ,", "empty event name"},
   }));
   const sy::test::CommandRun run = sy::test::run_probe(arguments);
-  INFO(run.output);
-  CHECK(run.exit_code != 0);
+  INFO(arguments << ": " << run.output);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.output, Contains("switchyard-probe: "));
   CHECK_THAT(run.output, Contains(named));
+  CHECK_THAT(run.output, Contains("switchyard-probe --help"));
 }

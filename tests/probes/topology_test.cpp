@@ -115,5 +115,5 @@ TEST_CASE("Topology under taskset -c 0 has one core", "[.][taskset]") {
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   const auto report = nlohmann::json::parse(run.output);
-  CHECK(report["topology"]["core_count"] == 1);
+  CHECK(report["topology"]["cores"] == 1);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <switchyard/topology.hpp>
+#include <switchyard/topology_summary.hpp>
 
 namespace switchyard {
 
@@ -18,6 +19,21 @@ void to_json(Json& json, const Cache& cache) {
               {"line_bytes", cache.line_bytes},
               {"shared_by_cores", cache.shared_by_cores},
               {"instances", cache.instances}};
+}
+
+// to_json() writes the machine as {"cpu_model", "packages", "numa_nodes", "cores",
+// "hardware_threads", "topology_source", "caches"}: a report's `machine` (docs/report.md) and
+// switchyard-probe's `topology` (docs/probe.md), which adds the per-core list. Never blocks;
+// any thread.
+template <class Json>
+void to_json(Json& json, const TopologySummary& machine) {
+  json = Json{{"cpu_model", machine.cpu_model},
+              {"packages", machine.packages},
+              {"numa_nodes", machine.numa_nodes},
+              {"cores", machine.cores},
+              {"hardware_threads", machine.hardware_threads},
+              {"topology_source", machine.topology_source},
+              {"caches", machine.caches}};
 }
 
 }  // namespace switchyard

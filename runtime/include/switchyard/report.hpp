@@ -17,7 +17,7 @@
 #include <switchyard/machine_model.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/placement_change.hpp>
-#include <switchyard/topology.hpp>
+#include <switchyard/topology_summary.hpp>
 
 namespace switchyard {
 
@@ -109,16 +109,8 @@ struct Report {
     }
   };
 
-  // MachineReport is the topology the runtime started with.
-  struct MachineReport {
-    std::string cpu_model;
-    std::size_t packages = 0;
-    std::size_t numa_nodes = 0;
-    std::size_t cores = 0;
-    std::size_t hardware_threads = 0;
-    std::string topology_source;  // what the topology came from (hwloc, or the fallback and why)
-    std::vector<Cache> caches;
-  };
+  // MachineReport is the topology the runtime started with, as switchyard-probe reports it.
+  using MachineReport = TopologySummary;
 
   std::string policy;
   std::chrono::nanoseconds uptime{0};
