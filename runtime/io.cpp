@@ -6,6 +6,7 @@
 #include <string>
 #include <system_error>
 
+#include <switchyard/detail/cancel_state.hpp>
 #include <switchyard/errors.hpp>
 
 #include "io_source.hpp"
@@ -56,7 +57,7 @@ bool wait_for(int fd, bool for_read, Deadline deadline) {
     case detail::Waiter::Outcome::timeout:
       return false;
     case detail::Waiter::Outcome::cancelled:
-      throw TaskCancelled(std::string(call) + ": cancelled: the runtime is shutting down");
+      throw TaskCancelled(std::string(call) + ": cancelled: " + detail::cancel_reason());
     case detail::Waiter::Outcome::closed:
       break;
   }

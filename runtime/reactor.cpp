@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include <switchyard/detail/cancel_state.hpp>
+
 #include "clock.hpp"
 
 namespace switchyard::detail {
@@ -47,12 +49,22 @@ void Reactor::remove(IoSource* source) noexcept {
 }
 
 Waiter::Outcome Reactor::park(Waiter& w) noexcept {
+  struct Armed {
+    Reactor* reactor;
+    Waiter* waiter;
+  } armed_here{this, &w};
+  const CancelRegistration task_cancel(
+      [](void* a) noexcept {
+        auto* armed = static_cast<Armed*>(a);
+        armed->reactor->cancel_one(*armed->waiter);
+      },
+      &armed_here);
   bool armed = false;
   {
-    // Checked under the lock that cancel_all() takes after the signal is raised: either this
-    // wait is armed before cancel_all() runs, or it sees the signal.
+    // Checked under the lock that cancel_all() and cancel_one() take after their flag is
+    // raised: either this wait is armed before they run, or it sees the flag.
     std::lock_guard lk(mutex_);
-    if (!cancel_.raised()) {
+    if (!cancel_.raised() && !task_cancel.cancelled()) {
       deadlines_.insert(w);
       note_first_deadline();
       // Only a wait armed from another thread can be earlier than the owner's sleep.
@@ -70,7 +82,15 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
       note_first_deadline();
     }
   }
-  return cancel_.raised() ? Waiter::Outcome::cancelled : outcome;
+  return cancel_.raised() || task_cancel.cancelled() ? Waiter::Outcome::cancelled : outcome;
+}
+
+void Reactor::cancel_one(Waiter& w) noexcept {
+  std::lock_guard lk(mutex_);
+  if (!w.timer_hook.is_linked()) return;
+  deadlines_.erase(deadlines_.iterator_to(w));
+  note_first_deadline();
+  if (w.claim()) w.wake(Waiter::Outcome::cancelled);
 }
 
 void Reactor::cancel_all() noexcept {

@@ -43,10 +43,14 @@ class Reactor {
   // park() suspends the calling task in `w`, already published wherever else its wait can
   // end, with `w`'s deadline (time_point::max() for none) armed here so that poll() times it
   // out and cancel_all() finds it. Once the runtime cancels, every wait ends in
-  // Outcome::cancelled whatever ended it: reactors are cancelled one after another, and
+  // Outcome::cancelled whatever ended it (so does every wait of a task that was cancelled on
+  // its own, once it has been): reactors are cancelled one after another, and
   // readiness that tasks already unwinding cause (their sockets closing) must not let another
   // task carry on. On a fiber worker.
   Waiter::Outcome park(Waiter& w) noexcept;
+  // cancel_one() ends `w`'s wait as cancelled if it is still armed here: the calling task was
+  // cancelled on its own. Any thread, while `w` is registered with its task's CancelState.
+  void cancel_one(Waiter& w) noexcept;
   // cancel_all() wakes every armed waiter with Outcome::cancelled. Call once the runtime's
   // CancelSignal is raised: from then on park() arms nothing.
   void cancel_all() noexcept;

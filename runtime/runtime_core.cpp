@@ -253,11 +253,13 @@ Executor& RuntimeCore::executor_for(const Task& task) noexcept {
 }
 
 void RuntimeCore::run(Task& task) noexcept {
-  const bool cancelled = cancel_.raised();
+  // start() first: a task cancelled from its future before this never runs.
+  const bool withdrawn = !task.body->cancellation.start();
+  const bool cancelled = withdrawn || cancel_.raised();
   if (cancelled) {
-    task.body->cancel(
-        failure<TaskCancelled>("switchyard: a '", task.kind.name,
-                               "' task was cancelled: the runtime shut down before it started"));
+    task.body->cancel(failure<TaskCancelled>(
+        "switchyard: a '", task.kind.name, "' task was cancelled",
+        withdrawn ? " before it started" : ": the runtime shut down before it started"));
   } else {
     task.body->compute();
   }

@@ -1,10 +1,13 @@
 #include <switchyard/this_task.hpp>
 
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/operations.hpp>
+
+#include <switchyard/detail/cancel_state.hpp>
 
 #include <switchyard/errors.hpp>
 
@@ -59,8 +62,32 @@ void yield() {
 
 void sleep_until(std::chrono::steady_clock::time_point deadline) {
   if (detail::sleep_until(deadline) == detail::Waiter::Outcome::cancelled) {
-    throw TaskCancelled("switchyard: sleep cancelled: the runtime is shutting down");
+    throw TaskCancelled(std::string("switchyard: sleep cancelled: ") + detail::cancel_reason());
   }
+}
+
+bool cancelled() noexcept {
+  const detail::CancelState* c = detail::current_cancel_state();
+  return c != nullptr && c->deliverable();
+}
+
+void throw_if_cancelled() {
+  if (cancelled()) throw TaskCancelled("switchyard: the task was cancelled");
+}
+
+}  // namespace switchyard::this_task
+
+namespace switchyard::detail {
+
+CancelState* current_cancel_state() noexcept {
+  Task* t = this_task::current();
+  return t != nullptr ? &t->body->cancellation : nullptr;
+}
+
+const char* cancel_reason() noexcept {
+  const CancelState* c = current_cancel_state();
+  return c != nullptr && c->requested() ? "the task was cancelled"
+                                        : "the runtime is shutting down";
 }
 
 }  // namespace switchyard::this_task

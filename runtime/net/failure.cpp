@@ -4,6 +4,7 @@
 #include <string>
 #include <system_error>
 
+#include <switchyard/detail/cancel_state.hpp>
 #include <switchyard/errors.hpp>
 #include <switchyard/net/error.hpp>
 
@@ -42,7 +43,8 @@ void await(int fd, switchyard::detail::IoSource*& source, bool for_read, Deadlin
       throw TimeoutError(std::make_error_code(std::errc::timed_out),
                          what(call, peer, "the deadline passed"));
     case Outcome::cancelled:
-      throw TaskCancelled(what(call, peer, "cancelled: the runtime is shutting down"));
+      throw TaskCancelled(
+          what(call, peer, std::string("cancelled: ") + switchyard::detail::cancel_reason()));
     case Outcome::closed:
       fail(call, peer, std::errc::bad_file_descriptor, "the socket was closed while waiting");
   }

@@ -9,6 +9,7 @@
 
 #include <boost/fiber/context.hpp>
 
+#include <switchyard/detail/cancel_state.hpp>
 #include <switchyard/errors.hpp>
 #include <switchyard/placement.hpp>
 
@@ -109,8 +110,7 @@ WaitOutcome wait_as(Sleeper& s, time_point deadline, void (*link)(void*), void* 
 }
 
 void throw_cancelled(const char* what) {
-  throw TaskCancelled(std::string("switchyard: ") + what +
-                      " cancelled: the runtime is shutting down");
+  throw TaskCancelled(std::string("switchyard: ") + what + " cancelled: " + cancel_reason());
 }
 
 }  // namespace switchyard::detail

@@ -13,9 +13,16 @@ class RuntimeStopped : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// TaskCancelled: the runtime shut down before the task finished: it never started, or it was
-// woken from a Switchyard wait (sleep, I/O) to unwind.
+// TaskCancelled: the task was cancelled (its future, its group) or the runtime shut down
+// before it finished: it never started, or it was woken from a Switchyard wait to unwind.
 class TaskCancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// DeadlineExceeded: a deadline put on a call (with_timeout) or a group (TaskGroup) passed
+// before the work ended; the work was cancelled.
+class DeadlineExceeded : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

@@ -11,6 +11,10 @@
 
 namespace switchyard {
 
+namespace detail {
+struct FutureAccess;
+}
+
 // Future<T> receives the value a task returned, or the exception it threw. Move-only; get()
 // may be called once. Every wait suspends the calling fiber when called from a task, and
 // blocks the calling thread otherwise; it may be called from any thread. Every future a
@@ -39,7 +43,7 @@ class Future {
   // ready() says whether get() would return without waiting. Never blocks.
   bool ready() const noexcept { return state_ && state_->ready(); }
 
-  // wait() waits until the task has finished.
+  // wait() waits until the task has finished. Waits of a cancelled task throw TaskCancelled.
   void wait() const { checked().wait(); }
 
   // wait_for() waits at most `timeout`; returns ready(). A timeout too long for the steady
@@ -47,6 +51,16 @@ class Future {
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
     return checked().wait_until(detail::deadline_after(timeout));
+  }
+
+  // cancel() cancels the task: one not started yet never starts, and the future resolves with
+  // TaskCancelled at once; a running one gets TaskCancelled from its next Switchyard wait (or
+  // this_task::throw_if_cancelled()), and the future resolves when it ends, with whatever it
+  // ended with. A registered task sent to a shard keeps running there, but the future
+  // resolves with TaskCancelled at once and its late result is dropped. Never blocks; any
+  // thread; idempotent; nothing for an invalid future.
+  void cancel() noexcept {
+    if (state_) state_->request_cancel();
   }
 
   // get() waits, then returns the task's value or rethrows its exception. The future is
@@ -61,6 +75,8 @@ class Future {
   }
 
  private:
+  friend struct detail::FutureAccess;
+
   detail::SharedState<T>& checked() const {
     if (!state_)
       throw std::logic_error("switchyard::Future: no state (moved from, or get() called)");
@@ -95,5 +111,17 @@ template <class Futures>
 void wait_all(const Futures& futures) {
   wait_all(std::begin(futures), std::end(futures));
 }
+
+namespace detail {
+
+// FutureAccess lets the runtime's helpers (when_any, with_timeout) reach a future's state.
+struct FutureAccess {
+  template <class T>
+  static SharedState<T>& state(const Future<T>& f) {
+    return f.checked();
+  }
+};
+
+}  // namespace detail
 
 }  // namespace switchyard

@@ -28,8 +28,18 @@ void move_to(Placement p);
 // yield() lets other ready tasks run; outside a task it yields the thread.
 void yield();
 
+// cancelled() says whether the calling task was cancelled (its Future::cancel(), its group's
+// cancellation): its next Switchyard wait will throw TaskCancelled. A CPU loop calls it, or
+// throw_if_cancelled(), to stop early. False outside a task, and while the task waits for the
+// children of a group it is unwinding from.
+bool cancelled() noexcept;
+
+// throw_if_cancelled() throws TaskCancelled if cancelled() says so.
+void throw_if_cancelled();
+
 // sleep_until() suspends the calling task (outside a task: blocks the thread) until
-// `deadline`. Inside a task, throws TaskCancelled if the runtime shuts down meanwhile.
+// `deadline`. Inside a task, throws TaskCancelled if the task is cancelled or the runtime shuts
+// down meanwhile.
 void sleep_until(std::chrono::steady_clock::time_point deadline);
 
 // sleep_for() is sleep_until(now + d), rounded up to the clock's tick: a d too long for the

@@ -7,11 +7,15 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 #include <boost/fiber/condition_variable.hpp>
 #include <boost/fiber/context.hpp>
+
+#include <switchyard/detail/cancel_state.hpp>
+#include <switchyard/errors.hpp>
 
 namespace switchyard::detail {
 
@@ -32,6 +36,15 @@ struct Joining {
   ~Joining() { set_joining(false); }
   Joining(const Joining&) = delete;
   Joining& operator=(const Joining&) = delete;
+};
+
+// Watcher is a callback that a state calls, under its lock, when it becomes ready: how
+// when_any() learns of the first of several. On the watcher's stack; unlinked before it goes.
+struct Watcher {
+  void (*notify)(void*) noexcept = nullptr;
+  void* arg = nullptr;
+  Watcher* prev = nullptr;
+  Watcher* next = nullptr;
 };
 
 // StateBase holds the part of a future's state that does not depend on the value type. It is
@@ -56,35 +69,62 @@ class StateBase {
   // ready() says whether a value or an error has been published. Never blocks.
   bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
 
-  // wait() blocks (a plain thread) or suspends (a fiber) until ready.
+  // wait() blocks (a plain thread) or suspends (a fiber) until ready. A task cancelled
+  // meanwhile gets TaskCancelled.
   void wait() {
     if (ready()) return;
-    std::unique_lock lk(mutex_);
     auto is_ready = [this] { return ready(); };
     if (waits_as_thread()) {
+      std::unique_lock lk(mutex_);
       ++thread_waiters_;
       thread_cv_.wait(lk, is_ready);
       --thread_waiters_;
-    } else {
-      const Joining joining;
-      fiber_cv_.wait(lk, is_ready);
+      return;
     }
+    wait_as_fiber([&](std::unique_lock<std::mutex>& lk, auto ends) { fiber_cv_.wait(lk, ends); });
   }
 
   // wait_until() is wait() with a deadline; returns ready().
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) {
     if (ready()) return true;
-    std::unique_lock lk(mutex_);
     auto is_ready = [this] { return ready(); };
-    if (!waits_as_thread()) {
-      const Joining joining;
-      return fiber_cv_.wait_until(lk, deadline, is_ready);
+    if (waits_as_thread()) {
+      std::unique_lock lk(mutex_);
+      ++thread_waiters_;
+      const bool done = thread_cv_.wait_until(lk, deadline, is_ready);
+      --thread_waiters_;
+      return done;
     }
-    ++thread_waiters_;
-    const bool done = thread_cv_.wait_until(lk, deadline, is_ready);
-    --thread_waiters_;
-    return done;
+    return wait_as_fiber([&](std::unique_lock<std::mutex>& lk, auto ends) {
+      fiber_cv_.wait_until(lk, deadline, ends);
+    });
+  }
+
+  // request_cancel() cancels what the future waits for. A call whose work cannot be stopped
+  // from here (a shard's) resolves with TaskCancelled at once, and its late result is dropped.
+  virtual void request_cancel() noexcept {
+    fail(std::make_exception_ptr(
+        TaskCancelled("switchyard: the call was cancelled; its result, if any, is dropped")));
+  }
+
+  // watch() links `w`, to be notified when the state becomes ready; false, linking nothing, if
+  // it already is. unwatch() unlinks it if still linked. Any thread.
+  bool watch(Watcher& w) noexcept {
+    std::lock_guard lk(mutex_);
+    if (ready()) return false;
+    w.prev = nullptr;
+    w.next = watchers_;
+    if (watchers_ != nullptr) watchers_->prev = &w;
+    watchers_ = &w;
+    return true;
+  }
+  void unwatch(Watcher& w) noexcept {
+    std::lock_guard lk(mutex_);
+    if (w.prev == nullptr && watchers_ != &w) return;  // notified, or never linked
+    (w.prev != nullptr ? w.prev->next : watchers_) = w.next;
+    if (w.next != nullptr) w.next->prev = w.prev;
+    w.prev = w.next = nullptr;
   }
 
   // fail() publishes an error; later publications are ignored.
@@ -99,6 +139,11 @@ class StateBase {
   // publish() marks the state ready and wakes every waiter. Caller holds the lock.
   void publish(std::unique_lock<std::mutex>& lk) noexcept {
     ready_.store(true, std::memory_order_release);
+    while (Watcher* w = watchers_) {
+      watchers_ = w->next;
+      w->prev = w->next = nullptr;
+      w->notify(w->arg);
+    }
     const bool threads = thread_waiters_ > 0;
     lk.unlock();
     if (threads) thread_cv_.notify_all();
@@ -112,13 +157,38 @@ class StateBase {
   void rethrow_if_failed() {
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
+  // interrupt() wakes the fiber waiters, for a cancelled task among them to leave.
+  static void interrupt(void* self) noexcept {
+    auto* state = static_cast<StateBase*>(self);
+    { std::lock_guard lk(state->mutex_); }
+    state->fiber_cv_.notify_all();
+  }
+  // wait_as_fiber() runs `wait(lock, ends)`, a wait on fiber_cv_, as a cancellable wait of the
+  // calling task; returns ready(). The interrupt is registered before the lock is taken: a
+  // canceller holds the task's registration lock while it takes this one (interrupt()).
+  template <class Wait>
+  bool wait_as_fiber(Wait&& wait) {
+    CancelRegistration cancel(&StateBase::interrupt, this);
+    const Joining joining;
+    bool done = false;
+    {
+      std::unique_lock lk(mutex_);
+      wait(lk, [&] { return ready() || cancel.cancelled(); });
+      done = ready();
+    }
+    if (!done && cancel.cancelled()) {
+      throw TaskCancelled(std::string("switchyard: Future wait cancelled: ") + cancel_reason());
+    }
+    return done;
+  }
 
   std::mutex mutex_;
 
  private:
   boost::fibers::condition_variable_any fiber_cv_;
   std::condition_variable thread_cv_;
-  int thread_waiters_ = 0;  // guarded by mutex_
+  int thread_waiters_ = 0;      // guarded by mutex_
+  Watcher* watchers_ = nullptr;  // guarded by mutex_
   std::atomic<bool> ready_{false};
   std::atomic<int> refs_{1};
   std::exception_ptr error_;

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <switchyard/detail/cancel_state.hpp>
 #include <switchyard/detail/pending_outcome.hpp>
 #include <switchyard/detail/shared_state.hpp>
 
@@ -31,6 +32,9 @@ class TaskBody {
   // bytes() is the size of the body's allocation (the future's state and the callable's
   // captures, not what they point to), for the runtime's memory report.
   virtual std::size_t bytes() const noexcept = 0;
+
+  // cancellation is the task's: its future cancels it, its waits look at it.
+  CancelState cancellation;
 };
 
 // CallableTask is the future's state and the task's body in one allocation. It starts with
@@ -64,6 +68,14 @@ class CallableTask final : public SharedState<R>, public TaskBody {
     this->fail(std::move(why));
   }
   void release() noexcept override { SharedState<R>::release(); }
+  // request_cancel() resolves the future at once if the task has not started (it never will);
+  // a running task unwinds from its next wait, and its future resolves when it ends.
+  void request_cancel() noexcept override {
+    if (cancellation.request()) {
+      this->fail(std::make_exception_ptr(
+          TaskCancelled("switchyard: the task was cancelled before it started")));
+    }
+  }
   std::size_t bytes() const noexcept override { return sizeof(*this); }
 
  private:

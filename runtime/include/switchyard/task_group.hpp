@@ -1,0 +1,147 @@
+// TaskGroup: structured concurrency: tasks that end before the group that owns them.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <switchyard/deadline.hpp>
+#include <switchyard/errors.hpp>
+#include <switchyard/event.hpp>
+#include <switchyard/future.hpp>
+#include <switchyard/hint.hpp>
+#include <switchyard/runtime.hpp>
+
+namespace switchyard {
+
+namespace detail {
+
+// GroupCore is a group's state, shared with its children's callables, which may end after the
+// TaskGroup object (they touch the core last, as they go).
+class GroupCore {
+ public:
+  GroupCore(Runtime& rt, Deadline deadline) noexcept : runtime(rt), deadline_(deadline) {}
+  ~GroupCore();
+  GroupCore(const GroupCore&) = delete;
+  GroupCore& operator=(const GroupCore&) = delete;
+
+  // child_starting() counts a child in before it is spawned; child_ended() counts it out, from
+  // its callable's destruction (it ran, or was dropped unstarted).
+  void child_starting() noexcept;
+  void child_ended() noexcept;
+  // child_spawned() keeps the child's state, to cancel it; cancels it if the group already is.
+  void child_spawned(StateBase& child) noexcept;
+  // child_failed() records the first failure and cancels the siblings.
+  void child_failed(std::exception_ptr error) noexcept;
+  // cancel() cancels every child, now and to come.
+  void cancel() noexcept;
+  bool cancelled() const noexcept;
+  std::size_t running() const noexcept;
+  // wait() waits until no child runs; past the deadline it cancels them and waits on.
+  // `shielded`: the caller's own cancellation does not end the wait.
+  void wait(bool shielded);
+  // outcome() rethrows the first failure, then DeadlineExceeded if the deadline cancelled the
+  // group; once.
+  void outcome();
+
+  Runtime& runtime;
+
+ private:
+  void wait_ended(Deadline until);
+
+  const Deadline deadline_;
+  mutable std::mutex mutex_;  // a few instructions at a time, never across a wait
+  std::size_t live_ = 0;
+  std::vector<StateBase*> children_;  // one reference each
+  std::exception_ptr failure_;
+  bool cancelled_ = false;
+  bool timed_out_ = false;
+  Event ended_{Event::Mode::manual, true};  // set while live_ == 0
+};
+
+// GroupMembership rides in a child's callable: its destruction, however the child ends, counts
+// the child out of the group.
+class GroupMembership {
+ public:
+  explicit GroupMembership(std::shared_ptr<GroupCore> core) noexcept : core_(std::move(core)) {
+    core_->child_starting();
+  }
+  GroupMembership(GroupMembership&& other) noexcept = default;
+  GroupMembership& operator=(GroupMembership&&) = delete;
+  GroupMembership(const GroupMembership&) = delete;
+  GroupMembership& operator=(const GroupMembership&) = delete;
+  ~GroupMembership() {
+    if (core_) core_->child_ended();
+  }
+  GroupCore& core() const noexcept { return *core_; }
+
+ private:
+  std::shared_ptr<GroupCore> core_;
+};
+
+}  // namespace detail
+
+// TaskGroup owns the tasks spawned into it. wait() returns when all have ended; the first that
+// fails (with anything but TaskCancelled) cancels the others, and wait() rethrows its error. A
+// group destroyed with children still running cancels them and waits for them to end: no
+// child outlives its group. A deadline, when given, is enforced by whoever waits on the group
+// (wait() or the destructor): once it passes the children are cancelled, and wait() throws
+// DeadlineExceeded after they have ended. Groups nest through their tasks: a child that owns a
+// group and is cancelled gets TaskCancelled from that group's wait(), and the inner group,
+// unwinding, cancels its own children. A task owning a group waits for it even while
+// cancelled (the destructor's wait cannot be cancelled). Any thread may spawn into a group;
+// one owner waits on it.
+class TaskGroup {
+ public:
+  explicit TaskGroup(Runtime& rt, Deadline deadline = {})
+      : core_(std::make_shared<detail::GroupCore>(rt, deadline)) {}
+  // ~TaskGroup() cancels the children still running and waits for them. Never throws.
+  ~TaskGroup();
+  TaskGroup(const TaskGroup&) = delete;
+  TaskGroup& operator=(const TaskGroup&) = delete;
+
+  // spawn() runs `fn` as a child task of kind `kind`, as Runtime::spawn() does, and returns
+  // its future. In a cancelled group the child is cancelled at once (it never starts).
+  template <class F>
+  auto spawn(std::string_view kind, F&& fn, Hint hint = {})
+      -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
+    using R = std::invoke_result_t<std::decay_t<F>&&>;
+    auto future = core_->runtime.spawn(
+        kind,
+        [membership = detail::GroupMembership(core_), f = std::forward<F>(fn)]() mutable -> R {
+          try {
+            return std::invoke(std::move(f));
+          } catch (const TaskCancelled&) {
+            throw;
+          } catch (...) {
+            membership.core().child_failed(std::current_exception());
+            throw;
+          }
+        },
+        hint);
+    core_->child_spawned(detail::FutureAccess::state(future));
+    return future;
+  }
+
+  // wait() waits until every child has ended, then rethrows the first child's failure, or
+  // throws DeadlineExceeded if the deadline cancelled the group. A task cancelled while it
+  // waits gets TaskCancelled (the children go on until the group is destroyed or cancelled).
+  void wait();
+  // cancel() cancels every child, running or yet to be spawned. Never blocks.
+  void cancel() noexcept { core_->cancel(); }
+  // cancelled() says whether the group was cancelled (cancel(), a failure, the deadline).
+  bool cancelled() const noexcept { return core_->cancelled(); }
+  // running() is the number of children that have not ended.
+  std::size_t running() const noexcept { return core_->running(); }
+
+ private:
+  std::shared_ptr<detail::GroupCore> core_;
+};
+
+}  // namespace switchyard

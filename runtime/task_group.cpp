@@ -1,0 +1,160 @@
+#include <switchyard/task_group.hpp>
+
+#include <switchyard/detail/cancel_state.hpp>
+
+namespace switchyard {
+
+namespace detail {
+
+namespace {
+
+// CancelShield keeps the calling task's cancellation from ending its waits while it lives.
+class CancelShield {
+ public:
+  CancelShield() noexcept : state_(current_cancel_state()) {
+    if (state_ != nullptr) state_->shield();
+  }
+  ~CancelShield() {
+    if (state_ != nullptr) state_->unshield();
+  }
+  CancelShield(const CancelShield&) = delete;
+  CancelShield& operator=(const CancelShield&) = delete;
+
+ private:
+  CancelState* state_;
+};
+
+}  // namespace
+
+GroupCore::~GroupCore() {
+  for (StateBase* child : children_) child->release();
+}
+
+void GroupCore::child_starting() noexcept {
+  std::lock_guard lk(mutex_);
+  if (live_++ == 0) ended_.reset();
+}
+
+void GroupCore::child_ended() noexcept {
+  std::lock_guard lk(mutex_);
+  if (--live_ == 0) ended_.set();
+}
+
+void GroupCore::child_spawned(StateBase& child) noexcept {
+  child.add_ref();
+  bool cancel_now = false;
+  std::vector<StateBase*> finished;
+  {
+    std::lock_guard lk(mutex_);
+    cancel_now = cancelled_;
+    if (children_.size() == children_.capacity()) {
+      // Drop the children that have ended before the list grows: a long-lived group keeps
+      // only those still running.
+      std::erase_if(children_, [&](StateBase* c) {
+        if (!c->ready()) return false;
+        finished.push_back(c);
+        return true;
+      });
+    }
+    try {
+      children_.push_back(&child);
+    } catch (const std::bad_alloc&) {
+      finished.push_back(&child);  // cannot be cancelled through the group; still waited for
+    }
+  }
+  for (StateBase* c : finished) c->release();
+  if (cancel_now) child.request_cancel();
+}
+
+void GroupCore::child_failed(std::exception_ptr error) noexcept {
+  {
+    std::lock_guard lk(mutex_);
+    if (!failure_) failure_ = std::move(error);
+  }
+  cancel();
+}
+
+void GroupCore::cancel() noexcept {
+  std::vector<StateBase*> children;
+  {
+    std::lock_guard lk(mutex_);
+    cancelled_ = true;
+    try {
+      children = children_;
+    } catch (const std::bad_alloc&) {
+      for (StateBase* c : children_) c->request_cancel();  // under the lock: never waits
+      return;
+    }
+    for (StateBase* c : children) c->add_ref();
+  }
+  for (StateBase* c : children) {
+    c->request_cancel();
+    c->release();
+  }
+}
+
+bool GroupCore::cancelled() const noexcept {
+  std::lock_guard lk(mutex_);
+  return cancelled_;
+}
+
+std::size_t GroupCore::running() const noexcept {
+  std::lock_guard lk(mutex_);
+  return live_;
+}
+
+void GroupCore::wait_ended(Deadline until) {
+  for (;;) {
+    {
+      std::lock_guard lk(mutex_);
+      if (live_ == 0) return;
+    }
+    if (!ended_.wait_until(until)) return;
+  }
+}
+
+void GroupCore::wait(bool shielded) {
+  std::optional<CancelShield> shield;
+  if (shielded) shield.emplace();
+  wait_ended(deadline_);
+  if (running() == 0) return;
+  // The deadline passed.
+  {
+    std::lock_guard lk(mutex_);
+    timed_out_ = true;
+  }
+  cancel();
+  const CancelShield unwinding;
+  wait_ended(Deadline::none());
+}
+
+void GroupCore::outcome() {
+  std::exception_ptr failure;
+  bool timed_out = false;
+  {
+    std::lock_guard lk(mutex_);
+    failure = std::exchange(failure_, nullptr);
+    timed_out = std::exchange(timed_out_, false);
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (timed_out) throw DeadlineExceeded("switchyard: a task group's deadline passed");
+}
+
+}  // namespace detail
+
+TaskGroup::~TaskGroup() {
+  if (core_->running() == 0) return;
+  core_->cancel();
+  try {
+    core_->wait(true);
+  } catch (...) {
+    // A shielded wait ends only when the children have; nothing else can throw here.
+  }
+}
+
+void TaskGroup::wait() {
+  core_->wait(false);
+  core_->outcome();
+}
+
+}  // namespace switchyard

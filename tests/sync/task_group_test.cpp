@@ -1,0 +1,212 @@
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <switchyard/switchyard.hpp>
+
+#include "everywhere.hpp"
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+TEST_CASE("TaskGroup: wait() returns when every child on every executor has ended", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  std::atomic<int> done{0};
+  sy::TaskGroup group(rt);
+  for (int i = 0; i < 30; ++i) {
+    group.spawn(
+        "child",
+        [&] {
+          sy::this_task::sleep_for(1ms);
+          done.fetch_add(1);
+        },
+        sy::on(sy::test::kPlacements[i % 3]));
+  }
+  group.wait();
+  REQUIRE(done.load() == 30);
+  REQUIRE(group.running() == 0);
+  REQUIRE_FALSE(group.cancelled());
+}
+
+TEST_CASE("TaskGroup: the first failure cancels the siblings and is rethrown", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::TaskGroup group(rt);
+  std::vector<sy::Future<void>> sleepers;
+  for (sy::Placement p : sy::test::kPlacements) {
+    sleepers.push_back(group.spawn(
+        "sleeper", [] { sy::this_task::sleep_for(std::chrono::hours(1)); }, sy::on(p)));
+  }
+  group.spawn("failer", [] {
+    sy::this_task::sleep_for(5ms);
+    throw std::runtime_error("boom");
+  });
+  REQUIRE_THROWS_WITH(group.wait(), "boom");
+  REQUIRE(group.cancelled());
+  for (auto& f : sleepers) REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
+}
+
+TEST_CASE("TaskGroup: destroyed with children running, it cancels and waits for them",
+          "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  std::atomic<int> unwound{0};
+  {
+    sy::TaskGroup group(rt);
+    for (int i = 0; i < 9; ++i) {
+      group.spawn(
+          "parked",
+          [&] {
+            struct Count {
+              std::atomic<int>& n;
+              ~Count() { n.fetch_add(1); }
+            } count{unwound};
+            sy::Event never;
+            never.wait();
+          },
+          sy::on(sy::test::kPlacements[i % 3]));
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(unwound.load() == 9);  // every child has ended once the destructor returns
+}
+
+TEST_CASE("TaskGroup: nested groups: cancelling the outer cancels the inner's children",
+          "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  std::atomic<int> inner_started{0};
+  std::atomic<int> inner_unwound{0};
+  sy::TaskGroup outer(rt);
+  for (sy::Placement p : sy::test::kPlacements) {
+    outer.spawn(
+        "middle",
+        [&rt, &inner_started, &inner_unwound] {
+          sy::TaskGroup inner(rt);
+          for (int i = 0; i < 3; ++i) {
+            inner.spawn("leaf", [&] {
+              inner_started.fetch_add(1);
+              try {
+                sy::this_task::sleep_for(std::chrono::hours(1));
+              } catch (const sy::TaskCancelled&) {
+                inner_unwound.fetch_add(1);
+                throw;
+              }
+            });
+          }
+          inner.wait();
+        },
+        sy::on(p));
+  }
+  while (inner_started.load() < 9) std::this_thread::sleep_for(1ms);
+  outer.cancel();
+  outer.wait();  // a cancelled group's wait is not an error
+  REQUIRE(inner_unwound.load() == 9);
+  // A child spawned into a cancelled group never starts.
+  std::atomic<bool> ran{false};
+  auto late = outer.spawn("late", [&] { ran = true; });
+  REQUIRE_THROWS_AS(late.get(), sy::TaskCancelled);
+  outer.wait();
+  REQUIRE_FALSE(ran.load());
+}
+
+TEST_CASE("TaskGroup: a deadline cancels the children and wait() throws DeadlineExceeded",
+          "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::TaskGroup group(rt, 20ms);
+  for (sy::Placement p : sy::test::kPlacements) {
+    group.spawn("slow", [] { sy::this_task::sleep_for(std::chrono::hours(1)); }, sy::on(p));
+  }
+  group.spawn("quick", [] {});
+  REQUIRE_THROWS_AS(group.wait(), sy::DeadlineExceeded);
+  REQUIRE(group.running() == 0);
+}
+
+TEST_CASE("with_timeout and when_any", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  REQUIRE(sy::with_timeout(rt.spawn("fast", [] { return 3; }), 30s) == 3);
+  std::atomic<bool> unwound{false};
+  auto slow = rt.spawn("slow", [&] {
+    try {
+      sy::this_task::sleep_for(std::chrono::hours(1));
+    } catch (const sy::TaskCancelled&) {
+      unwound = true;
+      throw;
+    }
+    return 0;
+  });
+  REQUIRE_THROWS_AS(sy::with_timeout(std::move(slow), 10ms), sy::DeadlineExceeded);
+  for (int i = 0; i < 3000 && !unwound.load(); ++i) std::this_thread::sleep_for(1ms);
+  REQUIRE(unwound.load());
+
+  sy::Event go;
+  std::vector<sy::Future<int>> futures;
+  futures.push_back(rt.spawn("a", [&] {
+    go.wait();
+    return 0;
+  }));
+  futures.push_back(rt.spawn("b", [] {
+    sy::this_task::sleep_for(5ms);
+    return 1;
+  }));
+  const auto early = sy::when_any_until(futures, 1ms);
+  REQUIRE((!early || *early == 1));
+  // From a thread and from a task alike.
+  REQUIRE(sy::when_any(futures) == 1);
+  auto in_task = rt.spawn("chooser", [&] { return sy::when_any(futures); });
+  REQUIRE(in_task.get() == 1);
+  REQUIRE(futures[1].get() == 1);
+  std::vector<sy::Future<int>> none;
+  REQUIRE_FALSE(sy::when_any_until(none, 1ms).has_value());
+  go.set();
+  REQUIRE(futures[0].get() == 0);
+}
+
+TEST_CASE("TaskGroup: cancelling 10,000 tasks parked on sockets resolves every future",
+          "[group_sockets]") {
+  sy::Runtime rt(sy::test::sync_config());
+  const std::size_t fds_before = sy::test::entries("/proc/self/fd");
+  constexpr int kTasks = 10'000;
+  // One socket pair serves two tasks, one on each end: 10,000 descriptors in all.
+  std::vector<std::array<int, 2>> pairs(kTasks / 2);
+  for (auto& p : pairs) {
+    int fd[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) == 0);
+    p = {fd[0], fd[1]};
+  }
+  std::atomic<int> parked{0};
+  std::vector<sy::Future<void>> futures;
+  double cancel_ms = 0;
+  {
+    sy::TaskGroup group(rt);
+    for (int i = 0; i < kTasks; ++i) {
+      const int fd = pairs[static_cast<std::size_t>(i / 2)][static_cast<std::size_t>(i % 2)];
+      futures.push_back(group.spawn("parked", [fd, &parked] {
+        parked.fetch_add(1);
+        (void)sy::wait_readable(fd);
+      }, sy::on(sy::Placement::fiber)));
+    }
+    while (parked.load() < kTasks) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(50ms);
+    const auto start = std::chrono::steady_clock::now();
+    group.cancel();
+    group.wait();
+    cancel_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+  }
+  for (auto& f : futures) {
+    REQUIRE(f.ready());
+    REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
+  }
+  std::printf("cancelling %d tasks parked on sockets: %.1f ms\n", kTasks, cancel_ms);
+  for (auto& p : pairs) {
+    ::close(p[0]);
+    ::close(p[1]);
+  }
+  REQUIRE(sy::test::entries("/proc/self/fd") == fds_before);
+}
