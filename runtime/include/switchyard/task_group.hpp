@@ -115,6 +115,10 @@ class TaskGroup {
     auto future = core_->runtime.spawn(
         kind,
         [membership = detail::GroupMembership(core_), f = std::forward<F>(fn)]() mutable -> R {
+          // A child that started before child_spawned() could cancel it checks for itself.
+          if (membership.core().cancelled()) {
+            throw TaskCancelled("switchyard: the task's group was cancelled before it started");
+          }
           try {
             return std::invoke(std::move(f));
           } catch (const TaskCancelled&) {
