@@ -170,7 +170,7 @@ TEST_CASE("with_timeout and when_any", "[group]") {
 TEST_CASE("TaskGroup: cancelling 10,000 tasks parked on sockets resolves every future",
           "[group_sockets]") {
   sy::Runtime rt(sy::test::sync_config());
-  const std::size_t fds_before = sy::test::entries("/proc/self/fd");
+  const std::size_t fds_before = sy::test::fd_count();
   constexpr int kTasks = 10'000;
   // One socket pair serves two tasks, one on each end: 10,000 descriptors in all.
   std::vector<std::array<int, 2>> pairs(kTasks / 2);
@@ -208,5 +208,7 @@ TEST_CASE("TaskGroup: cancelling 10,000 tasks parked on sockets resolves every f
     ::close(p[0]);
     ::close(p[1]);
   }
-  REQUIRE(sy::test::entries("/proc/self/fd") == fds_before);
+  // None left open; one the runtime held before may have closed since (a sanitizer's pipe
+  // is not counted: fd_count()).
+  REQUIRE(sy::test::fd_count() <= fds_before);
 }
