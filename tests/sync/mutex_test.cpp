@@ -167,10 +167,13 @@ TEST_CASE("Mutex: a crowd of tasks on a busy counter does not fall into a hand-o
   // Handing the mutex to every long-waiting task in turn costs two task switches per
   // increment, and a queue of 1,000 never gets under the hand-off threshold again: hundreds of
   // thousands of slices. Competing, the holder goes on and the slices stay near the task
-  // count. A crowd fell into the convoy about one time in twenty: five crowds are run.
+  // count. A crowd fell into the convoy about one time in twenty: five crowds are run. Under a
+  // sanitizer every switch is several times slower, so waiters pass the 1 ms hand-off threshold
+  // as a matter of course (as they would on a machine that slow): one crowd, its count checked.
+  constexpr bool kSanitized = sy::test::kUnderTsan || sy::test::kUnderAsan;
   constexpr int kTasks = 1'000;
   constexpr int kIncrements = 1'000;
-  constexpr int kCrowds = 5;
+  constexpr int kCrowds = kSanitized ? 1 : 5;
   sy::Runtime rt(sy::test::sync_config());
   sy::Mutex m;
   long counter = 0;  // guarded by m
@@ -195,5 +198,5 @@ TEST_CASE("Mutex: a crowd of tasks on a busy counter does not fall into a hand-o
     if (e.placement == sy::Placement::cpu) slices = e.tasks_run;
   }
   CAPTURE(slices);
-  CHECK(slices < std::uint64_t{kCrowds} * kTasks * kIncrements / 20);
+  if (!kSanitized) CHECK(slices < std::uint64_t{kCrowds} * kTasks * kIncrements / 20);
 }
