@@ -53,8 +53,7 @@ TEST_CASE("TaskGroup: the first failure cancels the siblings and is rethrown", "
   for (auto& f : sleepers) REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
 }
 
-TEST_CASE("TaskGroup: destroyed with children running, it cancels and waits for them",
-          "[group]") {
+TEST_CASE("TaskGroup: destroyed with children running, it cancels and waits for them", "[group]") {
   sy::Runtime rt(sy::test::sync_config());
   std::atomic<int> unwound{0};
   {
@@ -120,7 +119,8 @@ TEST_CASE("TaskGroup: a deadline cancels the children and wait() throws Deadline
   sy::Runtime rt(sy::test::sync_config());
   sy::TaskGroup group(rt, 20ms);
   for (sy::Placement p : sy::test::kPlacements) {
-    group.spawn("slow", [] { sy::this_task::sleep_for(std::chrono::hours(1)); }, sy::on(p));
+    group.spawn(
+        "slow", [] { sy::this_task::sleep_for(std::chrono::hours(1)); }, sy::on(p));
   }
   group.spawn("quick", [] {});
   REQUIRE_THROWS_AS(group.wait(), sy::DeadlineExceeded);
@@ -186,18 +186,21 @@ TEST_CASE("TaskGroup: cancelling 10,000 tasks parked on sockets resolves every f
     sy::TaskGroup group(rt);
     for (int i = 0; i < kTasks; ++i) {
       const int fd = pairs[static_cast<std::size_t>(i / 2)][static_cast<std::size_t>(i % 2)];
-      futures.push_back(group.spawn("parked", [fd, &parked] {
-        parked.fetch_add(1);
-        (void)sy::wait_readable(fd);
-      }, sy::on(sy::Placement::fiber)));
+      futures.push_back(group.spawn(
+          "parked",
+          [fd, &parked] {
+            parked.fetch_add(1);
+            (void)sy::wait_readable(fd);
+          },
+          sy::on(sy::Placement::fiber)));
     }
     while (parked.load() < kTasks) std::this_thread::sleep_for(1ms);
     std::this_thread::sleep_for(50ms);
     const auto start = std::chrono::steady_clock::now();
     group.cancel();
     group.wait();
-    cancel_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    cancel_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
   for (auto& f : futures) {
     REQUIRE(f.ready());
