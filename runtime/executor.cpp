@@ -236,7 +236,11 @@ void Executor::handoff(Processor& p) noexcept {
 
 Reactor& Executor::reactor_for(const Worker& w) noexcept {
   if (Processor* p = w.processor.load(std::memory_order_relaxed)) return *p->reactor;
-  return *processors_[w.index % processors_.size()]->reactor;
+  return reactor_at(w.index);
+}
+
+Reactor& Executor::reactor_at(std::size_t i) noexcept {
+  return *processors_[i % processors_.size()]->reactor;
 }
 
 void Executor::reap_retired() {

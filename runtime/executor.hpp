@@ -101,6 +101,9 @@ class Executor {
   // descriptors: w's Processor's reactor, or, on a thread that lost its Processor, a fixed
   // one of the executor's. Fiber executor only.
   Reactor& reactor_for(const Worker& w) noexcept;
+  // reactor_at() is one of the fiber executor's reactors, chosen by `i` (a worker's index), for
+  // a thread that has none of its own: a fiber thread without a Processor, a pool thread.
+  Reactor& reactor_at(std::size_t i) noexcept;
 
   Placement placement() const noexcept { return options_.placement; }
   bool has_processors() const noexcept { return options_.processors; }

@@ -54,8 +54,7 @@ void futex_wake(std::atomic<std::uint32_t>& word) {
 // cancels it at shutdown; the task itself parks on the pool thread as on a fiber worker.
 Reactor& reactor_of(Worker& w, Task& task) noexcept {
   if (w.executor.has_reactors()) return w.executor.reactor_for(w);
-  const auto& processors = task.runtime.executor(Placement::fiber).processors();
-  return *processors[w.index % processors.size()]->reactor;
+  return task.runtime.executor(Placement::fiber).reactor_at(w.index);
 }
 
 // block() waits as a thread: on the sleeper's futex word, claiming the wait itself when the
