@@ -1,4 +1,4 @@
-#include "metrics_endpoint.hpp"
+#include "metrics/metrics_endpoint.hpp"
 
 #include <sys/socket.h>
 
@@ -8,9 +8,9 @@
 
 #include <switchyard/net/error.hpp>
 
-#include "../logger.hpp"
-#include "../runtime_core.hpp"
-#include "prometheus_text.hpp"
+#include "core/logger.hpp"
+#include "core/runtime_core.hpp"
+#include "metrics/prometheus_text.hpp"
 
 namespace switchyard::detail {
 

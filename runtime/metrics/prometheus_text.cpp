@@ -1,4 +1,4 @@
-#include "prometheus_text.hpp"
+#include "metrics/prometheus_text.hpp"
 
 #include <array>
 #include <chrono>

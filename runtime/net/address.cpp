@@ -1,4 +1,4 @@
-#include "address.hpp"
+#include "net/address.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "failure.hpp"
+#include "net/failure.hpp"
 
 namespace switchyard::net::detail {
 

@@ -1,4 +1,4 @@
-#include "failure.hpp"
+#include "net/failure.hpp"
 
 #include <cerrno>
 #include <string>
@@ -8,7 +8,7 @@
 #include <switchyard/errors.hpp>
 #include <switchyard/net/error.hpp>
 
-#include "../wait.hpp"
+#include "task/wait.hpp"
 
 namespace switchyard::net::detail {
 

@@ -15,10 +15,10 @@
 #include <switchyard/net/error.hpp>
 #include <switchyard/this_task.hpp>
 
-#include "../logger.hpp"
-#include "../wait.hpp"
-#include "address.hpp"
-#include "failure.hpp"
+#include "core/logger.hpp"
+#include "net/address.hpp"
+#include "net/failure.hpp"
+#include "task/wait.hpp"
 
 namespace switchyard::net {
 

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <utility>
 
-#include "../wait.hpp"
-#include "address.hpp"
-#include "failure.hpp"
+#include "net/address.hpp"
+#include "net/failure.hpp"
+#include "task/wait.hpp"
 
 namespace switchyard::net {
 

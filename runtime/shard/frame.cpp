@@ -1,4 +1,4 @@
-#include "frame.hpp"
+#include "shard/frame.hpp"
 
 #include <cstring>
 

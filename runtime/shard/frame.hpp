@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "byte_queue.hpp"
+#include "shard/byte_queue.hpp"
 
 namespace switchyard::detail {
 

@@ -1,4 +1,4 @@
-#include "local_transport.hpp"
+#include "shard/local_transport.hpp"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -15,7 +15,7 @@
 
 #include <switchyard/config_limits.hpp>
 
-#include "shard_server.hpp"
+#include "shard/shard_server.hpp"
 
 namespace switchyard::detail {
 

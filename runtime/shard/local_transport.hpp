@@ -18,11 +18,11 @@
 
 #include <switchyard/topology.hpp>
 
-#include "byte_queue.hpp"
-#include "frame.hpp"
-#include "task_table.hpp"
-#include "transport.hpp"
-#include "zygote.hpp"
+#include "shard/byte_queue.hpp"
+#include "shard/frame.hpp"
+#include "shard/task_table.hpp"
+#include "shard/transport.hpp"
+#include "shard/zygote.hpp"
 
 namespace switchyard::detail {
 

@@ -1,7 +1,7 @@
 // A build without MPI: mpi_place() is never set, so neither of these is called.
 #include <stdexcept>
 
-#include "mpi_job.hpp"
+#include "shard/mpi_job.hpp"
 
 namespace switchyard::detail {
 

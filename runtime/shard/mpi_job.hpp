@@ -4,8 +4,8 @@
 #include <memory>
 #include <optional>
 
-#include "task_table.hpp"
-#include "transport.hpp"
+#include "shard/task_table.hpp"
+#include "shard/transport.hpp"
 
 namespace switchyard::detail {
 

@@ -3,8 +3,8 @@
 #include <mutex>
 #include <string>
 
-#include "../logger.hpp"
-#include "mpi_job.hpp"
+#include "core/logger.hpp"
+#include "shard/mpi_job.hpp"
 
 namespace switchyard::detail {
 

@@ -5,10 +5,10 @@
 #include <string>
 #include <thread>
 
-#include "frame.hpp"
-#include "mpi_job.hpp"
-#include "mpi_session.hpp"
-#include "shard_server.hpp"
+#include "shard/frame.hpp"
+#include "shard/mpi_job.hpp"
+#include "shard/mpi_session.hpp"
+#include "shard/shard_server.hpp"
 
 namespace switchyard::detail {
 

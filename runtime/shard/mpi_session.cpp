@@ -1,4 +1,4 @@
-#include "mpi_session.hpp"
+#include "shard/mpi_session.hpp"
 
 #include <unistd.h>
 

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <string>
 
-#include "call_time.hpp"
-#include "frame.hpp"
-#include "mpi_job.hpp"
+#include "shard/call_time.hpp"
+#include "shard/frame.hpp"
+#include "shard/mpi_job.hpp"
 
 namespace switchyard::detail {
 

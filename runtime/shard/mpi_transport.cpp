@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "frame.hpp"
-#include "mpi_job.hpp"
-#include "mpi_session.hpp"
+#include "shard/frame.hpp"
+#include "shard/mpi_job.hpp"
+#include "shard/mpi_session.hpp"
 
 namespace switchyard::detail {
 

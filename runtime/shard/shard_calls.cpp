@@ -8,11 +8,11 @@
 
 #include <switchyard/errors.hpp>
 
-#include "../clock.hpp"
-#include "../remote_task.hpp"
-#include "../runtime_core.hpp"
-#include "../task_failure.hpp"
-#include "frame.hpp"
+#include "core/clock.hpp"
+#include "core/runtime_core.hpp"
+#include "shard/frame.hpp"
+#include "task/remote_task.hpp"
+#include "task/task_failure.hpp"
 
 namespace switchyard::detail {
 

@@ -1,4 +1,4 @@
-#include "shard_pool.hpp"
+#include "shard/shard_pool.hpp"
 
 #include <algorithm>
 

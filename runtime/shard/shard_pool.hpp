@@ -20,9 +20,9 @@
 #include <boost/fiber/condition_variable.hpp>
 #include <switchyard/detail/shared_state.hpp>
 
-#include "call_time.hpp"
-#include "frame.hpp"
-#include "transport.hpp"
+#include "shard/call_time.hpp"
+#include "shard/frame.hpp"
+#include "shard/transport.hpp"
 
 namespace switchyard::detail {
 

@@ -1,4 +1,4 @@
-#include "shard_server.hpp"
+#include "shard/shard_server.hpp"
 
 #include <cxxabi.h>
 #include <poll.h>
@@ -16,9 +16,9 @@
 
 #include <switchyard/errors.hpp>
 
-#include "../clock.hpp"
-#include "call_time.hpp"
-#include "frame.hpp"
+#include "core/clock.hpp"
+#include "shard/call_time.hpp"
+#include "shard/frame.hpp"
 
 namespace switchyard::detail {
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "frame.hpp"
-#include "task_table.hpp"
+#include "shard/frame.hpp"
+#include "shard/task_table.hpp"
 
 namespace switchyard::detail {
 

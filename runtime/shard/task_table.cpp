@@ -1,4 +1,4 @@
-#include "task_table.hpp"
+#include "shard/task_table.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "call_time.hpp"
-#include "frame.hpp"
+#include "shard/call_time.hpp"
+#include "shard/frame.hpp"
 
 namespace switchyard::detail {
 

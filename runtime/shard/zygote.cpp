@@ -1,4 +1,4 @@
-#include "zygote.hpp"
+#include "shard/zygote.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,7 +16,7 @@
 #include <string>
 #include <system_error>
 
-#include "shard_server.hpp"
+#include "shard/shard_server.hpp"
 
 namespace switchyard::detail {
 

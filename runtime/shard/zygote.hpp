@@ -8,7 +8,7 @@
 
 #include <switchyard/topology.hpp>
 
-#include "task_table.hpp"
+#include "shard/task_table.hpp"
 
 namespace switchyard::detail {
 

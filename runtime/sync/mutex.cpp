@@ -3,7 +3,7 @@
 #include <limits>
 #include <mutex>
 
-#include "../clock.hpp"
+#include "core/clock.hpp"
 
 namespace switchyard {
 

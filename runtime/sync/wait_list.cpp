@@ -13,13 +13,13 @@
 #include <switchyard/errors.hpp>
 #include <switchyard/placement.hpp>
 
-#include "../clock.hpp"
-#include "../executor.hpp"
-#include "../reactor.hpp"
-#include "../runtime_core.hpp"
-#include "../task.hpp"
-#include "../waiter.hpp"
-#include "../worker.hpp"
+#include "core/clock.hpp"
+#include "core/runtime_core.hpp"
+#include "exec/executor.hpp"
+#include "exec/worker.hpp"
+#include "io/reactor.hpp"
+#include "task/task.hpp"
+#include "task/waiter.hpp"
 
 namespace switchyard::detail {
 

@@ -8,7 +8,7 @@
 
 #include <switchyard/switchyard.hpp>
 
-#include "executor.hpp"
+#include "exec/executor.hpp"
 #include "support.hpp"
 
 namespace sy = switchyard;
@@ -72,8 +72,8 @@ TEST_CASE("a deep fork-join keeps its tasks within depth x workers", "[fork-join
   CAPTURE(to_string(where));
   sy::Runtime rt(sy::test::small_config());
   const std::uint64_t sum =
-      rt.spawn("fork-join", [&rt, where] { return fork_join(rt, where, kDepth, 0); },
-               sy::on(where))
+      rt.spawn(
+            "fork-join", [&rt, where] { return fork_join(rt, where, kDepth, 0); }, sy::on(where))
           .get();
   const std::uint64_t leaves = std::uint64_t{1} << kDepth;
   REQUIRE(sum == leaves * (leaves - 1) / 2);
@@ -86,16 +86,20 @@ TEST_CASE("a deep fork-join keeps its tasks within depth x workers", "[fork-join
 
 TEST_CASE("a million-task tree finishes with its memory bounded", "[fork-join]") {
   // 1,111,111 tasks (111,111 under a sanitizer, whose tasks are several times larger).
-  constexpr std::uint64_t kLeaves = sy::test::kUnderAsan || sy::test::kUnderTsan ? 100'000
-                                                                                  : 1'000'000;
+  constexpr std::uint64_t kLeaves =
+      sy::test::kUnderAsan || sy::test::kUnderTsan ? 100'000 : 1'000'000;
   constexpr std::uint64_t kLevels = sy::test::kUnderAsan || sy::test::kUnderTsan ? 6 : 7;
   // Placed by hint on either executor with queues of its own, and left to the policy.
-  const auto [name, hint] = GENERATE(table<const char*, sy::Hint>(
-      {{"fiber", sy::on(sy::Placement::fiber)}, {"cpu", sy::on(sy::Placement::cpu)}, {"policy", {}}}));
+  const auto [name, hint] =
+      GENERATE(table<const char*, sy::Hint>({{"fiber", sy::on(sy::Placement::fiber)},
+                                             {"cpu", sy::on(sy::Placement::cpu)},
+                                             {"policy", {}}}));
   CAPTURE(name);
   sy::Runtime rt(sy::test::small_config());
   const std::uint64_t sum =
-      rt.spawn("skynet", [&rt, hint = hint] { return skynet(rt, hint, 0, kLeaves); }, hint).get();
+      rt.spawn(
+            "skynet", [&rt, hint = hint] { return skynet(rt, hint, 0, kLeaves); }, hint)
+          .get();
   REQUIRE(sum == kLeaves * (kLeaves - 1) / 2);
   const sy::Report r = rt.report();
   const std::uint64_t bound = started_bound(r, kLevels);

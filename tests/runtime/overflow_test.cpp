@@ -22,9 +22,9 @@
 
 #include <switchyard/switchyard.hpp>
 
-#include "asan_build.hpp"
+#include "fiber/asan_build.hpp"
+#include "fiber/tsan_build.hpp"
 #include "support.hpp"
-#include "tsan_build.hpp"
 
 namespace sy = switchyard;
 using Catch::Contains;

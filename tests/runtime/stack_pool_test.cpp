@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "guard_budget.hpp"
-#include "stack_pool.hpp"
+#include "fiber/guard_budget.hpp"
+#include "fiber/stack_pool.hpp"
 
 namespace {
 

@@ -1,0 +1,68 @@
+#include "core/kind_registry.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "core/logger.hpp"
+
+namespace switchyard::detail {
+
+KindRecord& KindRegistry::get(std::string_view name) {
+  if (name.size() > kMaxNameBytes) {
+    throw std::invalid_argument(
+        fmt::format("switchyard: a kind name may have {} bytes at most; this one has {}: '{}...'",
+                    kMaxNameBytes, name.size(), name.substr(0, 40)));
+  }
+  {
+    std::shared_lock lk(mutex_);
+    if (auto it = kinds_.find(name); it != kinds_.end()) return *it->second;
+    if (overflow_ && kinds_.size() >= kMaxKinds) {
+      // Past the limit, only a kind the config or the task table knows may still be new.
+      if (!config_.kinds.contains(name) && tasks_.find(name) == nullptr) return *overflow_;
+    }
+  }
+  KindConfig settings;
+  const auto configured = config_.kinds.find(name);
+  if (configured != config_.kinds.end()) settings = configured->second;
+  const bool registered = tasks_.find(name) != nullptr;
+  std::unique_lock lk(mutex_);
+  if (auto it = kinds_.find(name); it != kinds_.end()) return *it->second;
+  if (kinds_.size() >= kMaxKinds && configured == config_.kinds.end() && !registered) {
+    return overflow(name);
+  }
+  auto [it, inserted] = kinds_.try_emplace(std::string(name), nullptr);
+  try {
+    it->second = std::make_unique<KindRecord>(std::string(name), settings, registered,
+                                              config_.profiling.follow_changes);
+  } catch (...) {
+    kinds_.erase(it);
+    throw;
+  }
+  on_new_(*it->second);
+  return *it->second;
+}
+
+KindRecord& KindRegistry::overflow(std::string_view name) {
+  if (!overflow_) {
+    overflow_ = std::make_unique<KindRecord>(std::string(kOverflowName), KindConfig{}, false,
+                                             config_.profiling.follow_changes);
+    on_new_(*overflow_);
+    const std::string_view shown = name.substr(0, 64);
+    log(LogLevel::warning, "kinds_overflow", {{"kind", shown}},
+        "switchyard: more than {} task kinds: kind '{}' and every later new kind share one "
+        "profile, reported as '{}' (a kind should name code, not data such as a URL or an id)",
+        kMaxKinds, shown, kOverflowName);
+  }
+  return *overflow_;
+}
+
+void KindRegistry::for_each(const std::function<void(KindRecord&)>& fn) const {
+  std::shared_lock lk(mutex_);
+  for (const auto& [name, record] : kinds_) fn(*record);
+  if (overflow_) fn(*overflow_);
+}
+
+}  // namespace switchyard::detail

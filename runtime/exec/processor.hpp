@@ -1,0 +1,35 @@
+// Processor: the right to run tasks on an executor with per-worker queues, with the queue (and,
+// on the fiber executor, the reactor) that go with it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <optional>
+
+#include "exec/local_queue.hpp"
+#include "io/reactor.hpp"
+
+namespace switchyard::detail {
+
+class Worker;
+
+// The fiber executor and the CPU pool have a fixed number of Processors (Go's P): a worker
+// thread runs tasks only while it holds one, and the tasks it spawns or wakes go on its
+// Processor's queue. On the fiber executor a Processor also carries a reactor, and when its
+// thread blocks in the OS under a task, the monitor hands it (ready queue, reactor and timers)
+// to another thread, so the rest keep running; the blocked thread finds it gone when the task
+// gives the thread back. Every member is safe to use from several threads, so the moment of
+// hand-off needs no agreement with the blocked thread.
+struct Processor {
+  // Throws std::system_error when the kernel refuses the reactor's descriptors.
+  Processor(std::size_t i, const CancelSignal* reactor_cancel) : index(i) {
+    if (reactor_cancel != nullptr) reactor.emplace(*reactor_cancel);
+  }
+
+  const std::size_t index;
+  LocalQueue local;                // tasks ready to run here; idle siblings may steal them
+  std::optional<Reactor> reactor;  // fiber executor: where its owner sleeps; I/O sources
+  std::atomic<Worker*> owner{nullptr};
+};
+
+}  // namespace switchyard::detail

@@ -1,0 +1,114 @@
+// StackPool: fiber stacks, recycled, for every executor of one runtime.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include <boost/context/stack_context.hpp>
+
+#include "fiber/asan_build.hpp"
+#include "fiber/guard_budget.hpp"
+
+namespace switchyard::detail {
+
+// StackPool hands out fixed-size fiber stacks carved from large anonymous mappings, so that
+// 100,000 fibers do not need 100,000 mappings (the kernel's default map limit is 65,530).
+// Below each stack lies a guard page, protected (PROT_NONE) while the pool's GuardBudget
+// lasts, so that an overrun faults at once, where it happens (overflow_handler.hpp names the
+// task's kind); a guard page splits its slab's mapping, which is what the budget bounds.
+// Stacks past the budget have an unprotected page there instead, and only the canary at the
+// bottom of each stack, checked when the stack comes back: an overflow then aborts with a
+// message naming the stack size. trim() returns the pages of free stacks beyond `keep_hot`
+// to the kernel; it is called off the task path (by the monitor), because each return costs
+// every core a TLB flush. All members may be called from any thread.
+class StackPool {
+ public:
+  // kSlabStacks is how many stacks one mapping holds; kSlabGuardMappings is how many mappings
+  // a slab with guard pages becomes (a guard page and a stack each).
+  static constexpr std::size_t kSlabStacks = 64;
+  static constexpr std::size_t kSlabGuardMappings = 2 * kSlabStacks;
+
+  // StackPool(stack_bytes, ...): every stack is `stack_bytes` usable, rounded up to pages; its
+  // guard page comes on top. Guard pages are taken from `budget`, given back on destruction.
+  StackPool(std::size_t stack_bytes, std::size_t keep_hot,
+            GuardBudget& budget = GuardBudget::process());
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& sctx) noexcept;
+  // trim() returns the pages of the least recently freed stacks beyond keep_hot.
+  void trim() noexcept;
+
+  std::size_t stack_bytes() const noexcept { return stack_bytes_; }
+
+  // Usage is what the pool's stacks hold: how many are out (held by started tasks) now and
+  // at most so far, and the bytes of their pages the kernel has backed (resident).
+  struct Usage {
+    std::size_t in_use = 0;
+    std::size_t peak_in_use = 0;
+    std::size_t resident_bytes = 0;
+  };
+  // usage() measures it: resident pages come from mincore() over the slabs, less those of
+  // free stacks not yet trimmed. For reports: it costs a system call per slab and per such
+  // stack, and stacks taken or freed meanwhile make it approximate.
+  Usage usage() const;
+
+  // in_guard() says whether `p` lies in one of the pool's protected guard pages. It takes no
+  // lock and allocates nothing: a signal handler may call it, on any thread.
+  bool in_guard(const void* p) const noexcept;
+
+#if SWITCHYARD_ASAN
+  // locate() finds the stack, of any pool in the process, that `p` lies in: its bottom and
+  // size (see fiber_asan.hpp). AddressSanitizer builds only: they alone keep the list of slabs.
+  static bool locate(const void* p, const void*& bottom, std::size_t& size) noexcept;
+#endif
+
+ private:
+  static constexpr std::uint64_t kCanary = 0x5357495443485944ull;  // "SWITCHYD"
+
+  // Slab is one mapping of kSlabStacks slots, each a guard page then a stack. The slabs form
+  // a list that only grows (until the pool is destroyed), so in_guard() can walk it while
+  // another thread adds to it.
+  struct Slab {
+    char* base;
+    bool guarded;
+    const Slab* next;
+  };
+
+  void add_slab();                      // caller holds mutex_
+  std::size_t in_use() const noexcept;  // caller holds mutex_
+  std::size_t resident(const void* p, std::size_t bytes, std::vector<unsigned char>& pages) const;
+  bool guard(char* base) noexcept;
+
+  const std::size_t stack_bytes_;
+  const std::size_t guard_bytes_;
+  const std::size_t slot_bytes_;  // a guard page and a stack
+  const std::size_t keep_hot_;
+  GuardBudget& budget_;
+  mutable std::mutex mutex_;
+  std::vector<void*> hot_;   // free stack bottoms, most recently freed last
+  std::vector<void*> cold_;  // free stack bottoms whose pages were returned
+  std::size_t slab_count_ = 0;
+  std::size_t peak_in_use_ = 0;
+  std::atomic<const Slab*> slabs_{nullptr};  // newest first
+};
+
+// StackAllocator is the StackAllocator concept Boost.Context expects, over a StackPool. The
+// pool must outlive every fiber made with it: the runtime destroys the pool only after every
+// worker thread, and so every fiber context, is gone.
+class StackAllocator {
+ public:
+  explicit StackAllocator(StackPool& pool) noexcept : pool_(&pool) {}
+  boost::context::stack_context allocate() { return pool_->allocate(); }
+  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->deallocate(sctx); }
+
+ private:
+  StackPool* pool_;
+};
+
+}  // namespace switchyard::detail

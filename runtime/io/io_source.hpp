@@ -1,0 +1,49 @@
+// IoSource: a file descriptor registered with a reactor, and the tasks waiting on it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include <boost/intrusive/list_hook.hpp>
+
+#include "task/waiter.hpp"
+
+namespace switchyard::detail {
+
+class Reactor;
+
+// IoSource is registered edge-triggered for both directions, once, for the descriptor's
+// life. Each direction has a slot: empty, holding a "ready" token (readiness arrived while
+// nobody waited), or holding the one Waiter waiting for it. A reader tries its system call
+// first and waits only on EAGAIN; a stale token costs one more EAGAIN, never a lost wake-up
+// (the protocol Go's netpoller uses).
+class IoSource {
+ public:
+  static constexpr std::uintptr_t kEmpty = 0;
+  static constexpr std::uintptr_t kReady = 1;
+
+  IoSource(int descriptor, Reactor* home) noexcept : fd(descriptor), reactor(home) {}
+  IoSource(const IoSource&) = delete;
+  IoSource& operator=(const IoSource&) = delete;
+
+  // signal() records readiness and wakes the waiters it concerns. Called by the poller.
+  void signal(bool readable, bool writable) noexcept;
+  // close_waits() wakes any waiter with Outcome::closed and empties both slots.
+  void close_waits() noexcept;
+
+  // wait() suspends the calling task until the direction is ready, `deadline` passes, or
+  // the runtime cancels its waits; the deadline timer lives on `timers` (the calling
+  // worker's reactor). On a fiber worker only. Returns at once, with `ready`, if readiness
+  // arrived since the last EAGAIN.
+  Waiter::Outcome wait(bool for_read, std::chrono::steady_clock::time_point deadline,
+                       Reactor& timers) noexcept;
+
+  const int fd;
+  Reactor* reactor;  // where it is registered; nullptr once that reactor is gone
+  Waiter::Slot readers{kEmpty};
+  Waiter::Slot writers{kEmpty};
+  boost::intrusive::list_member_hook<> registry_hook;  // the reactor's list, under its lock
+};
+
+}  // namespace switchyard::detail

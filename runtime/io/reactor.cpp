@@ -1,0 +1,171 @@
+#include "io/reactor.hpp"
+
+#include <cerrno>
+#include <system_error>
+
+#include <switchyard/detail/cancel_state.hpp>
+
+#include "core/clock.hpp"
+
+namespace switchyard::detail {
+
+namespace {
+
+// A busy owner polls at least this often (when its picks let it look).
+constexpr std::int64_t kPollEveryNs = 250'000;
+
+std::int64_t ns_of(std::chrono::steady_clock::time_point t) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Reactor::Reactor(const CancelSignal& cancel) : cancel_(cancel), poller_(make_epoll_poller()) {}
+
+Reactor::~Reactor() {
+  std::lock_guard lk(mutex_);
+  retired_.clear_and_dispose([](IoSource* s) { delete s; });
+  // Sockets that outlive their runtime register again when they next wait.
+  sources_.clear_and_dispose([](IoSource* s) { s->reactor = nullptr; });
+}
+
+IoSource* Reactor::add(int fd) {
+  auto* source = new IoSource(fd, this);
+  if (const int err = poller_->register_fd(fd, source); err != 0) {
+    delete source;
+    throw std::system_error(err, std::generic_category());
+  }
+  std::lock_guard lk(mutex_);
+  sources_.push_back(*source);
+  return source;
+}
+
+void Reactor::remove(IoSource* source) noexcept {
+  poller_->deregister_fd(source->fd);
+  source->close_waits();
+  std::lock_guard lk(mutex_);
+  sources_.erase(sources_.iterator_to(*source));
+  retired_.push_back(*source);
+}
+
+Waiter::Outcome Reactor::park(Waiter& w) noexcept {
+  struct Armed {
+    Reactor* reactor;
+    Waiter* waiter;
+  } armed_here{this, &w};
+  const CancelRegistration task_cancel(
+      [](void* a) noexcept {
+        auto* armed = static_cast<Armed*>(a);
+        armed->reactor->cancel_one(*armed->waiter);
+      },
+      &armed_here);
+  bool armed = false;
+  {
+    // Checked under the lock that cancel_all() and cancel_one() take after their flag is
+    // raised: either this wait is armed before they run, or it sees the flag.
+    std::lock_guard lk(mutex_);
+    if (!cancel_.raised() && !task_cancel.cancelled()) {
+      deadlines_.insert(w);
+      note_first_deadline();
+      // Only a wait armed from another thread can be earlier than the owner's sleep.
+      if (w.deadline() < sleeping_until_) wake();
+      armed = true;
+    }
+  }
+  // Not armed: take the waiter back, unless another party claimed it first and will wake it.
+  if (!armed && w.claim()) return Waiter::Outcome::cancelled;
+  const Waiter::Outcome outcome = w.park();
+  {
+    std::lock_guard lk(mutex_);
+    if (w.timer_hook.is_linked()) {
+      deadlines_.erase(deadlines_.iterator_to(w));
+      note_first_deadline();
+    }
+  }
+  return cancel_.raised() || task_cancel.cancelled() ? Waiter::Outcome::cancelled : outcome;
+}
+
+void Reactor::cancel_one(Waiter& w) noexcept {
+  std::lock_guard lk(mutex_);
+  if (!w.timer_hook.is_linked()) return;
+  deadlines_.erase(deadlines_.iterator_to(w));
+  note_first_deadline();
+  if (w.claim()) w.wake(Waiter::Outcome::cancelled);
+}
+
+void Reactor::cancel_all() noexcept {
+  std::lock_guard lk(mutex_);
+  deadlines_.clear_and_dispose([](Waiter* w) {
+    if (w->claim()) w->wake(Waiter::Outcome::cancelled);
+  });
+  note_first_deadline();
+}
+
+void Reactor::poll(time_point until) noexcept {
+  std::lock_guard pl(poll_mutex_);
+  poll_locked(until);
+}
+
+void Reactor::try_poll() noexcept {
+  std::unique_lock pl(poll_mutex_, std::try_to_lock);
+  if (pl.owns_lock()) poll_locked(time_point::min());
+}
+
+bool Reactor::due(std::int64_t now_ns) const noexcept {
+  return now_ns >= first_deadline_ns_.load(std::memory_order_relaxed) ||
+         now_ns - last_poll_ns_.load(std::memory_order_relaxed) >= kPollEveryNs;
+}
+
+void Reactor::wake() noexcept {
+  notified_.store(true, std::memory_order_seq_cst);
+  if (sleeping_.load(std::memory_order_seq_cst)) poller_->wake();
+}
+
+void Reactor::poll_locked(time_point until) noexcept {
+  auto now = std::chrono::steady_clock::now();
+  bool sleep = until > now;
+  {
+    std::lock_guard lk(mutex_);
+    retired_.clear_and_dispose([](IoSource* s) { delete s; });
+    if (!deadlines_.empty()) until = std::min(until, deadlines_.begin()->deadline());
+    sleep = sleep && until > now;
+    sleeping_until_ = sleep ? until : time_point::min();
+  }
+  std::chrono::nanoseconds timeout{0};
+  if (sleep) {
+    // Announce the sleep before the last look at notified_; wake() does the reverse.
+    sleeping_.store(true, std::memory_order_seq_cst);
+    if (!notified_.exchange(false, std::memory_order_seq_cst)) {
+      timeout = until == time_point::max() ? std::chrono::nanoseconds::max() : until - now;
+    }
+  }
+  const std::size_t n = poller_->wait(ready_.data(), ready_.size(), timeout);
+  if (sleep) {
+    sleeping_.store(false, std::memory_order_relaxed);
+    notified_.store(false, std::memory_order_relaxed);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    static_cast<IoSource*>(ready_[i].token)->signal(ready_[i].readable, ready_[i].writable);
+  }
+  now = std::chrono::steady_clock::now();
+  std::lock_guard lk(mutex_);
+  sleeping_until_ = time_point::min();
+  expire(now);
+  last_poll_ns_.store(ns_of(now), std::memory_order_relaxed);
+}
+
+void Reactor::expire(time_point now) noexcept {
+  while (!deadlines_.empty() && deadlines_.begin()->deadline() <= now) {
+    Waiter& w = *deadlines_.begin();
+    deadlines_.erase(deadlines_.begin());
+    if (w.claim()) w.wake(Waiter::Outcome::timeout);
+  }
+  note_first_deadline();
+}
+
+void Reactor::note_first_deadline() noexcept {
+  first_deadline_ns_.store(deadlines_.empty() ? INT64_MAX : ns_of(deadlines_.begin()->deadline()),
+                           std::memory_order_relaxed);
+}
+
+}  // namespace switchyard::detail

@@ -1,0 +1,37 @@
+#include "task/task.hpp"
+
+#include <switchyard/detail/shared_state.hpp>
+
+#include "exec/worker.hpp"
+
+namespace switchyard::detail {
+
+TaskSample Task::sample(bool failed) const noexcept {
+  using std::chrono::nanoseconds;
+  TaskSample s;
+  s.placement = where_;
+  // A task measured to the end spans spawn to its last stop; one whose measuring stopped
+  // spans what its measured slices and the waits between them add up to.
+  s.wall = nanoseconds{measuring() ? stop_ns_ - spawn_ns_
+                                   : queued_ns_ + cpu_ns_ + blocked_ns_ + wait_ns_};
+  s.cpu = nanoseconds{cpu_ns_};
+  s.blocked = nanoseconds{blocked_ns_};
+  s.wait = nanoseconds{wait_ns_};
+  s.joined = nanoseconds{joined_ns_};
+  s.queued = nanoseconds{queued_ns_};
+  s.migrations = migrations_;
+  s.failed = failed;
+  if (counters_) s.counters = counters_->total;
+  return s;
+}
+
+void set_joining(bool joining) noexcept {
+  // Only a worker's fibers carry Tasks: a fiber of another scheduler carries other properties.
+  if (Worker::current() == nullptr) return;
+  Task* task = Task::of(boost::fibers::context::active());
+  if (task == nullptr) return;
+  task->set_joining(joining);
+  task->kind.governor.joining(joining);
+}
+
+}  // namespace switchyard::detail

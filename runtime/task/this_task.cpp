@@ -1,0 +1,92 @@
+#include <switchyard/this_task.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/operations.hpp>
+
+#include <switchyard/detail/cancel_state.hpp>
+
+#include <switchyard/errors.hpp>
+
+#include "exec/worker.hpp"
+#include "task/task.hpp"
+#include "task/wait.hpp"
+
+namespace switchyard::this_task {
+
+namespace {
+
+detail::Task* current() noexcept {
+  if (detail::Worker::current() == nullptr) return nullptr;
+  return detail::Task::of(boost::fibers::context::active());
+}
+
+}  // namespace
+
+bool inside() noexcept {
+  return current() != nullptr;
+}
+
+std::optional<Placement> placement() noexcept {
+  if (const detail::Task* t = current()) return t->where();
+  return std::nullopt;
+}
+
+std::string_view kind() noexcept {
+  if (const detail::Task* t = current()) return t->kind.name;
+  return {};
+}
+
+void move_to(Placement p) {
+  detail::Task* t = current();
+  if (t == nullptr) throw std::logic_error("switchyard::this_task::move_to: not inside a task");
+  if (p == Placement::shard) {
+    throw std::invalid_argument(
+        "switchyard::this_task::move_to: a running task cannot move into a shard process");
+  }
+  t->pin_to(p);
+  // Yielding passes the context to awakened(), which queues it on the new executor.
+  boost::this_fiber::yield();
+}
+
+void yield() {
+  if (current() != nullptr) {
+    boost::this_fiber::yield();
+  } else {
+    std::this_thread::yield();
+  }
+}
+
+void sleep_until(std::chrono::steady_clock::time_point deadline) {
+  if (detail::sleep_until(deadline) == detail::Waiter::Outcome::cancelled) {
+    throw TaskCancelled(std::string("switchyard: sleep cancelled: ") + detail::cancel_reason());
+  }
+}
+
+bool cancelled() noexcept {
+  const detail::CancelState* c = detail::current_cancel_state();
+  return c != nullptr && c->deliverable();
+}
+
+void throw_if_cancelled() {
+  if (cancelled()) throw TaskCancelled("switchyard: the task was cancelled");
+}
+
+}  // namespace switchyard::this_task
+
+namespace switchyard::detail {
+
+CancelState* current_cancel_state() noexcept {
+  Task* t = this_task::current();
+  return t != nullptr ? &t->body->cancellation : nullptr;
+}
+
+const char* cancel_reason() noexcept {
+  const CancelState* c = current_cancel_state();
+  return c != nullptr && c->requested() ? "the task was cancelled" : "the runtime is shutting down";
+}
+
+}  // namespace switchyard::detail
