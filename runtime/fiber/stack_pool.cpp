@@ -162,15 +162,41 @@ void StackPool::add_slab() {
   }
 }
 
+StackPool::Cache& StackPool::cache() noexcept {
+  static std::atomic<std::size_t> next_thread{0};
+  thread_local const std::size_t slot = next_thread.fetch_add(1, std::memory_order_relaxed);
+  return caches_[slot % kCaches];
+}
+
+void StackPool::refill(Cache& c) {
+  std::lock_guard lk(mutex_);
+  while (c.count < kBatch) {
+    std::vector<void*>& from = !hot_.empty() ? hot_ : cold_;
+    if (from.empty()) add_slab();
+    c.stacks[c.count++] = from.back();
+    from.pop_back();
+  }
+}
+
+void StackPool::spill(Cache& c) noexcept {
+  std::lock_guard lk(mutex_);
+  for (std::size_t i = 0; i < kBatch; ++i) {
+    hot_.push_back(c.stacks[--c.count]);  // room reserved: every stack has a place in hot_
+  }
+}
+
 boost::context::stack_context StackPool::allocate() {
   void* bottom = nullptr;
   {
-    std::lock_guard lk(mutex_);
-    std::vector<void*>& from = !hot_.empty() ? hot_ : cold_;
-    if (from.empty()) add_slab();
-    bottom = from.back();
-    from.pop_back();
-    peak_in_use_ = std::max(peak_in_use_, in_use());
+    Cache& c = cache();
+    std::lock_guard lk(c.lock);
+    if (c.count == 0) refill(c);
+    bottom = c.stacks[--c.count];
+  }
+  const std::size_t now = in_use_.fetch_add(1, std::memory_order_relaxed) + 1;
+  // Read-mostly: only a new peak writes it.
+  std::size_t peak = peak_in_use_.load(std::memory_order_relaxed);
+  while (now > peak && !peak_in_use_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
   std::memcpy(bottom, &kCanary, sizeof kCanary);
   boost::context::stack_context sctx;
@@ -195,12 +221,11 @@ void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
   // outlive it and trip the next fiber to run here.
   ASAN_UNPOISON_MEMORY_REGION(bottom, stack_bytes_);
 #endif
-  std::lock_guard lk(mutex_);
-  hot_.push_back(bottom);  // room reserved: every stack has a place in hot_ or cold_
-}
-
-std::size_t StackPool::in_use() const noexcept {
-  return slab_count_ * kSlabStacks - hot_.size() - cold_.size();
+  in_use_.fetch_sub(1, std::memory_order_relaxed);
+  Cache& c = cache();
+  std::lock_guard lk(c.lock);
+  if (c.count == kCacheStacks) spill(c);
+  c.stacks[c.count++] = bottom;
 }
 
 std::size_t StackPool::resident(const void* p, std::size_t bytes,
@@ -217,11 +242,16 @@ StackPool::Usage StackPool::usage() const {
   Usage u;
   std::vector<void*> free_hot;
   const Slab* newest = nullptr;
+  u.in_use = in_use_.load(std::memory_order_relaxed);
+  u.peak_in_use = peak_in_use_.load(std::memory_order_relaxed);
+  for (Cache& c : caches_) {
+    std::lock_guard lk(c.lock);
+    free_hot.insert(free_hot.end(), c.stacks.begin(),
+                    c.stacks.begin() + static_cast<std::ptrdiff_t>(c.count));
+  }
   {
     std::lock_guard lk(mutex_);
-    u.in_use = in_use();
-    u.peak_in_use = peak_in_use_;
-    free_hot = hot_;
+    free_hot.insert(free_hot.end(), hot_.begin(), hot_.end());
     newest = slabs_.load(std::memory_order_acquire);
   }
   // The slabs outlive this call (they go only with the pool), so they are read unlocked.
@@ -237,6 +267,14 @@ StackPool::Usage StackPool::usage() const {
 }
 
 void StackPool::trim() noexcept {
+  // The caches' stacks join the shared ones first, so that keep_hot_ counts every free stack.
+  for (Cache& c : caches_) {
+    std::lock_guard lk(c.lock);
+    std::lock_guard shared_lk(mutex_);
+    hot_.insert(hot_.end(), c.stacks.begin(),
+                c.stacks.begin() + static_cast<std::ptrdiff_t>(c.count));  // within its room
+    c.count = 0;
+  }
   std::vector<void*> surplus;
   {
     std::lock_guard lk(mutex_);

@@ -1,6 +1,7 @@
 // StackPool: fiber stacks, recycled, for every executor of one runtime.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include <boost/context/stack_context.hpp>
 
+#include "exec/spinlock.hpp"
 #include "fiber/asan_build.hpp"
 #include "fiber/guard_budget.hpp"
 
@@ -24,12 +26,23 @@ namespace switchyard::detail {
 // message naming the stack size. trim() returns the pages of free stacks beyond `keep_hot`
 // to the kernel; it is called off the task path (by the monitor), because each return costs
 // every core a TLB flush. All members may be called from any thread.
+//
+// A fiber starts and ends with a stack, so the pool must not be one lock for every core (Go
+// keeps a stack cache per P for the same reason): each thread takes and returns stacks through
+// one of kCaches small caches, picked by the thread, under that cache's spinlock; a cache
+// trades kBatch stacks at a time with the shared lists, under the pool's mutex, when it runs
+// empty or full; trim() empties them into the shared lists before it counts keep_hot.
 class StackPool {
  public:
   // kSlabStacks is how many stacks one mapping holds; kSlabGuardMappings is how many mappings
   // a slab with guard pages becomes (a guard page and a stack each).
   static constexpr std::size_t kSlabStacks = 64;
   static constexpr std::size_t kSlabGuardMappings = 2 * kSlabStacks;
+  // kCaches is how many per-thread caches a pool has (threads past it share them);
+  // kCacheStacks is what one holds at most, kBatch what it trades with the shared lists.
+  static constexpr std::size_t kCaches = 64;
+  static constexpr std::size_t kCacheStacks = 16;
+  static constexpr std::size_t kBatch = kCacheStacks / 2;
 
   // StackPool(stack_bytes, ...): every stack is `stack_bytes` usable, rounded up to pages; its
   // guard page comes on top. Guard pages are taken from `budget`, given back on destruction.
@@ -41,7 +54,8 @@ class StackPool {
 
   boost::context::stack_context allocate();
   void deallocate(boost::context::stack_context& sctx) noexcept;
-  // trim() returns the pages of the least recently freed stacks beyond keep_hot.
+  // trim() returns the pages of the least recently freed stacks beyond keep_hot, cached ones
+  // included.
   void trim() noexcept;
 
   std::size_t stack_bytes() const noexcept { return stack_bytes_; }
@@ -80,8 +94,16 @@ class StackPool {
     const Slab* next;
   };
 
-  void add_slab();                      // caller holds mutex_
-  std::size_t in_use() const noexcept;  // caller holds mutex_
+  // Cache is one thread's (or a few threads') free stacks.
+  struct alignas(64) Cache {
+    Spinlock lock;
+    std::size_t count = 0;
+    std::array<void*, kCacheStacks> stacks{};
+  };
+  Cache& cache() noexcept;        // the calling thread's
+  void refill(Cache& c);          // caller holds c.lock: kBatch stacks from the shared lists
+  void spill(Cache& c) noexcept;  // caller holds c.lock: kBatch stacks to the shared lists
+  void add_slab();                // caller holds mutex_
   std::size_t resident(const void* p, std::size_t bytes, std::vector<unsigned char>& pages) const;
   bool guard(char* base) noexcept;
 
@@ -94,7 +116,9 @@ class StackPool {
   std::vector<void*> hot_;   // free stack bottoms, most recently freed last
   std::vector<void*> cold_;  // free stack bottoms whose pages were returned
   std::size_t slab_count_ = 0;
-  std::size_t peak_in_use_ = 0;
+  mutable std::array<Cache, kCaches> caches_;
+  std::atomic<std::size_t> in_use_{0};
+  std::atomic<std::size_t> peak_in_use_{0};
   std::atomic<const Slab*> slabs_{nullptr};  // newest first
 };
 

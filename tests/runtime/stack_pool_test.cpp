@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fiber/guard_budget.hpp"
@@ -120,4 +121,45 @@ TEST_CASE("A budget takes what fits and refuses the rest", "[overflow]") {
   CHECK(budget.take(300));
   CHECK(GuardBudget(0).take(0));
   CHECK_FALSE(GuardBudget(0).take(1));
+}
+
+TEST_CASE(
+    "Threads take and return stacks through their caches: no stack is out twice, and the "
+    "pool counts exactly what is out",
+    "[stack-pool]") {
+  StackPool pool(kStackBytes, 0);
+  constexpr std::size_t kThreads = 4;
+  constexpr std::size_t kHeld = 3 * StackPool::kCacheStacks;  // more than a cache holds
+  constexpr int kRounds = 200;
+  std::vector<std::thread> threads;
+  std::vector<int> clashes(kThreads, 0);
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<Stack> held;
+      for (int round = 0; round < kRounds; ++round) {
+        // Each thread holds a different number each round, so caches fill, spill and refill.
+        const std::size_t n = 1 + (t * 7 + static_cast<std::size_t>(round)) % kHeld;
+        for (std::size_t i = 0; i < n; ++i) {
+          held.push_back(pool.allocate());
+          // A stack is ours while we hold it: the mark stays until we return it.
+          std::memset(const_cast<char*>(bottom_of(held.back())) + 8, static_cast<int>(t + 1), 64);
+        }
+        for (Stack& s : held) {
+          if (bottom_of(s)[8 + 63] != static_cast<char>(t + 1)) ++clashes[t];
+          pool.deallocate(s);
+        }
+        held.clear();
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (std::size_t t = 0; t < kThreads; ++t) CHECK(clashes[t] == 0);
+  const StackPool::Usage u = pool.usage();
+  CHECK(u.in_use == 0);
+  CHECK(u.peak_in_use >= kHeld);
+  CHECK(u.peak_in_use <= kThreads * kHeld);
+
+  // Every stack is free again, cached or shared: trim() returns them all (keep_hot is 0).
+  pool.trim();
+  CHECK(pool.usage().resident_bytes == 0);
 }
