@@ -65,10 +65,14 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
     // raised: either this wait is armed before they run, or it sees the flag.
     std::lock_guard lk(mutex_);
     if (!cancel_.raised() && !task_cancel.cancelled()) {
-      deadlines_.insert(w);
-      note_first_deadline();
-      // Only a wait armed from another thread can be earlier than the owner's sleep.
-      if (w.deadline() < sleeping_until_) wake();
+      if (w.deadline() == time_point::max()) {
+        untimed_.push_back(w);
+      } else {
+        deadlines_.insert(w);
+        note_first_deadline();
+        // Only a wait armed from another thread can be earlier than the owner's sleep.
+        if (w.deadline() < sleeping_until_) wake();
+      }
       armed = true;
     }
   }
@@ -77,27 +81,34 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
   const Waiter::Outcome outcome = w.park();
   {
     std::lock_guard lk(mutex_);
-    if (w.timer_hook.is_linked()) {
-      deadlines_.erase(deadlines_.iterator_to(w));
-      note_first_deadline();
-    }
+    disarm(w);
   }
   return cancel_.raised() || task_cancel.cancelled() ? Waiter::Outcome::cancelled : outcome;
 }
 
-void Reactor::cancel_one(Waiter& w) noexcept {
-  std::lock_guard lk(mutex_);
-  if (!w.timer_hook.is_linked()) return;
+bool Reactor::disarm(Waiter& w) noexcept {
+  if (w.untimed_hook.is_linked()) {
+    untimed_.erase(untimed_.iterator_to(w));
+    return true;
+  }
+  if (!w.timer_hook.is_linked()) return false;
   deadlines_.erase(deadlines_.iterator_to(w));
   note_first_deadline();
-  if (w.claim()) w.wake(Waiter::Outcome::cancelled);
+  return true;
+}
+
+void Reactor::cancel_one(Waiter& w) noexcept {
+  std::lock_guard lk(mutex_);
+  if (disarm(w) && w.claim()) w.wake(Waiter::Outcome::cancelled);
 }
 
 void Reactor::cancel_all() noexcept {
   std::lock_guard lk(mutex_);
-  deadlines_.clear_and_dispose([](Waiter* w) {
+  const auto cancel = [](Waiter* w) {
     if (w->claim()) w->wake(Waiter::Outcome::cancelled);
-  });
+  };
+  deadlines_.clear_and_dispose(cancel);
+  untimed_.clear_and_dispose(cancel);
   note_first_deadline();
 }
 

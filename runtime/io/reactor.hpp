@@ -21,8 +21,10 @@ namespace switchyard::detail {
 // Reactor pairs a Poller with the deadlines of the waits armed on it. Its owner (the fiber
 // worker holding its Processor) sleeps in poll() when idle and polls it without sleeping
 // every few picks when busy; the monitor polls it when the owner has not for a while. Only
-// one thread polls at a time (poll lock); the deadline set, the registry of sources and the
-// retired list are guarded by a second lock that polling never holds while it waits.
+// one thread polls at a time (poll lock); the armed waits, the registry of sources and the
+// retired list are guarded by a second lock that polling never holds while it waits. Waits
+// with a deadline are kept in deadline order; the many without one (a server's idle
+// connections) in a list, so arming and ending one costs O(1), not O(log waits).
 class Reactor {
  public:
   using time_point = std::chrono::steady_clock::time_point;
@@ -82,12 +84,16 @@ class Reactor {
       boost::intrusive::member_hook<Waiter, boost::intrusive::set_member_hook<>,
                                     &Waiter::timer_hook>,
       boost::intrusive::compare<ByDeadline>>;
+  using Untimed = boost::intrusive::list<
+      Waiter, boost::intrusive::member_hook<Waiter, boost::intrusive::list_member_hook<>,
+                                            &Waiter::untimed_hook>>;
   using Registry = boost::intrusive::list<
       IoSource, boost::intrusive::member_hook<IoSource, boost::intrusive::list_member_hook<>,
                                               &IoSource::registry_hook>>;
 
   void poll_locked(time_point until) noexcept;  // caller holds poll_mutex_
   void expire(time_point now) noexcept;         // caller holds mutex_
+  bool disarm(Waiter& w) noexcept;              // caller holds mutex_; false if not armed
   void note_first_deadline() noexcept;          // caller holds mutex_
 
   const CancelSignal& cancel_;
@@ -97,6 +103,7 @@ class Reactor {
 
   std::mutex mutex_;
   Deadlines deadlines_;
+  Untimed untimed_;
   Registry sources_;
   Registry retired_;  // removed, freed by the next poll
   time_point sleeping_until_ = time_point::min();

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include <boost/fiber/context.hpp>
+#include <boost/intrusive/list_hook.hpp>
 #include <boost/intrusive/set_hook.hpp>
 
 namespace switchyard::detail {
@@ -52,8 +53,10 @@ class Waiter {
 
   std::chrono::steady_clock::time_point deadline() const noexcept { return deadline_; }
 
-  // Links the waiter into its reactor's deadline order (guarded by that reactor's lock).
+  // Links a waiter with a deadline into its reactor's deadline order, and one without into
+  // its reactor's list of untimed waits (guarded by that reactor's lock).
   boost::intrusive::set_member_hook<> timer_hook;
+  boost::intrusive::list_member_hook<> untimed_hook;
 
  private:
   enum Phase : std::uint8_t { running, parked_now, woken };
