@@ -71,18 +71,46 @@ std::string number_text(double value) {
   return std::string(buffer, result.ptr);
 }
 
-// render() writes a value back as TOML so the message shows what the user wrote. Tables
-// are left out: they span lines and the key already locates them.
-std::string render(const toml::node& node) {
-  if (node.is_table()) return {};
+bool is_bare_key(std::string_view key);
+std::string key_segment(std::string_view key);
+
+// render_inline() writes a value as TOML on one line. Arrays and inline tables are written
+// here, element by element, not by toml++'s formatter: it measures a float's width with
+// log10 cast to an integer, undefined for nan and inf. Their depth is toml++'s nesting limit.
+std::string render_inline(const toml::node& node) {
   if (const auto value = node.value_exact<double>()) {
     std::string text = number_text(*value);
     if (std::isfinite(*value) && text.find_first_of(".e") == std::string::npos) text += ".0";
     return text;
   }
+  if (const toml::array* array = node.as_array()) {
+    std::string text = "[";
+    for (const toml::node& element : *array) {
+      if (text.size() > 1) text += ", ";
+      text += render_inline(element);
+    }
+    return text + "]";
+  }
+  if (const toml::table* table = node.as_table()) {
+    std::string text = "{";
+    for (const auto& [key, value] : *table) {
+      text += text.size() > 1 ? ", " : " ";
+      text += key_segment(key.str());
+      text += " = ";
+      text += render_inline(value);
+    }
+    return text + (text.size() > 1 ? " }" : "}");
+  }
   std::ostringstream out;
   out << toml::toml_formatter{node, toml::format_flags::none};
   return out.str();
+}
+
+// render() writes a value back as TOML so the message shows what the user wrote. Tables
+// are left out: they span lines and the key already locates them.
+std::string render(const toml::node& node) {
+  if (node.is_table()) return {};
+  return render_inline(node);
 }
 
 bool is_bare_key(std::string_view key) {

@@ -269,7 +269,12 @@ TEST_CASE("config: a value of the wrong type is an error", "[config]") {
       Case{"[profiling]\ncounters = [\"PAPI_TOT_INS\", 3]\n", "profiling.counters[1]",
            "switchyard.toml:2:29: profiling.counters[1] = 3: expected a string, got an integer"},
       Case{"[profiling]\ncounters = \"PAPI_TOT_INS\"\n", "profiling.counters",
-           "expected an array, got a string"});
+           "expected an array, got a string"},
+      // An array is shown as written, non-finite numbers and inline tables included.
+      Case{"[executors]\nstack_kib = [nan, -inf, 1e308, 0.5, { a = inf }, [\"x\"]]\n",
+           "executors.stack_kib",
+           "executors.stack_kib = [nan, -inf, 1e+308, 0.5, { a = inf }, [\"x\"]]: expected an "
+           "integer, got an array"});
   const sy::ConfigError e = error_of(c.text);
   CHECK(e.key() == c.key);
   CHECK_THAT(e.what(), Contains(std::string(c.message)));
