@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include <boost/fiber/context.hpp>
+
 #include <switchyard/detail/timeout.hpp>
 
 #include "clock.hpp"
@@ -88,7 +90,13 @@ void Executor::schedule(Task& task) noexcept {
     // would otherwise queue work its new owner, asleep, is not told about.
     Processor* p = w->processor.load(std::memory_order_relaxed);
     if (p != nullptr && p->owner.load(std::memory_order_acquire) == w) {
-      push_local(*p, task);
+      // A task that the one running here woke (up to its last act, setting its future) runs
+      // when that one stops: a pair that wakes each other stays on this worker
+      // (run_next.hpp). A fresh task, a yielding one, or one a poll found ready waits its
+      // turn in the queue.
+      const bool woken = task.context() != nullptr && !w->between_slices &&
+                         Task::of(boost::fibers::context::active()) != nullptr;
+      push_local(*p, task, woken);
       return;
     }
   }
@@ -111,12 +119,17 @@ void Executor::poll_for(Processor& p) noexcept {
   tl_polling_for = nullptr;
 }
 
-void Executor::push_local(Processor& p, Task& task) noexcept {
-  p.local.push(task);
-  // One queued task is left for this worker: it is most often the child a task just spawned
-  // and is about to join, and waking a sibling to steal it would only add a cross-thread
-  // round trip. Two or more waiting, with a sibling asleep, is work to share.
-  if (idle_count_.load() > 0 && p.local.size() > 1) wake_one();
+void Executor::push_local(Processor& p, Task& task, bool next) noexcept {
+  if (!next) {
+    p.local.push(task);
+  } else if (Task* displaced = p.run_next.put(task)) {
+    p.local.push(*displaced);
+  }
+  // One ready task is left for this worker: it is most often the child a task just spawned
+  // and is about to join, or the task it just woke, and waking a sibling to steal it would
+  // only add a cross-thread round trip. Two or more waiting, with a sibling asleep, is work
+  // to share.
+  if (idle_count_.load() > 0 && p.ready() > 1) wake_one();
 }
 
 Processor* Executor::own_processor(Worker& w) noexcept {
@@ -142,8 +155,14 @@ Task* Executor::take(Worker& w) noexcept {
   // "Run queues and stealing").
   const bool resumed_only = w.attached > kStealFreshWhileHolding;
   const std::size_t n = processors_.size();
+  std::int64_t now = 0;
   for (std::size_t k = 1; k < n; ++k) {
-    if (Task* task = processors_[(own->index + k) % n]->local.steal(resumed_only)) return task;
+    Processor& victim = *processors_[(own->index + k) % n];
+    if (Task* task = victim.local.steal(resumed_only)) return task;
+    if (victim.run_next.occupied()) {
+      if (now == 0) now = steady_ns();
+      if (Task* task = victim.run_next.steal(now)) return task;
+    }
   }
   return nullptr;
 }
@@ -151,8 +170,14 @@ Task* Executor::take(Worker& w) noexcept {
 bool Executor::has_work(const Worker& w) const noexcept {
   if (shared_.size() > 0) return true;
   const Processor* own = w.processor.load(std::memory_order_relaxed);
+  std::int64_t now = 0;
   for (const auto& p : processors_) {
-    if (p.get() != own && p->local.size() > 0) return true;
+    if (p.get() == own) continue;
+    if (p->local.size() > 0) return true;
+    if (p->run_next.occupied()) {
+      if (now == 0) now = steady_ns();
+      if (p->run_next.stealable(now)) return true;
+    }
   }
   return false;
 }
@@ -160,7 +185,7 @@ bool Executor::has_work(const Worker& w) const noexcept {
 void Executor::share_if_needed(const Worker& w) noexcept {
   if (idle_count_.load() == 0) return;
   const Processor* p = w.processor.load(std::memory_order_relaxed);
-  if ((p != nullptr && p->local.size() > 1) || shared_.size() > 0) wake_one();
+  if ((p != nullptr && p->ready() > 1) || shared_.size() > 0) wake_one();
 }
 
 void Executor::mark_idle(Worker& w) {
@@ -291,7 +316,7 @@ ExecutorLoad Executor::load() const noexcept {
   const std::size_t idle = idle_count_.load(std::memory_order_relaxed) + spares_.size();
   l.busy = l.workers > idle ? l.workers - idle : 0;
   l.queued = shared_.size();
-  for (const auto& p : processors_) l.queued += p->local.size();
+  for (const auto& p : processors_) l.queued += p->ready();
   return l;
 }
 

@@ -64,16 +64,19 @@ class Executor {
   // worker (or starts one). Any thread.
   void submit(Task& task) noexcept;
   // schedule() queues a ready task: on the calling worker's own Processor when that worker
-  // belongs to this executor and holds one, else like submit(). Any thread.
+  // belongs to this executor and holds one (in its run-next slot if the task running there
+  // woke it), else like submit(). Any thread.
   void schedule(Task& task) noexcept;
 
   // The calls below are for this executor's workers, from their own threads.
   // own_processor() is the Processor `w` holds, or nullptr; notices a hand-off.
   Processor* own_processor(Worker& w) noexcept;
   // take() finds a ready task for `w` beyond its own queue: the shared queue, then other
-  // Processors' queues. nullptr if none.
+  // Processors' queues and, once their occupants have sat there a while, run-next slots.
+  // nullptr if none.
   Task* take(Worker& w) noexcept;
-  // has_work() says whether take() would find something.
+  // has_work() says whether take() would find something (marking the occupants of the
+  // siblings' run-next slots as seen, as take() does).
   bool has_work(const Worker& w) const noexcept;
   // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run, or
   // the shared queue holds work (a wake-up may have gone to a worker that woke for another
@@ -129,7 +132,9 @@ class Executor {
   std::uint64_t handoffs() const noexcept { return handoffs_.load(std::memory_order_relaxed); }
 
  private:
-  void push_local(Processor& p, Task& task) noexcept;
+  // push_local() queues `task` on `p`, or with `next` puts it in p's run-next slot, queueing
+  // the task it displaces. From p's owner.
+  void push_local(Processor& p, Task& task, bool next) noexcept;
   bool owns(const Processor& p) const noexcept;  // p is one of processors_
   bool wake_one() noexcept;
   void grow() noexcept;

@@ -24,9 +24,17 @@ constexpr unsigned kSharedFirstEvery = 61;
 // ...and a fresh task from its own queue before the resumed ones every this many, so a stream
 // of wake-ups does not hold spawned tasks back (LocalQueue).
 constexpr unsigned kFreshFirstEvery = 1000000;
+// A task in the run-next slot runs before the queue at most this many picks in a row; the
+// next pick takes the queue's first. Tasks that keep waking each other share what would be
+// one turn of the queue, as Go's runnext inherits its waker's time slice, and a task queued
+// behind them waits this many of their switches at most.
+constexpr unsigned kRunNextStreak = 16;
 }  // namespace
 
 void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
+  // A task that yielded is seen first thing after the switch away from it; any other is woken,
+  // by the task now running or (from the dispatcher) by another thread.
+  const bool yielded = ctx == std::exchange(yielding_, nullptr);
   Task* task = Task::of(ctx);
   if (task == nullptr) {
     // This thread's main or dispatcher context, or a plain fiber a task started: it stays.
@@ -35,19 +43,31 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   }
   ctx->detach();
   --worker_.attached;
+  worker_.between_slices = yielded;
   if (Waiter* w = task->take_parking()) {
     w->parked();
-    return;
+  } else {
+    task->runtime.make_ready(ctx);
   }
-  task->runtime.make_ready(ctx);
+  worker_.between_slices = false;
 }
 
 boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
+  // Boost asks from the context that stops. A task in none of Boost's wait lists (a Future's,
+  // a join's), not asleep and not finished yielded: awakened() is called for it after the
+  // switch.
+  boost::fibers::context* self =
+      worker_.running != nullptr ? worker_.running->context() : nullptr;
+  const bool waits = self == nullptr || self->wait_is_linked() || self->sleep_is_linked() ||
+                     self->terminated_is_linked();
+  yielding_ = waits ? nullptr : self;
   Processor* p = worker_.executor.own_processor(worker_);
   ++worker_.picks;
   if (p != nullptr && p->reactor && worker_.picks % kPollEvery == 0 &&
       p->reactor->due(steady_ns())) {
+    worker_.between_slices = true;
     p->reactor->try_poll();
+    worker_.between_slices = false;
   }
   boost::fibers::context* next = nullptr;
   if (!worker_.pinned.empty() && worker_.picks % kPinnedEvery == 0) next = next_pinned();
@@ -65,9 +85,9 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   const bool fresh_first = worker_.picks % kFreshFirstEvery == 0;
   for (;;) {
     Task* task = nullptr;
-    if (p != nullptr && !shared_first) task = p->local.pop(fresh_first);
+    if (p != nullptr && !shared_first) task = next_own(*p, fresh_first);
     if (task == nullptr) task = exec.take(worker_);
-    if (task == nullptr && p != nullptr && shared_first) task = p->local.pop(fresh_first);
+    if (task == nullptr && p != nullptr && shared_first) task = next_own(*p, fresh_first);
     if (task == nullptr) return nullptr;
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.
@@ -83,6 +103,22 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
     ++worker_.attached;
     return next;
   }
+}
+
+// next_own() takes the task in p's run-next slot, unless it took it kRunNextStreak times in a
+// row; then the queue's first (LocalQueue::pop()), else the slot's.
+Task* SchedulingAlgorithm::next_own(Processor& p, bool fresh_first) noexcept {
+  if (run_next_streak_ < kRunNextStreak) {
+    if (Task* task = p.run_next.take()) {
+      ++run_next_streak_;
+      return task;
+    }
+  }
+  run_next_streak_ = 0;
+  if (Task* task = p.local.pop(fresh_first)) return task;
+  Task* task = p.run_next.take();
+  if (task != nullptr) run_next_streak_ = 1;
+  return task;
 }
 
 boost::fibers::context* SchedulingAlgorithm::next_pinned() noexcept {
@@ -148,7 +184,7 @@ bool SchedulingAlgorithm::takes_tasks(const Processor* p) const noexcept {
 bool SchedulingAlgorithm::has_ready_fibers() const noexcept {
   if (!worker_.pinned.empty()) return true;
   const Processor* p = worker_.processor.load(std::memory_order_relaxed);
-  if (p != nullptr && p->local.size() > 0) return true;
+  if (p != nullptr && p->ready() > 0) return true;
   return takes_tasks(p) && worker_.executor.has_work(worker_);
 }
 
