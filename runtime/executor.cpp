@@ -94,8 +94,9 @@ void Executor::schedule(Task& task) noexcept {
       // when that one stops: a pair that wakes each other stays on this worker
       // (run_next.hpp). A fresh task, a yielding one, or one a poll found ready waits its
       // turn in the queue.
-      const bool woken = task.context() != nullptr && !w->between_slices &&
-                         Task::of(boost::fibers::context::active()) != nullptr;
+      const bool woken =
+          task.context() != nullptr && !w->between_slices &&
+          (w->running != nullptr || Task::of(boost::fibers::context::active()) != nullptr);
       push_local(*p, task, woken);
       return;
     }

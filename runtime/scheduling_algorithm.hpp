@@ -1,6 +1,7 @@
 // SchedulingAlgorithm: Switchyard's Boost.Fiber scheduling algorithm, one per worker thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 #include <boost/fiber/algo/algorithm.hpp>
@@ -41,6 +42,10 @@ class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
   boost::fibers::context* yielding_ = nullptr;
   // How many picks in a row took the run-next slot's task.
   unsigned run_next_streak_ = 0;
+  // Work for Boost's dispatcher context since it last ran: a fiber finished here (own
+  // thread); a context was woken from another thread for it (any thread, notify()).
+  bool dispatcher_has_work_ = false;
+  std::atomic<bool> remote_wake_{false};
 };
 
 }  // namespace switchyard::detail
