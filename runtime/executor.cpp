@@ -4,8 +4,6 @@
 #include <cstdio>
 #include <system_error>
 
-#include <boost/fiber/context.hpp>
-
 #include <switchyard/detail/timeout.hpp>
 
 #include "clock.hpp"
@@ -94,10 +92,7 @@ void Executor::schedule(Task& task) noexcept {
       // when that one stops: a pair that wakes each other stays on this worker
       // (run_next.hpp). A fresh task, a yielding one, or one a poll found ready waits its
       // turn in the queue.
-      const bool woken =
-          task.context() != nullptr && !w->between_slices &&
-          (w->running != nullptr || Task::of(boost::fibers::context::active()) != nullptr);
-      push_local(*p, task, woken);
+      push_local(*p, task, task.context() != nullptr && w->on_task);
       return;
     }
   }

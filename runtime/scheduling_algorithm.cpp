@@ -46,13 +46,15 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   }
   ctx->detach();
   --worker_.attached;
-  worker_.between_slices = yielded;
+  // What a yield hands over was not woken by the task now running: it takes no run-next slot.
+  const bool on_task = worker_.on_task;
+  if (yielded) worker_.on_task = false;
   if (Waiter* w = task->take_parking()) {
     w->parked();
   } else {
     task->runtime.make_ready(ctx);
   }
-  worker_.between_slices = false;
+  worker_.on_task = on_task;
 }
 
 boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
@@ -66,15 +68,14 @@ boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
     yielding_ = nullptr;
     // A task that finished asks with its slice closed (RuntimeCore::run()); its context waits
     // for the dispatcher to free it.
-    if (Task::of(boost::fibers::context::active()) != nullptr) dispatcher_has_work_ = true;
+    if (worker_.on_task) dispatcher_has_work_ = true;
   }
+  worker_.on_task = false;
   Processor* p = worker_.executor.own_processor(worker_);
   ++worker_.picks;
   if (p != nullptr && p->reactor && worker_.picks % kPollEvery == 0 &&
       p->reactor->due(steady_ns())) {
-    worker_.between_slices = true;
     p->reactor->try_poll();
-    worker_.between_slices = false;
   }
   boost::fibers::context* next = nullptr;
   if (!worker_.pinned.empty() && worker_.picks % kPinnedEvery == 0 &&
@@ -85,6 +86,7 @@ boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
   if (next == nullptr) next = next_task(p);
   if (next == nullptr) next = next_pinned();
   switch_slices(next);
+  worker_.on_task = worker_.running != nullptr;
   if (next != nullptr) worker_.executor.share_if_needed(worker_);
   return next;
 }
