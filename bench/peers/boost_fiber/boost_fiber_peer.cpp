@@ -80,9 +80,18 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void print(const char* workload, std::uint64_t tasks, double makespan, std::uint64_t checksum) {
+// finish() prints a run's result when its checksum is `want`; else it says what `what` came to,
+// and fails.
+int finish(const char* workload, std::uint64_t tasks, double makespan, const char* what,
+           std::uint64_t got, std::uint64_t want) {
+  if (got != want) {
+    std::fprintf(stderr, "%s: %s %llu, want %llu\n", workload, what,
+                 static_cast<unsigned long long>(got), static_cast<unsigned long long>(want));
+    return 1;
+  }
   peers::print_result(
-      {workload, "boost-fiber", tasks, makespan, makespan * 1e3, makespan * 1e3, checksum});
+      {workload, "boost-fiber", tasks, makespan, makespan * 1e3, makespan * 1e3, got});
+  return 0;
 }
 
 int run_pingpong(std::uint64_t rounds) {
@@ -106,15 +115,8 @@ int run_pingpong(std::uint64_t rounds) {
   });
   driver.join();
   echo.join();
-  const double makespan = seconds_since(start);
-  if (sum != rounds * (rounds - 1) / 2) {
-    std::fprintf(stderr, "pingpong: the echoing fiber saw %llu, want %llu\n",
-                 static_cast<unsigned long long>(sum),
-                 static_cast<unsigned long long>(rounds * (rounds - 1) / 2));
-    return 1;
-  }
-  print("pingpong", 2, makespan, sum);
-  return 0;
+  return finish("pingpong", 2, seconds_since(start), "the echoing fiber saw", sum,
+                rounds * (rounds - 1) / 2);
 }
 
 int run_channel(std::uint64_t values, std::uint64_t capacity) {
@@ -142,15 +144,8 @@ int run_channel(std::uint64_t values, std::uint64_t capacity) {
     receiving[r].join();
     sum += sums[r];
   }
-  const double makespan = seconds_since(start);
-  if (sum != values * (values - 1) / 2) {
-    std::fprintf(stderr, "channel: the receivers summed %llu, want %llu\n",
-                 static_cast<unsigned long long>(sum),
-                 static_cast<unsigned long long>(values * (values - 1) / 2));
-    return 1;
-  }
-  print("channel", senders + receivers, makespan, sum);
-  return 0;
+  return finish("channel", senders + receivers, seconds_since(start), "the receivers summed", sum,
+                values * (values - 1) / 2);
 }
 
 int run_mutex(std::uint64_t tasks, std::uint64_t increments) {
@@ -168,15 +163,8 @@ int run_mutex(std::uint64_t tasks, std::uint64_t increments) {
     });
   }
   for (auto& f : fibers) f.join();
-  const double makespan = seconds_since(start);
-  if (counter != tasks * increments) {
-    std::fprintf(stderr, "mutex: the counter reached %llu, want %llu\n",
-                 static_cast<unsigned long long>(counter),
-                 static_cast<unsigned long long>(tasks * increments));
-    return 1;
-  }
-  print("mutex", tasks, makespan, counter);
-  return 0;
+  return finish("mutex", tasks, seconds_since(start), "the counter reached", counter,
+                tasks * increments);
 }
 
 int usage() {
