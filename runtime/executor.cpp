@@ -9,6 +9,7 @@
 #include "clock.hpp"
 #include "logger.hpp"
 #include "runtime_core.hpp"
+#include "spin_wait.hpp"
 #include "task.hpp"
 
 namespace switchyard::detail {
@@ -151,16 +152,32 @@ Task* Executor::take(Worker& w) noexcept {
   // "Run queues and stealing").
   const bool resumed_only = w.attached > kStealFreshWhileHolding;
   const std::size_t n = processors_.size();
-  std::int64_t now = 0;
   for (std::size_t k = 1; k < n; ++k) {
-    Processor& victim = *processors_[(own->index + k) % n];
-    if (Task* task = victim.local.steal(resumed_only)) return task;
-    if (victim.run_next.occupied()) {
-      if (now == 0) now = steady_ns();
-      if (Task* task = victim.run_next.steal(now)) return task;
-    }
+    if (Task* task = processors_[(own->index + k) % n]->local.steal(resumed_only)) return task;
   }
   return nullptr;
+}
+
+Task* Executor::steal_run_next(Worker& w) noexcept {
+  const Processor* own = w.processor.load(std::memory_order_relaxed);
+  if (own == nullptr) return nullptr;
+  const std::size_t n = processors_.size();
+  std::int64_t now = 0;
+  Processor* young = nullptr;  // the first sibling whose occupant is not old enough yet
+  for (std::size_t k = 1; k < n; ++k) {
+    Processor& victim = *processors_[(own->index + k) % n];
+    if (!victim.run_next.occupied()) continue;
+    if (now == 0) now = steady_ns();
+    if (Task* task = victim.run_next.steal(now)) return task;
+    if (young == nullptr) young = &victim;
+  }
+  if (young == nullptr) return nullptr;
+  // Wait out its owner (Go's thief sleeps 3 us likewise): a pool worker would otherwise look
+  // once, before it parks, and leave a task behind a waker that keeps computing.
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(RunNextSlot::kStealAfterNs);
+  spin_wait([young] { return !young->run_next.occupied(); }, until);
+  return young->run_next.steal(steady_ns());
 }
 
 bool Executor::has_work(const Worker& w) const noexcept {

@@ -72,11 +72,14 @@ class Executor {
   // own_processor() is the Processor `w` holds, or nullptr; notices a hand-off.
   Processor* own_processor(Worker& w) noexcept;
   // take() finds a ready task for `w` beyond its own queue: the shared queue, then other
-  // Processors' queues and, once their occupants have sat there a while, run-next slots.
-  // nullptr if none.
+  // Processors' queues. nullptr if none.
   Task* take(Worker& w) noexcept;
-  // has_work() says whether take() would find something (marking the occupants of the
-  // siblings' run-next slots as seen, as take() does).
+  // steal_run_next() takes another Processor's run-next occupant for `w`, which has nothing
+  // else to run: at once if a thief first saw it RunNextSlot::kStealAfterNs ago, else once
+  // it is that old, if its owner has not run it meanwhile (run_next.hpp). nullptr if none.
+  Task* steal_run_next(Worker& w) noexcept;
+  // has_work() says whether take() or steal_run_next() would find something at once (marking
+  // the occupants of the siblings' run-next slots as seen, as steal_run_next() does).
   bool has_work(const Worker& w) const noexcept;
   // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run, or
   // the shared queue holds work (a wake-up may have gone to a worker that woke for another

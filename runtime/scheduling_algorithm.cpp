@@ -101,6 +101,7 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
     if (p != nullptr && !shared_first) task = next_own(*p, fresh_first);
     if (task == nullptr) task = exec.take(worker_);
     if (task == nullptr && p != nullptr && shared_first) task = next_own(*p, fresh_first);
+    if (task == nullptr) task = exec.steal_run_next(worker_);
     if (task == nullptr) return nullptr;
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.

@@ -119,13 +119,16 @@ TEST_CASE("run next: a ping-pong pair does not starve a task woken beside it", "
   REQUIRE(ran_after.load() <= kFairRounds);
 }
 
-TEST_CASE("run next: a woken task waits for its waker no longer than an idle worker lets it",
+TEST_CASE("run next: an idle worker takes a woken task from a waker that keeps computing",
           "[run-next]") {
+  const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu);
   auto config = sy::test::small_config();
   config.executors.fiber_workers = 2;
+  config.executors.cpu_threads = 2;
   config.executors.watchdog = false;
   sy::Runtime rt(config);
   sy::Event go;
+  std::atomic<bool> computing{false};
   std::atomic<bool> woken_ran{false};
   auto woken = rt.spawn(
       "woken",
@@ -134,25 +137,26 @@ TEST_CASE("run next: a woken task waits for its waker no longer than an idle wor
         woken_ran.store(true);
         return thread_tid();
       },
-      sy::on(sy::Placement::fiber));
-  // The waker keeps its worker: the task it woke sits in the run-next slot until the other
-  // worker, woken by tasks from this thread, steals it.
+      sy::on(where));
+  // The waker keeps its worker: the task it woke sits in its run-next slot.
   auto waker = rt.spawn(
       "waker",
       [&] {
         go.set();
+        computing.store(true);
         const auto until = std::chrono::steady_clock::now() + 30s;
         while (!woken_ran.load() && std::chrono::steady_clock::now() < until) {
         }
         return thread_tid();
       },
-      sy::on(sy::Placement::fiber));
-  while (!waker.ready()) {
-    rt.spawn("poke", [] {}, sy::on(sy::Placement::fiber)).get();
-    std::this_thread::sleep_for(100us);
-  }
+      sy::on(where));
+  while (!computing.load()) std::this_thread::sleep_for(1ms);
+  // Long enough for the other worker to have gone to sleep; one task wakes it, and once that
+  // is done it has nothing else to run: it waits out the waker and takes the woken task.
+  std::this_thread::sleep_for(10ms);
+  rt.spawn("poke", [] {}, sy::on(where)).get();
+  REQUIRE(waker.get() != woken.get());
   REQUIRE(woken_ran.load());
-  REQUIRE(woken.get() != waker.get());
 }
 
 TEST_CASE("run next: a ping-pong pair shares one worker of two", "[run-next]") {
