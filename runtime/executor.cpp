@@ -171,9 +171,11 @@ Task* Executor::steal_run_next(Worker& w) noexcept {
     if (Task* task = victim.run_next.steal(now)) return task;
     if (young == nullptr) young = &victim;
   }
-  if (young == nullptr) return nullptr;
-  // Wait out its owner (Go's thief sleeps 3 us likewise): a pool worker would otherwise look
-  // once, before it parks, and leave a task behind a waker that keeps computing.
+  // A fiber worker looks again and again while it spins before it sleeps (has_work() in
+  // SchedulingAlgorithm::suspend_until()). A pool worker parks at once: it waits out the
+  // owner here (Go's thief sleeps 3 us likewise), or it would leave a task behind a waker that
+  // keeps computing.
+  if (young == nullptr || own->reactor) return nullptr;
   const auto until =
       std::chrono::steady_clock::now() + std::chrono::nanoseconds(RunNextSlot::kStealAfterNs);
   spin_wait([young] { return !young->run_next.occupied(); }, until);

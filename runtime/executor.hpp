@@ -75,8 +75,9 @@ class Executor {
   // Processors' queues. nullptr if none.
   Task* take(Worker& w) noexcept;
   // steal_run_next() takes another Processor's run-next occupant for `w`, which has nothing
-  // else to run: at once if a thief first saw it RunNextSlot::kStealAfterNs ago, else once
-  // it is that old, if its owner has not run it meanwhile (run_next.hpp). nullptr if none.
+  // else to run, if a thief first saw it RunNextSlot::kStealAfterNs ago; on the CPU pool, whose
+  // workers park without looking again, else once it is that old, if its owner has not run it
+  // meanwhile (run_next.hpp). nullptr if none.
   Task* steal_run_next(Worker& w) noexcept;
   // has_work() says whether take() or steal_run_next() would find something at once (marking
   // the occupants of the siblings' run-next slots as seen, as steal_run_next() does).
