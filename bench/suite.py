@@ -5,9 +5,9 @@ Microbenchmarks beside their floors (Google Benchmark, medians of repetitions), 
 workload under Switchyard and under each peer that is available, alternating, `--reps` times,
 each I/O run against a fresh delay server; then the scheduler's workloads (fork-join fib at a
 fine and a coarse cutoff, skynet, and echo servers under the echo-load client at 100, 1,000
-and 10,000 connections, every server fresh), then channels and the Mutex against Go's (a few
-seconds). Writes RESULTS/latest.md (ratios, the targets marked met or not, the machine, the
-date) and RESULTS/latest.svg (the ratios as bars).
+and 10,000 connections, every server fresh), then channels and the Mutex against Go's and
+Boost.Fiber's (a few seconds). Writes RESULTS/latest.md (ratios, the targets marked met or
+not, the machine, the date) and RESULTS/latest.svg (the ratios as bars).
 About 12 minutes on a 2-core machine, most of it the Python peer's pure-Python cpu; the
 scheduler's workloads take about 2.
 
@@ -53,7 +53,10 @@ ECHO_CONNS = (100, 1000, 10000)
 # How long a run of the scheduler's workloads may take before it is reported as cut off: a
 # join that blocks a pool thread can leave the children nobody to run them.
 SCHEDULER_CAP = 120
-PEER_NAMES = {"switchyard": "Switchyard", "tbb": "oneTBB", "go": "Go", "asio": "Boost.Asio"}
+PEER_NAMES = {"switchyard": "Switchyard", "tbb": "oneTBB", "go": "Go", "asio": "Boost.Asio",
+              "boost-fiber": "Boost.Fiber"}
+# The peers of the channel and Mutex workloads.
+SYNC_PEERS = ("go", "boost-fiber")
 
 
 class Scraper:
@@ -135,6 +138,11 @@ class Suite:
         else:
             self.skipped.append("Boost.Asio: the build has no asio-echo-peer (Boost's headers "
                                 "without boost/asio/co_spawn.hpp?)")
+        boost_fiber = self.build / "bench/peers/boost_fiber/boost-fiber-peer"
+        if boost_fiber.exists():
+            peers["boost-fiber"] = [str(boost_fiber)]
+        else:
+            self.skipped.append("Boost.Fiber: the build has no boost-fiber-peer")
         if shutil.which("go"):
             out = self.build / "go-peer"
             env = dict(os.environ, GOCACHE=str(self.build / "gocache"),
@@ -353,18 +361,18 @@ class Suite:
                      + (", ".join(f"{n} x {what}" for what, n in pairs.most_common()) or "none"))
 
     def sync_workloads(self):
-        """Channels and the Mutex against Go's: ping-pong over rendezvous channels, 4 x 4
-        through a buffered channel, 1,000 tasks incrementing under one mutex. Ping-pong also
-        runs unmeasured: its two tasks are in their kind's warm-up for the whole run, so every
-        one of its switches reads the counters."""
+        """Channels and the Mutex against Go's and Boost.Fiber's: ping-pong over rendezvous
+        channels, 4 x 4 through a buffered channel, 1,000 tasks incrementing under one mutex.
+        Ping-pong also runs unmeasured: its two tasks are in their kind's warm-up for the whole
+        run, so every one of its switches reads the counters."""
         sy = [str(self.bench)]
-        go = self.peers.get("go")
         for rep in range(1, self.reps + 1):
             progress(f"sync workloads, round {rep} of {self.reps}")
             for workload in ("pingpong", "channel", "mutex"):
                 self.run(f"{workload} switchyard", sy + [workload])
-                if go:
-                    self.run(f"{workload} go", go + [workload])
+                for peer in SYNC_PEERS:
+                    if peer in self.peers:
+                        self.run(f"{workload} {peer}", self.peers[peer] + [workload])
             self.run("pingpong switchyard unmeasured", sy + ["pingpong"], config=UNMEASURED)
 
     def echo(self, label, server, conns):
@@ -544,15 +552,24 @@ class Suite:
                 text = f"{moves:g}" if all(exact for _, exact in counts) else f"≥ {moves:g}"
                 rows.append((f"{what}: placement changes of its kind in a run", text, "", moves,
                              "", None))
-        ratio("channel ping-pong (2 tasks, rendezvous) round trip ÷ Go unbuffered",
-              self.median("pingpong switchyard"), self.median("pingpong go"), "s", "≤ 1.0", 1.0)
-        ratio("channel ping-pong, tasks unmeasured ÷ Go unbuffered",
-              self.median("pingpong switchyard unmeasured"), self.median("pingpong go"), "s")
-        ratio("channel 4 x 4, 1,000,000 values, capacity 1,024: throughput ÷ Go buffered",
-              self.median("channel go"), self.median("channel switchyard"), "s", "≥ 1.0", 1.0,
-              lower_is_better=False)
-        ratio("Mutex, 1,000 tasks x 1,000 increments ÷ Go sync.Mutex",
-              self.median("mutex switchyard"), self.median("mutex go"), "s", "≤ 1.0", 1.0)
+        # Boost.Fiber's buffered_channel of capacity 1,024 holds 1,023 values.
+        channel_peers = {"go": ("Go unbuffered", "Go buffered", "Go sync.Mutex", True),
+                         "boost-fiber": ("Boost.Fiber unbuffered_channel",
+                                         "Boost.Fiber buffered_channel",
+                                         "boost::fibers::mutex", False)}
+        for peer, (rendezvous, buffered, mutex, target) in channel_peers.items():
+            ratio(f"channel ping-pong (2 tasks, rendezvous) round trip ÷ {rendezvous}",
+                  self.median("pingpong switchyard"), self.median(f"pingpong {peer}"), "s",
+                  "≤ 1.0" if target else None, 1.0 if target else None)
+            ratio(f"channel ping-pong, tasks unmeasured ÷ {rendezvous}",
+                  self.median("pingpong switchyard unmeasured"),
+                  self.median(f"pingpong {peer}"), "s")
+            ratio(f"channel 4 x 4, 1,000,000 values, capacity 1,024: throughput ÷ {buffered}",
+                  self.median(f"channel {peer}"), self.median("channel switchyard"), "s",
+                  "≥ 1.0" if target else None, 1.0 if target else None, lower_is_better=False)
+            ratio(f"Mutex, 1,000 tasks x 1,000 increments ÷ {mutex}",
+                  self.median("mutex switchyard"), self.median(f"mutex {peer}"), "s",
+                  "≤ 1.0" if target else None, 1.0 if target else None)
         for conns in ECHO_CONNS:
             for peer, target in (("go", True), ("asio", False)):
                 ratio(f"echo, {conns} connections: req/s ÷ {PEER_NAMES[peer]}",

@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/logger.hpp"
 #include "core/runtime_core.hpp"
+#include "exec/spin_wait.hpp"
 #include "task/task.hpp"
 
 namespace switchyard::detail {
@@ -88,7 +89,11 @@ void Executor::schedule(Task& task) noexcept {
     // would otherwise queue work its new owner, asleep, is not told about.
     Processor* p = w->processor.load(std::memory_order_relaxed);
     if (p != nullptr && p->owner.load(std::memory_order_acquire) == w) {
-      push_local(*p, task);
+      // A task that the one running here woke (up to its last act, setting its future) runs
+      // when that one stops: a pair that wakes each other stays on this worker
+      // (run_next.hpp). A fresh task, a yielding one, or one a poll found ready waits its
+      // turn in the queue.
+      push_local(*p, task, task.context() != nullptr && w->on_task);
       return;
     }
   }
@@ -111,12 +116,17 @@ void Executor::poll_for(Processor& p) noexcept {
   tl_polling_for = nullptr;
 }
 
-void Executor::push_local(Processor& p, Task& task) noexcept {
-  p.local.push(task);
-  // One queued task is left for this worker: it is most often the child a task just spawned
-  // and is about to join, and waking a sibling to steal it would only add a cross-thread
-  // round trip. Two or more waiting, with a sibling asleep, is work to share.
-  if (idle_count_.load() > 0 && p.local.size() > 1) wake_one();
+void Executor::push_local(Processor& p, Task& task, bool next) noexcept {
+  if (!next) {
+    p.local.push(task);
+  } else if (Task* displaced = p.run_next.put(task)) {
+    p.local.push(*displaced);
+  }
+  // One ready task is left for this worker: it is most often the child a task just spawned
+  // and is about to join, or the task it just woke, and waking a sibling to steal it would
+  // only add a cross-thread round trip. Two or more waiting, with a sibling asleep, is work
+  // to share.
+  if (idle_count_.load() > 0 && p.ready() > 1) wake_one();
 }
 
 Processor* Executor::own_processor(Worker& w) noexcept {
@@ -148,11 +158,41 @@ Task* Executor::take(Worker& w) noexcept {
   return nullptr;
 }
 
+Task* Executor::steal_run_next(Worker& w) noexcept {
+  const Processor* own = w.processor.load(std::memory_order_relaxed);
+  if (own == nullptr) return nullptr;
+  const std::size_t n = processors_.size();
+  std::int64_t now = 0;
+  Processor* young = nullptr;  // the first sibling whose occupant is not old enough yet
+  for (std::size_t k = 1; k < n; ++k) {
+    Processor& victim = *processors_[(own->index + k) % n];
+    if (!victim.run_next.occupied()) continue;
+    if (now == 0) now = steady_ns();
+    if (Task* task = victim.run_next.steal(now)) return task;
+    if (young == nullptr) young = &victim;
+  }
+  // A fiber worker looks again and again while it spins before it sleeps (has_work() in
+  // SchedulingAlgorithm::suspend_until()). A pool worker parks at once: it waits out the
+  // owner here (Go's thief sleeps 3 us likewise), or it would leave a task behind a waker that
+  // keeps computing.
+  if (young == nullptr || own->reactor) return nullptr;
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(RunNextSlot::kStealAfterNs);
+  spin_wait([young] { return !young->run_next.occupied(); }, until);
+  return young->run_next.steal(steady_ns());
+}
+
 bool Executor::has_work(const Worker& w) const noexcept {
   if (shared_.size() > 0) return true;
   const Processor* own = w.processor.load(std::memory_order_relaxed);
+  std::int64_t now = 0;
   for (const auto& p : processors_) {
-    if (p.get() != own && p->local.size() > 0) return true;
+    if (p.get() == own) continue;
+    if (p->local.size() > 0) return true;
+    if (p->run_next.occupied()) {
+      if (now == 0) now = steady_ns();
+      if (p->run_next.stealable(now)) return true;
+    }
   }
   return false;
 }
@@ -160,7 +200,7 @@ bool Executor::has_work(const Worker& w) const noexcept {
 void Executor::share_if_needed(const Worker& w) noexcept {
   if (idle_count_.load() == 0) return;
   const Processor* p = w.processor.load(std::memory_order_relaxed);
-  if ((p != nullptr && p->local.size() > 1) || shared_.size() > 0) wake_one();
+  if ((p != nullptr && p->ready() > 1) || shared_.size() > 0) wake_one();
 }
 
 void Executor::mark_idle(Worker& w) {
@@ -291,7 +331,7 @@ ExecutorLoad Executor::load() const noexcept {
   const std::size_t idle = idle_count_.load(std::memory_order_relaxed) + spares_.size();
   l.busy = l.workers > idle ? l.workers - idle : 0;
   l.queued = shared_.size();
-  for (const auto& p : processors_) l.queued += p->local.size();
+  for (const auto& p : processors_) l.queued += p->ready();
   return l;
 }
 

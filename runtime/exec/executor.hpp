@@ -64,7 +64,8 @@ class Executor {
   // worker (or starts one). Any thread.
   void submit(Task& task) noexcept;
   // schedule() queues a ready task: on the calling worker's own Processor when that worker
-  // belongs to this executor and holds one, else like submit(). Any thread.
+  // belongs to this executor and holds one (in its run-next slot if the task running there
+  // woke it), else like submit(). Any thread.
   void schedule(Task& task) noexcept;
 
   // The calls below are for this executor's workers, from their own threads.
@@ -73,7 +74,13 @@ class Executor {
   // take() finds a ready task for `w` beyond its own queue: the shared queue, then other
   // Processors' queues. nullptr if none.
   Task* take(Worker& w) noexcept;
-  // has_work() says whether take() would find something.
+  // steal_run_next() takes another Processor's run-next occupant for `w`, which has nothing
+  // else to run, if a thief first saw it RunNextSlot::kStealAfterNs ago; on the CPU pool, whose
+  // workers park without looking again, else once it is that old, if its owner has not run it
+  // meanwhile (run_next.hpp). nullptr if none.
+  Task* steal_run_next(Worker& w) noexcept;
+  // has_work() says whether take() or steal_run_next() would find something at once (marking
+  // the occupants of the siblings' run-next slots as seen, as steal_run_next() does).
   bool has_work(const Worker& w) const noexcept;
   // share_if_needed() wakes an idle worker when `w` has more ready tasks than it can run, or
   // the shared queue holds work (a wake-up may have gone to a worker that woke for another
@@ -129,7 +136,9 @@ class Executor {
   std::uint64_t handoffs() const noexcept { return handoffs_.load(std::memory_order_relaxed); }
 
  private:
-  void push_local(Processor& p, Task& task) noexcept;
+  // push_local() queues `task` on `p`, or with `next` puts it in p's run-next slot, queueing
+  // the task it displaces. From p's owner.
+  void push_local(Processor& p, Task& task, bool next) noexcept;
   bool owns(const Processor& p) const noexcept;  // p is one of processors_
   bool wake_one() noexcept;
   void grow() noexcept;

@@ -14,9 +14,12 @@ namespace switchyard::detail {
 
 namespace {
 // Ready tasks run before this thread's own contexts, so a task switch does not detour
-// through the dispatcher; but the dispatcher (which releases finished fibers and takes in
-// wake-ups from other threads) still runs at least every this many picks.
+// through the dispatcher; but the dispatcher still runs at least every kPinnedEvery picks
+// while it has work (fibers that finished, to release; wake-ups from other threads, to take
+// in), and every kPinnedQuietEvery when it may have none (its plain fibers' sleeps end).
+// Tasks that only wake each other then switch without its two extra switches in between.
 constexpr unsigned kPinnedEvery = 8;
+constexpr unsigned kPinnedQuietEvery = 64;
 // A busy worker looks at its reactor (deadlines, readiness) every this many picks...
 constexpr unsigned kPollEvery = 16;
 // ...and takes from the shared queue before its own every this many, so neither starves...
@@ -24,9 +27,17 @@ constexpr unsigned kSharedFirstEvery = 61;
 // ...and a fresh task from its own queue before the resumed ones every this many, so a stream
 // of wake-ups does not hold spawned tasks back (LocalQueue).
 constexpr unsigned kFreshFirstEvery = 1000000;
+// A task in the run-next slot runs before the queue at most this many picks in a row; the
+// next pick takes the queue's first. Tasks that keep waking each other share what would be
+// one turn of the queue, as Go's runnext inherits its waker's time slice, and a task queued
+// behind them waits this many of their switches at most.
+constexpr unsigned kRunNextStreak = 16;
 }  // namespace
 
 void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
+  // A task that yielded is seen first thing after the switch away from it; any other is woken,
+  // by the task now running or (from the dispatcher) by another thread.
+  const bool yielded = ctx == std::exchange(yielding_, nullptr);
   Task* task = Task::of(ctx);
   if (task == nullptr) {
     // This thread's main or dispatcher context, or a plain fiber a task started: it stays.
@@ -35,14 +46,31 @@ void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
   }
   ctx->detach();
   --worker_.attached;
+  // What a yield hands over was not woken by the task now running: it takes no run-next slot.
+  const bool on_task = worker_.on_task;
+  if (yielded) worker_.on_task = false;
   if (Waiter* w = task->take_parking()) {
     w->parked();
-    return;
+  } else {
+    task->runtime.make_ready(ctx);
   }
-  task->runtime.make_ready(ctx);
+  worker_.on_task = on_task;
 }
 
 boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
+  // Boost asks from the context that stops. A task in its slice that is in none of Boost's
+  // wait lists (a Future's, a join's) yielded: awakened() is called for it after the switch.
+  // (One that slept in Boost's sleep queue would count as yielding until the next pick.)
+  if (Task* prev = worker_.running) {
+    boost::fibers::context* self = prev->context();
+    yielding_ = self->wait_is_linked() ? nullptr : self;
+  } else {
+    yielding_ = nullptr;
+    // A task that finished asks with its slice closed (RuntimeCore::run()); its context waits
+    // for the dispatcher to free it.
+    if (worker_.on_task) dispatcher_has_work_ = true;
+  }
+  worker_.on_task = false;
   Processor* p = worker_.executor.own_processor(worker_);
   ++worker_.picks;
   if (p != nullptr && p->reactor && worker_.picks % kPollEvery == 0 &&
@@ -50,10 +78,15 @@ boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
     p->reactor->try_poll();
   }
   boost::fibers::context* next = nullptr;
-  if (!worker_.pinned.empty() && worker_.picks % kPinnedEvery == 0) next = next_pinned();
+  if (!worker_.pinned.empty() && worker_.picks % kPinnedEvery == 0 &&
+      (dispatcher_has_work_ || remote_wake_.load(std::memory_order_relaxed) ||
+       worker_.picks % kPinnedQuietEvery == 0)) {
+    next = next_pinned();
+  }
   if (next == nullptr) next = next_task(p);
   if (next == nullptr) next = next_pinned();
   switch_slices(next);
+  worker_.on_task = worker_.running != nullptr;
   if (next != nullptr) worker_.executor.share_if_needed(worker_);
   return next;
 }
@@ -65,9 +98,10 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   const bool fresh_first = worker_.picks % kFreshFirstEvery == 0;
   for (;;) {
     Task* task = nullptr;
-    if (p != nullptr && !shared_first) task = p->local.pop(fresh_first);
+    if (p != nullptr && !shared_first) task = next_own(*p, fresh_first);
     if (task == nullptr) task = exec.take(worker_);
-    if (task == nullptr && p != nullptr && shared_first) task = p->local.pop(fresh_first);
+    if (task == nullptr && p != nullptr && shared_first) task = next_own(*p, fresh_first);
+    if (task == nullptr) task = exec.steal_run_next(worker_);
     if (task == nullptr) return nullptr;
     // A task queued before its kind moved (or a fresh one spawned in bulk before the first
     // measurements) goes where the kind is now, instead of running here.
@@ -85,10 +119,31 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   }
 }
 
+// next_own() takes the task in p's run-next slot, unless it took it kRunNextStreak times in a
+// row; then the queue's first (LocalQueue::pop()), else the slot's.
+Task* SchedulingAlgorithm::next_own(Processor& p, bool fresh_first) noexcept {
+  if (run_next_streak_ < kRunNextStreak) {
+    if (Task* task = p.run_next.take()) {
+      ++run_next_streak_;
+      return task;
+    }
+  }
+  run_next_streak_ = 0;
+  if (Task* task = p.local.pop(fresh_first)) return task;
+  Task* task = p.run_next.take();
+  if (task != nullptr) run_next_streak_ = 1;
+  return task;
+}
+
 boost::fibers::context* SchedulingAlgorithm::next_pinned() noexcept {
   if (worker_.pinned.empty()) return nullptr;
   boost::fibers::context* next = &worker_.pinned.front();
   next->ready_unlink();
+  if (next->is_context(boost::fibers::type::dispatcher_context)) {
+    // It takes in whatever was notified before this, and frees every finished fiber.
+    dispatcher_has_work_ = false;
+    remote_wake_.store(false, std::memory_order_relaxed);
+  }
   return next;
 }
 
@@ -148,7 +203,7 @@ bool SchedulingAlgorithm::takes_tasks(const Processor* p) const noexcept {
 bool SchedulingAlgorithm::has_ready_fibers() const noexcept {
   if (!worker_.pinned.empty()) return true;
   const Processor* p = worker_.processor.load(std::memory_order_relaxed);
-  if (p != nullptr && p->local.size() > 0) return true;
+  if (p != nullptr && p->ready() > 0) return true;
   return takes_tasks(p) && worker_.executor.has_work(worker_);
 }
 
@@ -194,6 +249,8 @@ void SchedulingAlgorithm::suspend_until(
 }
 
 void SchedulingAlgorithm::notify() noexcept {
+  // Boost notifies once it has queued a context woken from another thread for the dispatcher.
+  remote_wake_.store(true, std::memory_order_relaxed);
   worker_.unpark();
 }
 

@@ -1,12 +1,14 @@
 // SchedulingAlgorithm: Switchyard's Boost.Fiber scheduling algorithm, one per worker thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 #include <boost/fiber/algo/algorithm.hpp>
 
 namespace switchyard::detail {
 
+class Task;
 class Worker;
 struct Processor;
 
@@ -15,8 +17,8 @@ struct Processor;
 // away, so a task context can be detached there and queued on any executor: that is how
 // tasks migrate (their kind moved, or this_task::move_to), and how work is shared. It is
 // also where every task slice starts and ends, so the measurements live here. All its state
-// is the Worker's: several runtimes' workers coexist in one process (unlike Boost's
-// shared_work and work_stealing, which keep static state).
+// is its worker's, here or in the Worker: several runtimes' workers coexist in one process
+// (unlike Boost's shared_work and work_stealing, which keep static state).
 class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
  public:
   explicit SchedulingAlgorithm(Worker& worker) noexcept : worker_(worker) {}
@@ -29,11 +31,21 @@ class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
 
  private:
   boost::fibers::context* next_task(Processor* p) noexcept;
+  Task* next_own(Processor& p, bool fresh_first) noexcept;
   boost::fibers::context* next_pinned() noexcept;
   bool takes_tasks(const Processor* p) const noexcept;
   void switch_slices(boost::fibers::context* next) noexcept;
 
   Worker& worker_;
+  // The task context that switched away in the last pick_next() while still ready (it
+  // yielded, or parked in a Waiter): awakened() sees it next, as no wake-up.
+  boost::fibers::context* yielding_ = nullptr;
+  // How many picks in a row took the run-next slot's task.
+  unsigned run_next_streak_ = 0;
+  // Work for Boost's dispatcher context since it last ran: a fiber finished here (own
+  // thread); a context was woken from another thread for it (any thread, notify()).
+  bool dispatcher_has_work_ = false;
+  std::atomic<bool> remote_wake_{false};
 };
 
 }  // namespace switchyard::detail

@@ -69,6 +69,11 @@ class Worker {
   // a task started), ready to run; only this thread touches them, so no lock.
   boost::fibers::scheduler::ready_queue_type pinned;
   unsigned picks = 0;
+  // Own thread: the context running is a task's, from the pick that chose it to the next (it
+  // stays set while the task finishes, setting its future). Only such a task's wake-ups take
+  // the run-next slot (Executor::schedule()); the scheduling algorithm clears it while it
+  // queues what it was handed between slices (a task that yielded or parked, a poll's finds).
+  bool on_task = false;
   // Own thread: the task in its current slice, and how many task contexts are attached to
   // this thread's scheduler (running, suspended here, or sleeping here).
   Task* running = nullptr;

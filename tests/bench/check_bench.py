@@ -18,6 +18,7 @@ BENCH = BUILD / "bench/switchyard-bench/switchyard-bench"
 TBB = BUILD / "bench/peers/tbb/tbb-peer"
 SEQUENTIAL = BUILD / "bench/peers/sequential/fib-sequential"
 ASIO = BUILD / "bench/peers/asio/asio-echo-peer"
+BOOST_FIBER = BUILD / "bench/peers/boost_fiber/boost-fiber-peer"
 LOAD = BUILD / "bench/echo-load/echo-load"
 
 
@@ -89,6 +90,24 @@ def check_sync():
     check(r["checksum"] == 10000 and r["errors"] == 0, "mutex's count")
     refused(BENCH, "channel", "--channel-capacity", -1, says="--channel-capacity")
     refused(BENCH, "mutex", "--mutex-tasks", 10**8, says="--mutex-tasks")
+    r = result(BOOST_FIBER, "pingpong", "--pingpong-rounds", 1000)
+    check(r["checksum"] == 1000 * 999 // 2, "boost-fiber-peer pingpong's sum over 1,000 rounds")
+    for capacity in (2, 64):
+        r = result(BOOST_FIBER, "channel", "--channel-values", 10000, "--channel-capacity",
+                   capacity)
+        check(r["checksum"] == 10000 * 9999 // 2,
+              f"boost-fiber-peer channel's sum over 10,000 values, capacity {capacity}")
+    r = result(BOOST_FIBER, "mutex", "--mutex-tasks", 100, "--mutex-increments", 100)
+    check(r["checksum"] == 10000 and r["placement"] == "boost-fiber", "boost-fiber-peer's count")
+    r = result(BOOST_FIBER, "pingpong", "--pingpong-rounds", 1, "--threads", 1)
+    check(r["checksum"] == 0, "boost-fiber-peer pingpong on one thread, one round")
+    # At and past the bounds: Boost's buffered_channel takes powers of two only.
+    refused(BOOST_FIBER, "channel", "--channel-capacity", 1000, says="--channel-capacity 1000")
+    refused(BOOST_FIBER, "channel", "--channel-capacity", 2**21, says="--channel-capacity")
+    refused(BOOST_FIBER, "mutex", "--mutex-tasks", 100001, says="--mutex-tasks 100001")
+    refused(BOOST_FIBER, "pingpong", "--pingpong-rounds", 0, says="--pingpong-rounds 0")
+    refused(BOOST_FIBER, "pingpong", "--threads", 257, says="--threads 257")
+    refused(BOOST_FIBER, "pingpong", "--pingpong-rounds", "x", says="usage")
 
 
 def check_bounds():
