@@ -1,16 +1,12 @@
 // Finding and reading the config file: the only part of Config that touches the OS.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include <switchyard/config.hpp>
+#include <switchyard/detail/regular_file.hpp>
 
 #include "config_scan.hpp"
 
@@ -19,72 +15,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ConfigError unreadable(const fs::path& path, int error, std::string_view named_by) {
-  return ConfigError(
-      {{path.string(),
-        0,
-        0,
-        {},
-        {},
-        "cannot read: " + std::generic_category().message(error) + std::string(named_by)}});
-}
-
-// file_type() names what a path that is not a regular file is.
-std::string_view file_type(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "a special file";
-}
-
-// FileDescriptor closes on every exit, including a bad_alloc while the text grows.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
+// file_error() is a config file's problem as a ConfigError: the file's name, the problem, and
+// what named the file. A file too large says so as from_string() does, in MiB too.
+ConfigError file_error(const fs::path& path, const detail::FileProblem& problem,
+                       std::string_view named_by) {
+  if (problem.kind == detail::FileProblem::Kind::too_large) {
+    return ConfigError({too_large(path.string(), named_by)});
   }
-  int get() const { return fd_; }
+  return ConfigError({{path.string(), 0, 0, {}, {}, problem.what() + std::string(named_by)}});
+}
 
- private:
-  int fd_;
-};
-
-// read_text() uses read(2) rather than iostreams because only the former keeps errno, and
-// "Permission denied" is the message a user needs. It reads only a regular file, and no more
-// than kMaxConfigBytes of it: a FIFO would block, a device may never end, and a file's size
-// may grow while it is read, or say nothing of its contents (/proc's files say 0).
+// read_text() reads only a regular file, and no more than kMaxConfigBytes of it: a FIFO would
+// block, a device may never end, a file may grow while it is read (read_regular_file()).
 std::string read_text(const fs::path& path, std::string_view named_by) {
-  // O_NONBLOCK lets open() return at once on a FIFO that no one writes to.
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (file.get() < 0) throw unreadable(path, errno, named_by);
-  struct stat status {};
-  if (::fstat(file.get(), &status) != 0) throw unreadable(path, errno, named_by);
-  if (!S_ISREG(status.st_mode)) {
-    const std::string reason = "is " + std::string(file_type(status.st_mode)) +
-                               ", not a regular file" + std::string(named_by);
-    throw ConfigError({{path.string(), 0, 0, {}, {}, reason}});
-  }
-  if (static_cast<std::uintmax_t>(status.st_size) > kMaxConfigBytes) {
-    throw ConfigError({too_large(path.string(), named_by)});
-  }
-  std::string text;
-  char buffer[16 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(file.get(), buffer, sizeof buffer);
-    if (n > 0) {
-      text.append(buffer, static_cast<std::size_t>(n));
-      if (text.size() > kMaxConfigBytes) throw ConfigError({too_large(path.string(), named_by)});
-    } else if (n == 0) {
-      return text;
-    } else if (errno != EINTR) {
-      throw unreadable(path, errno, named_by);
-    }
-  }
+  detail::FileText read = detail::read_regular_file(path, kMaxConfigBytes);
+  if (read.problem) throw file_error(path, *read.problem, named_by);
+  return std::move(read.text);
 }
 
 std::optional<std::string> variable(const char* name) {
@@ -123,7 +69,7 @@ Config Config::discover(const ConfigEnv& env) {
     if (fs::exists(path, error)) {
       config = from_file(path);
     } else if (error) {
-      throw unreadable(path, error.value(), {});
+      throw file_error(path, {detail::FileProblem::Kind::unreadable, error.value(), {}, 0}, {});
     }
   }
   if (env.report.has_value()) config.profiling.report = *env.report;

@@ -1,5 +1,7 @@
 // calibrate(): the cache file (read, validate, write atomically) around the microbenchmarks.
 #include <switchyard/calibration.hpp>
+#include <switchyard/detail/json_depth.hpp>
+#include <switchyard/detail/regular_file.hpp>
 #include <switchyard/machine_model_json.hpp>
 #include <switchyard/microbenchmarks.hpp>
 #include <switchyard/topology.hpp>
@@ -9,11 +11,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -157,24 +159,29 @@ struct Read {
   std::string why;  // why it is not usable
 };
 
+// read_cache() reads at most kMaxCacheBytes of a regular file, kMaxCacheDepth levels deep: the
+// cache is the program's own file, but whatever lies at its path is read at every start.
 Read read_cache(const std::filesystem::path& path) {
   Read read;
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    std::error_code error;
-    read.missing = !std::filesystem::exists(path, error);
-    read.why = read.missing ? "no cache file" : "cannot open the cache file";
-    return read;
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  const json root = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) {
-    read.why = "not valid JSON";
+  detail::FileText file = detail::read_regular_file(path, kMaxCacheBytes);
+  if (file.problem) {
+    const int error = file.problem->error;
+    // ENOTDIR too: a file where a directory of the path should be, which write_cache() names.
+    read.missing = file.problem->kind == detail::FileProblem::Kind::unreadable &&
+                   (error == ENOENT || error == ENOTDIR);
+    read.why = read.missing ? "no cache file" : path.string() + ": " + file.problem->what();
     return read;
   }
   try {
+    const json root = json::parse(file.text, detail::depth_bound(kMaxCacheDepth),
+                                  /*allow_exceptions=*/false);
+    if (root.is_discarded()) {
+      read.why = "not valid JSON";
+      return read;
+    }
     read.model = model_from_json(root);
+  } catch (const detail::JsonTooDeep& too_deep) {
+    read.why = too_deep.what();
   } catch (const Invalid& invalid) {
     read.why = invalid.why;
   } catch (const json::exception& error) {

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <system_error>
+#include <utility>
 
+#include <switchyard/detail/regular_file.hpp>
 #include <switchyard/report.hpp>
 
 #include "report/html_page.hpp"
@@ -32,21 +32,15 @@ fs::path default_output(const fs::path& input) {
 }
 
 // read_text() is the file's contents, or nullopt after saying on stderr why it cannot be read.
+// It reads only a regular file (a FIFO would block), and stops past Report::kMaxJsonBytes,
+// which from_json() would refuse anyway, so that /dev/zero or a file of 50 GB are not read
+// whole first.
 std::optional<std::string> read_text(const fs::path& path) {
-  const auto cannot_read = [&](int error) {
-    fmt::print(stderr, "switchyard-report: {}: cannot read: {}\n", path.string(),
-               std::strerror(error));
-    return std::nullopt;
-  };
-  // A directory opens as a stream that reads nothing; say what it is instead of "not JSON".
-  std::error_code ignored;
-  if (fs::is_directory(path, ignored)) return cannot_read(EISDIR);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return cannot_read(errno);
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return cannot_read(errno);
-  return text.str();
+  switchyard::detail::FileText read =
+      switchyard::detail::read_regular_file(path, switchyard::Report::kMaxJsonBytes);
+  if (!read.problem) return std::move(read.text);
+  fmt::print(stderr, "switchyard-report: {}: {}\n", path.string(), read.problem->what());
+  return std::nullopt;
 }
 
 }  // namespace

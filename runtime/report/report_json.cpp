@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <switchyard/detail/json_depth.hpp>
 #include <switchyard/machine_model_json.hpp>
 #include <switchyard/report.hpp>
 #include <switchyard/topology_json.hpp>
@@ -347,18 +348,12 @@ Report Report::from_json(std::string_view text) {
                             " bytes, more than the " + std::to_string(kMaxJsonBytes) +
                             " a report may have");
   }
-  // A report nests a few levels deep; a deeper text is refused while it is read, before the
-  // values built from it (whose destruction recurses) can nest deep enough to overflow a stack.
-  const auto shallow = [](int depth, nlohmann::detail::parse_event_t, Json&) {
-    if (depth >= kMaxJsonDepth) {  // the outermost value is at depth 0
-      throw ReportFormatError("not a report: nested deeper than " + std::to_string(kMaxJsonDepth) +
-                              " levels");
-    }
-    return true;
-  };
   Json root;
   try {
-    root = Json::parse(text, shallow);
+    // A report nests a few levels deep; a deeper text is refused while it is read.
+    root = Json::parse(text, detail::depth_bound(kMaxJsonDepth));
+  } catch (const detail::JsonTooDeep& e) {
+    throw ReportFormatError(std::string("not a report: ") + e.what());
   } catch (const Json::exception& e) {  // a syntax error, or a number out of a double's range
     throw ReportFormatError(std::string("not JSON: ") + e.what());
   }

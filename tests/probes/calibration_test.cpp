@@ -3,22 +3,30 @@
 #include <switchyard/microbenchmarks.hpp>
 #include <switchyard/topology.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "../temp_dir.hpp"
 
 namespace sy = switchyard;
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using sy::test::TempDir;
 
 namespace {
@@ -221,6 +229,75 @@ TEST_CASE_METHOD(CacheTest, "a corrupt cache is recalibrated and overwritten, ne
   const sy::Calibration healed = sy::calibrate(topology, fake_options(cache, 60, calls));
   CHECK(healed.cache == sy::CacheOutcome::hit);
   CHECK(healed.model.syscall_ns.value == fake_value(20, "syscall_ns"));
+}
+
+TEST_CASE_METHOD(CacheTest, "a cache file at its bounds is read, one past them is recalibrated",
+                 "[calibration]") {
+  sy::calibrate(topology, fake_options(cache, 10, calls));
+  const nlohmann::json good = nlohmann::json::parse(read_text(cache));
+  // with_nesting() is the good cache with one more member, `levels` arrays deep.
+  const auto with_nesting = [&good](int levels) {
+    const auto count = static_cast<std::size_t>(levels);
+    std::string text = good.dump();
+    text.pop_back();  // the closing brace
+    return text + R"(, "deep": )" + std::string(count, '[') + std::string(count, ']') + "}";
+  };
+  // padded() is the good cache, padded with spaces to `bytes`.
+  const auto padded = [&good](std::size_t bytes) {
+    std::string text = good.dump();
+    REQUIRE(text.size() <= bytes);
+    return text + std::string(bytes - text.size(), ' ');
+  };
+  const std::string too_deep =
+      "nested deeper than " + std::to_string(sy::kMaxCacheDepth) + " levels";
+  const std::string too_large =
+      cache.string() + ": is larger than " + std::to_string(sy::kMaxCacheBytes) + " bytes";
+
+  // The members nest one level inside the outermost object: arrays kMaxCacheDepth - 1 deep
+  // bring the innermost to the bound's last level.
+  dir.write(cache, with_nesting(sy::kMaxCacheDepth - 1));
+  CHECK(sy::calibrate(topology, fake_options(cache, 20, calls)).cache == sy::CacheOutcome::hit);
+  dir.write(cache, padded(sy::kMaxCacheBytes));
+  CHECK(sy::calibrate(topology, fake_options(cache, 20, calls)).cache == sy::CacheOutcome::hit);
+
+  for (const auto& [text, reason] :
+       {std::pair(with_nesting(sy::kMaxCacheDepth), too_deep),
+        std::pair(std::string(100'000, '[') + std::string(100'000, ']'), too_deep),
+        std::pair(padded(sy::kMaxCacheBytes + 1), too_large)}) {
+    INFO(reason);
+    dir.write(cache, text);
+    const sy::Calibration result = sy::calibrate(topology, fake_options(cache, 20, calls));
+    CHECK(result.cache == sy::CacheOutcome::corrupt);
+    CHECK(result.cache_note == reason);
+    CHECK(result.cache_written);
+    CHECK(result.model.syscall_ns.value == fake_value(20, "syscall_ns"));
+  }
+}
+
+TEST_CASE_METHOD(CacheTest, "a cache path that is not a regular file is recalibrated, never read",
+                 "[calibration]") {
+  SECTION("a FIFO, which would block a read until a writer comes") {
+    REQUIRE(::mkfifo(cache.c_str(), 0600) == 0);
+    auto calibration = std::async(std::launch::async, [&] {
+      return sy::calibrate(topology, fake_options(cache, 10, calls));
+    });
+    if (calibration.wait_for(60s) != std::future_status::ready) {
+      // A writer lets the blocked read end, so the test ends either way.
+      const int writer = ::open(cache.c_str(), O_WRONLY | O_NONBLOCK);
+      if (writer >= 0) ::close(writer);
+      FAIL("calibrate() blocked on a FIFO");
+    }
+    const sy::Calibration result = calibration.get();
+    CHECK(result.cache == sy::CacheOutcome::corrupt);
+    CHECK_THAT(result.cache_note, StartsWith(cache.string() + ": is a FIFO, not a regular file"));
+  }
+  SECTION("a directory") {
+    fs::create_directory(cache);
+    const sy::Calibration result = sy::calibrate(topology, fake_options(cache, 10, calls));
+    CHECK(result.cache == sy::CacheOutcome::corrupt);
+    CHECK_THAT(result.cache_note,
+               StartsWith(cache.string() + ": is a directory, not a regular file"));
+  }
 }
 
 TEST_CASE_METHOD(CacheTest, "an unmeasured figure stays unmeasured until a Measure gives it",

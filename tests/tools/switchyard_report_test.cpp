@@ -1,6 +1,8 @@
 // Runs the built switchyard-report (SWITCHYARD_REPORT_TOOL) as a user would.
-#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -24,12 +26,13 @@ using Catch::Matchers::StartsWith;
 
 namespace {
 
-// run_tool() runs switchyard-report with `arguments` (already shell-quoted) and waits for it.
-test::CommandRun run_tool(const std::string& arguments) {
+// run_tool() runs switchyard-report with `arguments` (already shell-quoted) and waits for it,
+// under `launcher` (a command that runs the rest, as timeout does) when there is one.
+test::CommandRun run_tool(const std::string& arguments, const std::string& launcher = {}) {
   const char* tool = std::getenv("SWITCHYARD_REPORT_TOOL");
   INFO("SWITCHYARD_REPORT_TOOL names the built switchyard-report");
   REQUIRE(tool != nullptr);
-  return test::run_command(fmt::format("'{}' {}", tool, arguments));
+  return test::run_command(fmt::format("{} '{}' {}", launcher, tool, arguments));
 }
 
 // shell_quoted() quotes a path for the shell (the tests' paths hold no quote).
@@ -157,7 +160,25 @@ TEST_CASE("switchyard-report refuses bad input with status 2, naming file and fi
     const test::CommandRun run = run_tool(shell_quoted(dir.path()));
     CHECK(run.exit_code == 2);
     CHECK_THAT(run.output, Equals("switchyard-report: " + dir.path().string() +
-                                  ": cannot read: Is a directory\n"));
+                                  ": is a directory, not a regular file\n"));
+  }
+  SECTION("a FIFO, which no one writes to") {
+    const auto fifo = dir.path() / "run.json";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // A tool that blocked on the FIFO would be killed by timeout, which then exits with 137.
+    const test::CommandRun run = run_tool(shell_quoted(fifo), "timeout -s KILL 60");
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output,
+               Equals("switchyard-report: " + fifo.string() + ": is a FIFO, not a regular file\n"));
+  }
+  SECTION("a file one byte past Report::kMaxJsonBytes, refused before it is read") {
+    // A sparse file: its size says it is too large, and nothing of it is written or read.
+    const auto input = dir.path() / "run.json";
+    std::filesystem::resize_file(dir.write(input, ""), sy::Report::kMaxJsonBytes + 1);
+    const test::CommandRun run = run_tool(shell_quoted(input));
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Equals("switchyard-report: " + input.string() + ": is larger than " +
+                                  std::to_string(sy::Report::kMaxJsonBytes) + " bytes\n"));
   }
   CHECK_FALSE(std::filesystem::exists(dir.path() / "run.html"));
 }

@@ -3,6 +3,7 @@
 
 #include <switchyard/machine_model.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -13,6 +14,11 @@
 namespace switchyard {
 
 class Topology;
+
+// kMaxCacheBytes and kMaxCacheDepth bound the cache file calibrate() reads, which is a few KiB
+// and 4 levels deep: a larger or deeper file is corrupt, and is recalibrated and overwritten.
+inline constexpr std::size_t kMaxCacheBytes = std::size_t{1} << 20;
+inline constexpr int kMaxCacheDepth = 16;
 
 // Measure: how a caller adds a figure that probes/ cannot measure (the executor hand-offs),
 // or replaces a built-in measurement: the seam between the layers. probes/ knows the figure's
