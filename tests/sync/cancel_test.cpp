@@ -79,6 +79,12 @@ std::vector<Kind> kinds() {
          std::optional<int> b;
          (void)sy::select(sy::receive_into(w.empty, a), sy::receive_into(w.rendezvous, b));
        }},
+      {"select send",
+       [](Waits& w) {
+         std::optional<int> a;
+         int v = 1;
+         (void)sy::select(sy::receive_into(w.empty, a), sy::send_to(w.rendezvous, v));
+       }},
       {"wait_readable", [](Waits& w) { (void)sy::wait_readable(w.pair.fd[0]); }},
       {"Socket::read_some",
        [](Waits& w) {
