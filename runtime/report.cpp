@@ -37,8 +37,8 @@ std::string counters_line(const Report::KindReport& k) {
   return line;
 }
 
-// wait_split_line() is a kind's waiting split by cause, its causes of 1% or more, largest
-// first; empty when its tasks did not wait.
+// wait_split_line() is a kind's waiting split by cause: the causes that round to 1% or more,
+// largest first; empty when its tasks did not wait.
 std::string wait_split_line(const Report::KindReport::WaitSplit& w) {
   std::array<std::pair<std::string_view, double>, 6> parts{{{"io", w.io},
                                                             {"timer", w.timer},
