@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 namespace switchyard {
 
@@ -37,6 +38,7 @@ void KindProfile::add(const TaskSample& s, std::optional<Placement> home) noexce
   totals_.cpu += s.cpu;
   totals_.blocked += s.blocked;
   totals_.wait += s.wait;
+  for (std::size_t i = 0; i < kWaitCauses; ++i) totals_.waits[i] += s.waits[i];
   totals_.joined += s.joined;
   totals_.queued += s.queued;
   totals_.migrations += s.migrations;

@@ -40,6 +40,7 @@
 #include "report/trace.hpp"
 #include "shard/shard_pool.hpp"
 #include "shard/task_table.hpp"
+#include "sync/sync_registry.hpp"
 #include "task/cancel_signal.hpp"
 
 namespace switchyard::detail {
@@ -76,6 +77,8 @@ class RuntimeCore final : public Surroundings {
   Report report() const;
   // on_own_worker() says whether the caller runs on one of this runtime's worker threads.
   bool on_own_worker() const noexcept;
+  // sync_objects() is the registry of the named synchronization objects its tasks waited on.
+  SyncRegistry& sync_objects() noexcept { return sync_objects_; }
 
   // calibrate() measures the MachineModel, or reads it from the cache, with the hand-offs to
   // this runtime's pools measured by the runtime itself; the first result becomes machine().
@@ -172,6 +175,7 @@ class RuntimeCore final : public Surroundings {
   // The tasks registered when the runtime started: what its shards can run.
   const TaskTable tasks_;
   KindRegistry kinds_;
+  SyncRegistry sync_objects_;
   const Report::FileLimit open_files_;
   CancelSignal cancel_;  // before the executors: their reactors refer to it
   // The pool that runs registered tasks in shard processes (none when no task is registered).

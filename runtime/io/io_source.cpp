@@ -47,7 +47,7 @@ Waiter::Outcome IoSource::wait(bool for_read, std::chrono::steady_clock::time_po
       deadline <= std::chrono::steady_clock::now()) {
     return Waiter::Outcome::timeout;  // no clock read for a wait without a deadline
   }
-  Waiter w(boost::fibers::context::active(), deadline, &slot);
+  Waiter w(boost::fibers::context::active(), deadline, &slot, WaitCause::io);
   std::uintptr_t expected = kEmpty;
   if (!slot.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(&w),
                                     std::memory_order_acq_rel)) {

@@ -1,10 +1,14 @@
 #include <switchyard/report.hpp>
 #include <switchyard/report_text.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <ostream>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -33,6 +37,26 @@ std::string counters_line(const Report::KindReport& k) {
   return line;
 }
 
+// wait_split_line() is a kind's waiting split by cause: the causes that round to 1% or more,
+// largest first; empty when its tasks did not wait.
+std::string wait_split_line(const Report::KindReport::WaitSplit& w) {
+  std::array<std::pair<std::string_view, double>, 6> parts{{{"io", w.io},
+                                                            {"timer", w.timer},
+                                                            {"future", w.future},
+                                                            {"lock", w.lock},
+                                                            {"channel", w.channel},
+                                                            {"other", w.other}}};
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string line;
+  for (const auto& [cause, share] : parts) {
+    if (share < 0.005) continue;
+    if (!line.empty()) line += "  ";
+    line += fmt::format("{} {}", cause, pct(share));
+  }
+  return line;
+}
+
 }  // namespace
 
 void Report::print(std::ostream& out) const {
@@ -55,7 +79,25 @@ void Report::print(std::ostream& out) const {
     if (const std::string line = counters_line(k); !line.empty()) {
       fmt::print(out, "    per counted task ({} of them): {}\n", k.counted, line);
     }
+    if (const std::string line = wait_split_line(k.wait_split); !line.empty()) {
+      fmt::print(out, "    waiting on: {}\n", line);
+    }
     for (const PlacementChange& c : k.history) fmt::print(out, "    {}\n", to_string(c));
+  }
+  if (!sync_objects.empty() || sync_objects_unlisted > 0) {
+    fmt::print(out, "{:<24} {:<17} {:>8} {:>9} {:>9} {:>7}\n", "sync object", "type", "waits",
+               "waited", "mean", "longest");
+  }
+  for (const SyncObjectReport& o : sync_objects) {
+    const double mean =
+        o.waits == 0 ? 0.0
+                     : static_cast<double>(o.wait_time.count()) / static_cast<double>(o.waits);
+    fmt::print(out, "{:<24} {:<17} {:>8} {:>9} {:>9} {:>7}\n", o.name, o.type, o.waits,
+               duration_text(o.wait_time), duration_text(mean), o.longest_queue);
+  }
+  if (sync_objects_unlisted > 0) {
+    fmt::print(out, "  {} more named objects, past the most a report lists\n",
+               sync_objects_unlisted);
   }
   for (const ExecutorReport& e : executors) {
     if (e.placement == Placement::shard) {

@@ -1,5 +1,7 @@
 // RuntimeCore's report: what every kind, executor and counter did so far.
 #include <algorithm>
+#include <chrono>
+#include <cstddef>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -12,6 +14,22 @@
 #include "core/runtime_core.hpp"
 
 namespace switchyard::detail {
+
+namespace {
+
+// wait_split() is how a kind's time waiting splits by cause.
+Report::KindReport::WaitSplit wait_split(const KindProfile::Totals& t) noexcept {
+  const double waited = static_cast<double>((t.wait + t.joined).count());
+  if (waited <= 0) return {};
+  auto share = [waited](std::chrono::nanoseconds part) {
+    return static_cast<double>(part.count()) / waited;
+  };
+  auto of = [&](WaitCause cause) { return share(t.waits[static_cast<std::size_t>(cause)]); };
+  return {of(WaitCause::io),   of(WaitCause::timer),   share(t.joined),
+          of(WaitCause::lock), of(WaitCause::channel), of(WaitCause::other)};
+}
+
+}  // namespace
 
 std::optional<Report> RuntimeCore::final_report() const noexcept {
   if (config_.profiling.report.empty() && !trace_) return std::nullopt;
@@ -54,6 +72,7 @@ Report RuntimeCore::report() const {
     kr.active_cpu_share = t.of_active(t.cpu);
     kr.active_blocked_share = t.of_active(t.blocked);
     kr.active_wait_share = t.of_active(t.wait);
+    kr.wait_split = wait_split(t);
     kr.wall_p50 = p.wall_quantile(0.5);
     kr.wall_p99 = p.wall_quantile(0.99);
     kr.mean_wall = p.mean_wall();
@@ -83,6 +102,7 @@ Report RuntimeCore::report() const {
     const ShardPool::Load l = shards_->load();
     r.executors.push_back({Placement::shard, l.live, l.slots, l.answered, 0, l.restarts});
   }
+  sync_objects_.report(r.sync_objects, r.sync_objects_unlisted);
   r.open_files = open_files_;
   const StackPool::Usage stacks = stacks_.usage();
   r.memory.live_tasks = static_cast<std::uint64_t>(std::max<std::int64_t>(0, live_.load()));

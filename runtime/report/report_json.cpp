@@ -84,6 +84,13 @@ Json kind_json(const Report::KindReport& k) {
        {{"cpu", k.active_cpu_share},
         {"blocked", k.active_blocked_share},
         {"wait", k.active_wait_share}}},
+      {"wait_split",
+       {{"io", k.wait_split.io},
+        {"timer", k.wait_split.timer},
+        {"future", k.wait_split.future},
+        {"lock", k.wait_split.lock},
+        {"channel", k.wait_split.channel},
+        {"other", k.wait_split.other}}},
       {"wall_ns", {{"p50", ns(k.wall_p50)}, {"p99", ns(k.wall_p99)}, {"mean", ns(k.mean_wall)}}},
       {"mean_cpu_ns", ns(k.mean_cpu)},
       {"wall_histogram", std::move(histogram)},
@@ -275,6 +282,9 @@ Report::KindReport kind_from(const Field& f) {
   k.active_cpu_share = active["cpu"].number();
   k.active_blocked_share = active["blocked"].number();
   k.active_wait_share = active["wait"].number();
+  const Field split = f["wait_split"];
+  k.wait_split = {split["io"].number(),   split["timer"].number(),   split["future"].number(),
+                  split["lock"].number(), split["channel"].number(), split["other"].number()};
   const Field wall_ns = f["wall_ns"];
   k.wall_p50 = wall_ns["p50"].duration();
   k.wall_p99 = wall_ns["p99"].duration();
@@ -311,6 +321,14 @@ Report::KindReport kind_from(const Field& f) {
 std::string Report::to_json() const {
   Json kinds_json = Json::array();
   for (const KindReport& k : kinds) kinds_json.push_back(kind_json(k));
+  Json sync_json = Json::array();
+  for (const SyncObjectReport& o : sync_objects) {
+    sync_json.push_back({{"name", o.name},
+                         {"type", o.type},
+                         {"waits", o.waits},
+                         {"wait_ns", ns(o.wait_time)},
+                         {"longest_queue", o.longest_queue}});
+  }
   Json executors_json = Json::array();
   for (const ExecutorReport& e : executors) {
     executors_json.push_back({{"placement", to_string(e.placement)},
@@ -338,7 +356,9 @@ std::string Report::to_json() const {
                   {"counters", counters_json(counters)},
                   {"calibration", calibration_json(calibration)},
                   {"executors", std::move(executors_json)},
-                  {"kinds", std::move(kinds_json)}};
+                  {"kinds", std::move(kinds_json)},
+                  {"sync_objects", std::move(sync_json)},
+                  {"sync_objects_unlisted", sync_objects_unlisted}};
   return root.dump(2);
 }
 
@@ -389,6 +409,13 @@ Report Report::from_json(std::string_view text) {
   }
   const Field kinds_field = f["kinds"];
   for (std::size_t i = 0; i < kinds_field.size(); ++i) r.kinds.push_back(kind_from(kinds_field[i]));
+  const Field sync_field = f["sync_objects"];
+  for (std::size_t i = 0; i < sync_field.size(); ++i) {
+    const Field o = sync_field[i];
+    r.sync_objects.push_back({o["name"].string(), o["type"].string(), o["waits"].count(),
+                              o["wait_ns"].duration(), o["longest_queue"].count()});
+  }
+  r.sync_objects_unlisted = f["sync_objects_unlisted"].count();
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <mutex>
 #include <new>
+#include <string>
 
 #include <switchyard/channel.hpp>
 
@@ -71,24 +72,34 @@ bool ChannelCore::take(void* to, WaitList& woken) noexcept {
   return false;
 }
 
-bool ChannelCore::send(void* from, Deadline deadline) {
-  std::unique_lock lk(lock_);
-  if (closed_) throw ChannelClosed("switchyard::Channel::send: the channel is closed");
+bool ChannelCore::offer(void* from, WaitList& woken) {
   if (WaitNode* r = receivers_.claim_front()) {
     ops_.move_construct(r->item, from);
     r->signal = kDone;
-    lk.unlock();
-    r->sleeper->wake();
+    woken.push_back(*r);
     return true;
   }
   if (count_ < capacity_) {
     push(from);
     return true;
   }
+  return false;
+}
+
+bool ChannelCore::send(void* from, Deadline deadline) {
+  std::unique_lock lk(lock_);
+  if (closed_) throw ChannelClosed("switchyard::Channel::send: the channel is closed");
+  WaitList woken;
+  if (offer(from, woken)) {
+    lk.unlock();
+    wake_all(woken);
+    return true;
+  }
   if (deadline.passed()) return false;
-  Sleeper sleeper;
+  Sleeper sleeper(WaitCause::channel);
   WaitNode node(sleeper);
   node.item = from;
+  const WaitRecord record(name_.stats());
   const WaitOutcome outcome = wait_in(senders_, node, lk, deadline.at());
   if (outcome == WaitOutcome::woken) {
     if (node.signal == kDone) return true;
@@ -109,9 +120,10 @@ bool ChannelCore::receive(void* to, Deadline deadline) {
     return true;
   }
   if (closed_ || deadline.passed()) return false;
-  Sleeper sleeper;
+  Sleeper sleeper(WaitCause::channel);
   WaitNode node(sleeper);
   node.item = to;
+  const WaitRecord record(name_.stats());
   const WaitOutcome outcome = wait_in(receivers_, node, lk, deadline.at());
   if (outcome == WaitOutcome::woken) return node.signal == kDone;
   lk.unlock();
@@ -150,10 +162,10 @@ std::size_t ChannelCore::size() const noexcept {
   return count_;
 }
 
-std::optional<std::size_t> select_receive(const SelectCase* cases, std::size_t n, Deadline deadline,
-                                          bool* got) {
-  // Every channel is locked at once, in address order, so that none can gain an item between
-  // the look at it and the linking of the waiter.
+std::optional<std::size_t> select_cases(const SelectCase* cases, std::size_t n, Deadline deadline,
+                                        bool* got) {
+  // Every channel is locked at once, in address order, so that none can gain an item, room or
+  // a waiter between the look at it and the linking of the waiter.
   std::array<ChannelCore*, kMaxSelectCases> order{};
   for (std::size_t i = 0; i < n; ++i) order[i] = cases[i].channel;
   std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
@@ -165,13 +177,33 @@ std::optional<std::size_t> select_receive(const SelectCase* cases, std::size_t n
   auto unlock_all = [&] {
     for (std::size_t i = distinct; i-- > 0;) order[i]->lock_.unlock();
   };
+  auto closed_to = [](std::size_t i) {
+    return ChannelClosed("switchyard::select: send case " + std::to_string(i) +
+                         ": the channel is closed");
+  };
   lock_all();
   WaitList woken;
   for (std::size_t i = 0; i < n; ++i) {
     ChannelCore& ch = *cases[i].channel;
-    const bool taken = ch.take(cases[i].to, woken);
-    if (taken || ch.closed_) {
+    bool done = false;
+    if (cases[i].send) {
+      if (ch.closed_) {
+        unlock_all();
+        throw closed_to(i);
+      }
+      try {
+        done = ch.offer(cases[i].item, woken);
+      } catch (...) {
+        unlock_all();
+        throw;
+      }
+      *got = done;
+    } else {
+      const bool taken = ch.take(cases[i].item, woken);
+      done = taken || ch.closed_;
       *got = taken;
+    }
+    if (done) {
       unlock_all();
       wake_all(woken);
       return i;
@@ -181,24 +213,28 @@ std::optional<std::size_t> select_receive(const SelectCase* cases, std::size_t n
     unlock_all();
     return std::nullopt;
   }
-  Sleeper sleeper;
+  Sleeper sleeper(WaitCause::channel);
   std::array<WaitNode, kMaxSelectCases> nodes;
+  std::array<WaitRecord, kMaxSelectCases> records;
+  for (std::size_t i = 0; i < n; ++i) records[i].start(cases[i].channel->name_.stats());
   const WaitOutcome outcome = wait_as(sleeper, deadline.at(), [&] {
     for (std::size_t i = 0; i < n; ++i) {
       nodes[i].sleeper = &sleeper;
-      nodes[i].item = cases[i].to;
+      nodes[i].item = cases[i].item;
       nodes[i].tag = static_cast<std::uint32_t>(i);
-      cases[i].channel->receivers_.push_back(nodes[i]);
+      ChannelCore& ch = *cases[i].channel;
+      (cases[i].send ? ch.senders_ : ch.receivers_).push_back(nodes[i]);
     }
     unlock_all();
   });
   for (std::size_t i = 0; i < n; ++i) {
     ChannelCore& ch = *cases[i].channel;
     std::lock_guard lk(ch.lock_);
-    if (nodes[i].linked) ch.receivers_.remove(nodes[i]);
+    if (nodes[i].linked) (cases[i].send ? ch.senders_ : ch.receivers_).remove(nodes[i]);
   }
   if (const WaitNode* w = sleeper.winner()) {
     *got = w->signal == kDone;
+    if (cases[w->tag].send && !*got) throw closed_to(w->tag);
     return w->tag;
   }
   if (outcome == WaitOutcome::cancelled) throw_cancelled("select");

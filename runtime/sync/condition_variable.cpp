@@ -21,8 +21,9 @@ void ConditionVariable::notify_all() noexcept {
 }
 
 detail::WaitOutcome ConditionVariable::park(Deadline deadline, void (*unlock)(void*), void* lock) {
-  detail::Sleeper sleeper;
+  detail::Sleeper sleeper(WaitCause::lock);
   detail::WaitNode node(sleeper);
+  const detail::WaitRecord record(name_.stats());
   std::unique_lock lk(lock_);
   waiters_.push_back(node);
   // The caller's lock is released only once the waiter is queued, so a notification sent

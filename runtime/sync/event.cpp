@@ -44,7 +44,7 @@ bool Event::wait_until(Deadline deadline) {
     return true;
   }
   if (deadline.passed()) return false;
-  return detail::wait_granted(waiters_, lk, deadline.at(), "Event::wait");
+  return detail::wait_granted(waiters_, lk, deadline.at(), "Event::wait", name_.stats());
 }
 
 }  // namespace switchyard

@@ -12,6 +12,10 @@ Latch::Latch(std::ptrdiff_t count) : count_(count) {
   }
 }
 
+Latch::Latch(std::ptrdiff_t count, std::string_view name) : Latch(count) {
+  set_name(name);
+}
+
 void Latch::count_down(std::ptrdiff_t n) {
   detail::WaitList woken;
   {
@@ -37,7 +41,7 @@ bool Latch::wait_until(Deadline deadline) const {
   std::unique_lock lk(lock_);
   if (count_ == 0) return true;
   if (deadline.passed()) return false;
-  return detail::wait_granted(waiters_, lk, deadline.at(), "Latch::wait");
+  return detail::wait_granted(waiters_, lk, deadline.at(), "Latch::wait", name_.stats());
 }
 
 }  // namespace switchyard

@@ -28,9 +28,10 @@ bool Mutex::lock_slow(Deadline deadline) {
   }
   const std::int64_t since = detail::steady_ns();
   bool woken_before = false;
+  detail::WaitRecord record;  // one wait, however often it is woken and loses the race
   for (;;) {
     if (deadline.passed()) return false;
-    detail::Sleeper sleeper;
+    detail::Sleeper sleeper(WaitCause::lock);
     detail::WaitNode node(sleeper);
     node.since_ns = woken_before ? since : std::numeric_limits<std::int64_t>::max();
     std::unique_lock lk(lock_);
@@ -42,6 +43,7 @@ bool Mutex::lock_slow(Deadline deadline) {
       return true;
     }
     // A waiter that lost the race after a wake-up keeps its place at the front.
+    record.start(name_.stats());
     const detail::WaitOutcome outcome =
         detail::wait_in(waiters_, node, lk, deadline.at(), woken_before);
     if (outcome == detail::WaitOutcome::woken) {

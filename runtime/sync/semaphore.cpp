@@ -13,6 +13,10 @@ Semaphore::Semaphore(std::ptrdiff_t permits) : permits_(permits) {
   }
 }
 
+Semaphore::Semaphore(std::ptrdiff_t permits, std::string_view name) : Semaphore(permits) {
+  set_name(name);
+}
+
 bool Semaphore::try_acquire() noexcept {
   std::lock_guard lk(lock_);
   if (permits_ == 0) return false;
@@ -27,7 +31,7 @@ bool Semaphore::try_acquire_until(Deadline deadline) {
     return true;
   }
   if (deadline.passed()) return false;
-  return detail::wait_granted(waiters_, lk, deadline.at(), "Semaphore::acquire");
+  return detail::wait_granted(waiters_, lk, deadline.at(), "Semaphore::acquire", name_.stats());
 }
 
 void Semaphore::release(std::ptrdiff_t n) {

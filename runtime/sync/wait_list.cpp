@@ -96,7 +96,7 @@ WaitOutcome wait_as(Sleeper& s, time_point deadline, void (*link)(void*), void* 
     link(arg);
     return block(s.futex_, s.slot_, 1, deadline);
   }
-  Waiter waiter(ctx, deadline, &s.slot_);
+  Waiter waiter(ctx, deadline, &s.slot_, s.cause_);
   s.waiter_ = &waiter;
   s.armed_ = reinterpret_cast<std::uintptr_t>(&waiter);
   s.slot_.store(s.armed_, std::memory_order_relaxed);

@@ -1,5 +1,7 @@
 #include "task/task.hpp"
 
+#include <cstddef>
+
 #include <switchyard/detail/shared_state.hpp>
 
 #include "exec/worker.hpp"
@@ -12,11 +14,14 @@ TaskSample Task::sample(bool failed) const noexcept {
   s.placement = where_;
   // A task measured to the end spans spawn to its last stop; one whose measuring stopped
   // spans what its measured slices and the waits between them add up to.
-  s.wall = nanoseconds{measuring() ? stop_ns_ - spawn_ns_
-                                   : queued_ns_ + cpu_ns_ + blocked_ns_ + wait_ns_};
+  for (std::size_t i = 0; i < kWaitCauses; ++i) {
+    s.waits[i] = nanoseconds{waits_[i]};
+    s.wait += s.waits[i];
+  }
+  s.wall = measuring() ? nanoseconds{stop_ns_ - spawn_ns_}
+                       : nanoseconds{queued_ns_ + cpu_ns_ + blocked_ns_} + s.wait;
   s.cpu = nanoseconds{cpu_ns_};
   s.blocked = nanoseconds{blocked_ns_};
-  s.wait = nanoseconds{wait_ns_};
   s.joined = nanoseconds{joined_ns_};
   s.queued = nanoseconds{queued_ns_};
   s.migrations = migrations_;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -18,6 +20,7 @@
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/placement.hpp>
 #include <switchyard/task_sample.hpp>
+#include <switchyard/wait_cause.hpp>
 
 #include "core/clock.hpp"
 #include "core/kind_record.hpp"
@@ -94,9 +97,14 @@ class Task final : public boost::fibers::fiber_properties {
   // kMeasuredSlices closed.
   bool measuring() const noexcept { return measured && closed_slices_ < kMeasuredSlices; }
 
-  // on_ready() is called when the task becomes ready (spawned, woken, yielded).
+  // on_ready() is called when the task becomes ready (spawned, woken, yielded). The time since
+  // it stopped goes to joined or to the cause of the wait it parked in, which it forgets: a
+  // suspension that is no parked wait (a yield) is `other`.
   void on_ready(std::int64_t now_ns) noexcept {
-    if (stop_ns_ != 0) (joining_ ? joined_ns_ : wait_ns_) += now_ns - stop_ns_;
+    if (stop_ns_ != 0) {
+      (joining_ ? joined_ns_ : waits_[static_cast<std::size_t>(cause_)]) += now_ns - stop_ns_;
+    }
+    cause_ = WaitCause::other;
     ready_ns_ = now_ns;
   }
   // set_joining() says whether the task's suspensions from now on wait for other tasks to
@@ -123,18 +131,24 @@ class Task final : public boost::fibers::fiber_properties {
     const std::int64_t cpu = std::min(wall, usage.cpu_ns - resume_usage_.cpu_ns);
     const std::int64_t off_cpu = wall - cpu;
     const std::int64_t waited = std::min(off_cpu, std::exchange(slice_wait_ns_, 0));
+    const std::int64_t on_io = std::min(waited, std::exchange(slice_io_ns_, 0));
     const std::int64_t blocked = blocked_ns(resume_usage_, usage, off_cpu - waited);
     cpu_ns_ += cpu;
-    wait_ns_ += waited;
+    waits_[static_cast<std::size_t>(WaitCause::io)] += on_io;
+    waits_[static_cast<std::size_t>(WaitCause::timer)] += waited - on_io;
     blocked_ns_ += blocked;
     queued_ns_ += off_cpu - waited - blocked;
     stop_ns_ = now_ns;
     ++closed_slices_;
   }
   // waited_in_slice() adds time the running task spent in a Switchyard wait that blocked its
-  // thread (on a pool thread, waits block instead of suspending): it counts as waiting, like
-  // a suspension, not as blocked in the OS. On the task's thread.
-  void waited_in_slice(std::int64_t ns) noexcept { slice_wait_ns_ += ns; }
+  // thread (on a pool thread, sleeps and descriptor waits block instead of suspending): it
+  // counts as waiting, like a suspension, not as blocked in the OS; for I/O if `on_io`, else
+  // for a timer. On the task's thread.
+  void waited_in_slice(bool on_io, std::int64_t ns) noexcept {
+    slice_wait_ns_ += ns;
+    if (on_io) slice_io_ns_ += ns;
+  }
   // counted() says whether the task reads the thread counters; open_counters() and
   // close_counters() take the readings at the start and end of each of its slices.
   bool counted() const noexcept { return counters_ != nullptr; }
@@ -143,10 +157,14 @@ class Task final : public boost::fibers::fiber_properties {
     const CounterSample slice = now - counters_->opened;
     counters_->total = counters_->total ? *counters_->total + slice : slice;
   }
-  // park() marks the task as about to suspend in `w`: the scheduling algorithm's awakened()
-  // takes it with take_parking() and hands the detached context to the waiter instead of
-  // queueing it. Both on the task's thread.
-  void park(Waiter* w) noexcept { parking_ = w; }
+  // park() marks the task as about to suspend in `w`, a wait for `cause`: the scheduling
+  // algorithm's awakened() takes it with take_parking() and hands the detached context to the
+  // waiter instead of queueing it. Both on the task's thread; the waiter's hand-off to its
+  // waker orders the cause before on_ready() reads it.
+  void park(Waiter* w, WaitCause cause) noexcept {
+    parking_ = w;
+    cause_ = cause;
+  }
   Waiter* take_parking() noexcept { return std::exchange(parking_, nullptr); }
 
   // migrations() counts executor changes so far.
@@ -183,6 +201,7 @@ class Task final : public boost::fibers::fiber_properties {
   Placement where_;
   bool started_ = false;
   bool joining_ = false;
+  WaitCause cause_ = WaitCause::other;  // of the wait it is parked in
   unsigned migrations_ = 0;
   unsigned closed_slices_ = 0;
   std::int64_t spawn_ns_;
@@ -193,9 +212,10 @@ class Task final : public boost::fibers::fiber_properties {
   std::int64_t queued_ns_ = 0;
   std::int64_t cpu_ns_ = 0;
   std::int64_t blocked_ns_ = 0;
-  std::int64_t wait_ns_ = 0;
+  std::array<std::int64_t, kWaitCauses> waits_{};  // by WaitCause
   std::int64_t joined_ns_ = 0;
   std::int64_t slice_wait_ns_ = 0;
+  std::int64_t slice_io_ns_ = 0;  // of slice_wait_ns_
 };
 
 }  // namespace switchyard::detail

@@ -114,6 +114,8 @@ void GroupCore::wait_ended(Deadline until) {
 }
 
 void GroupCore::wait(bool shielded) {
+  // A wait for the children to end: measured as joined, as a Future's get() is.
+  const Joining joining;
   std::optional<CancelShield> shield;
   if (shielded) shield.emplace();
   wait_ended(deadline_);

@@ -75,7 +75,8 @@ class InterruptFd {
 };
 
 // block() waits in poll() for `fd` (if not negative), for the task's runtime's cancellation and
-// for the task's own. A measured task's time in poll() counts as waiting.
+// for the task's own. A measured task's time in poll() counts as waiting: for I/O with a
+// descriptor, for a timer without.
 Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
   pollfd fds[3];
   nfds_t n = 0;
@@ -111,7 +112,7 @@ Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
     }
     const std::int64_t polled_ns = task != nullptr && task->measuring() ? steady_ns() : 0;
     const int r = ppoll(fds, n, timeout, nullptr);
-    if (polled_ns != 0) task->waited_in_slice(steady_ns() - polled_ns);
+    if (polled_ns != 0) task->waited_in_slice(fd >= 0, steady_ns() - polled_ns);
     if (r < 0) {
       if (errno == EINTR) continue;
       throw std::system_error(errno, std::generic_category(), "poll");
@@ -145,7 +146,7 @@ Waiter::Outcome sleep_until(time_point deadline) noexcept {
       return Waiter::Outcome::timeout;
     }
   }
-  Waiter w(boost::fibers::context::active(), deadline, nullptr);
+  Waiter w(boost::fibers::context::active(), deadline, nullptr, WaitCause::timer);
   return h.reactor->park(w);
 }
 

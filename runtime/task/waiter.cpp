@@ -22,7 +22,7 @@ void Waiter::parked() noexcept {
 }
 
 Waiter::Outcome Waiter::park() noexcept {
-  Task::of(ctx_)->park(this);
+  Task::of(ctx_)->park(this, cause_);
   // The scheduling algorithm sees the parking task in awakened(), detaches it and calls
   // parked(); it resumes here, on whichever thread picked it up, once woken.
   boost::this_fiber::yield();

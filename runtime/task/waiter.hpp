@@ -10,6 +10,8 @@
 #include <boost/intrusive/list_hook.hpp>
 #include <boost/intrusive/set_hook.hpp>
 
+#include <switchyard/wait_cause.hpp>
+
 namespace switchyard::detail {
 
 class Task;
@@ -29,9 +31,10 @@ class Waiter {
   enum class Outcome : std::uint8_t { ready, timeout, cancelled, closed };
   using Slot = std::atomic<std::uintptr_t>;
 
-  Waiter(boost::fibers::context* ctx, std::chrono::steady_clock::time_point deadline,
-         Slot* slot) noexcept
-      : ctx_(ctx), deadline_(deadline), slot_(slot) {}
+  // Waiter() is a wait for `cause`, which the task's measurement files its time under.
+  Waiter(boost::fibers::context* ctx, std::chrono::steady_clock::time_point deadline, Slot* slot,
+         WaitCause cause) noexcept
+      : ctx_(ctx), deadline_(deadline), slot_(slot), cause_(cause) {}
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
 
@@ -64,6 +67,7 @@ class Waiter {
   boost::fibers::context* const ctx_;
   const std::chrono::steady_clock::time_point deadline_;
   Slot* const slot_;
+  const WaitCause cause_;
   Outcome outcome_ = Outcome::ready;
   std::atomic<std::uint8_t> phase_{running};
 };

@@ -79,6 +79,12 @@ std::vector<Kind> kinds() {
          std::optional<int> b;
          (void)sy::select(sy::receive_into(w.empty, a), sy::receive_into(w.rendezvous, b));
        }},
+      {"select send",
+       [](Waits& w) {
+         std::optional<int> a;
+         int v = 1;
+         (void)sy::select(sy::receive_into(w.empty, a), sy::send_to(w.rendezvous, v));
+       }},
       {"wait_readable", [](Waits& w) { (void)sy::wait_readable(w.pair.fd[0]); }},
       {"Socket::read_some",
        [](Waits& w) {
@@ -94,8 +100,7 @@ std::vector<Kind> kinds() {
 
 }  // namespace
 
-TEST_CASE("Cancellation: every kind of wait on every executor ends in TaskCancelled",
-          "[cancel]") {
+TEST_CASE("Cancellation: every kind of wait on every executor ends in TaskCancelled", "[cancel]") {
   sy::Runtime rt(sy::test::sync_config());
   Waits w;
   w.mutex.lock();
@@ -150,8 +155,7 @@ TEST_CASE("Cancellation: a cancelled task keeps what a wait it was woken from ha
   }
 }
 
-TEST_CASE("Cancellation: a queued task never starts and its future resolves at once",
-          "[cancel]") {
+TEST_CASE("Cancellation: a queued task never starts and its future resolves at once", "[cancel]") {
   sy::Config config = sy::test::sync_config();
   config.executors.cpu_threads = 1;
   sy::Runtime rt(config);
@@ -179,7 +183,8 @@ TEST_CASE("Cancellation: a queued task never starts and its future resolves at o
   release = true;
   blocker.get();
   // The cancelled tasks are dequeued and dropped: the runtime drains, nothing of theirs runs.
-  auto after = rt.spawn("after", [] { return 1; }, sy::on(sy::Placement::cpu));
+  auto after = rt.spawn(
+      "after", [] { return 1; }, sy::on(sy::Placement::cpu));
   REQUIRE(after.get() == 1);
   REQUIRE(rt.shutdown(5s).cancelled() == 0);
   REQUIRE(ran.load() == 0);

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <switchyard/switchyard.hpp>
@@ -206,4 +208,134 @@ TEST_CASE("select: waits on channels of different types at once", "[channel]") {
     std::optional<double> y;
     REQUIRE_FALSE(sy::select(20ms, sy::receive_into(a, x), sy::receive_into(b, y)));
   }
+}
+
+TEST_CASE("select: a send case on a rendezvous channel meets a receiver, waiting or arriving",
+          "[channel]") {
+  sy::Runtime rt(sy::test::sync_config());
+  const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu);
+  CAPTURE(sy::to_string(where));
+  sy::Channel<std::string> ch(0);
+  // The receiver arrives after the select waits.
+  auto sender = rt.spawn(
+      "select-sender",
+      [&] {
+        std::string v = "first";
+        const auto which = sy::select(sy::send_to(ch, v));
+        return which && *which == 0 && v.empty();
+      },
+      sy::on(where));
+  std::this_thread::sleep_for(5ms);
+  REQUIRE(ch.receive() == "first");
+  REQUIRE(sender.get());
+  // The receiver waits before the select comes.
+  auto receiver = rt.spawn(
+      "select-receiver", [&] { return ch.receive(); }, sy::on(where));
+  std::this_thread::sleep_for(5ms);
+  std::string v = "second";
+  REQUIRE(sy::select(sy::send_to(ch, v)) == 0);
+  REQUIRE(receiver.get() == "second");
+}
+
+TEST_CASE("select: send and receive cases together, the first that can go ahead wins",
+          "[channel]") {
+  sy::Channel<int> out(1);
+  sy::Channel<int> in(1);
+  std::optional<int> got;
+  int v = 7;
+  // Both can go ahead: the first in order does, the other is untouched.
+  in.send(1);
+  REQUIRE(sy::select(sy::send_to(out, v), sy::receive_into(in, got)) == 0);
+  REQUIRE(out.try_receive() == 7);
+  REQUIRE_FALSE(got);
+  REQUIRE(sy::select(sy::receive_into(in, got), sy::send_to(out, v)) == 0);
+  REQUIRE(got == 1);
+  REQUIRE(out.size() == 0);
+  // Only the send can: the buffer has room.
+  got.reset();
+  v = 8;
+  REQUIRE(sy::select(sy::receive_into(in, got), sy::send_to(out, v)) == 1);
+  REQUIRE(out.try_receive() == 8);
+  // Neither can: the deadline passes, the value stays.
+  out.send(0);
+  v = 9;
+  REQUIRE_FALSE(sy::select(20ms, sy::receive_into(in, got), sy::send_to(out, v)));
+  REQUIRE(v == 9);
+  REQUIRE_FALSE(got);
+  // A send and a receive on one channel: a buffered value is taken by the receive case.
+  sy::Channel<int> same(1);
+  same.send(3);
+  v = 4;
+  REQUIRE(sy::select(sy::send_to(same, v), sy::receive_into(same, got)) == 1);
+  REQUIRE(got == 3);
+  REQUIRE(v == 4);
+}
+
+TEST_CASE("select: a waiting send case is taken by a receiver, the receive case by a sender",
+          "[channel]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Channel<int> out(0);
+  sy::Channel<int> in(0);
+  for (const bool receiver_comes : {true, false}) {
+    CAPTURE(receiver_comes);
+    auto selector = rt.spawn("mixed-select", [&] {
+      std::optional<int> got;
+      int v = 11;
+      const auto which = sy::select(sy::send_to(out, v), sy::receive_into(in, got));
+      return *which == 0 ? 100 : *got;
+    });
+    std::this_thread::sleep_for(5ms);
+    if (receiver_comes) {
+      REQUIRE(out.receive() == 11);
+      REQUIRE(selector.get() == 100);
+    } else {
+      in.send(12);
+      REQUIRE(selector.get() == 12);
+    }
+  }
+}
+
+TEST_CASE("select: a send case on a closed channel throws ChannelClosed", "[channel]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Channel<int> open(0);
+  sy::Channel<int> closed(0);
+  closed.close();
+  std::optional<int> got;
+  int v = 5;
+  REQUIRE_THROWS_AS(sy::select(sy::receive_into(open, got), sy::send_to(closed, v)),
+                    sy::ChannelClosed);
+  REQUIRE(v == 5);
+  // Closed while the select waits.
+  sy::Channel<int> closing(0);
+  auto selector = rt.spawn("closing-select", [&] {
+    int w = 6;
+    try {
+      (void)sy::select(sy::receive_into(open, got), sy::send_to(closing, w));
+    } catch (const sy::ChannelClosed& e) {
+      return w == 6 && std::string(e.what()).find("send case 1") != std::string::npos;
+    }
+    return false;
+  });
+  std::this_thread::sleep_for(5ms);
+  closing.close();
+  REQUIRE(selector.get());
+}
+
+TEST_CASE("select: a send case waits until its deadline or its task's cancellation", "[channel]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Channel<int> full(1);
+  full.send(0);
+  auto timed = rt.spawn("timed-select", [&] {
+    int v = 1;
+    return !sy::select(10ms, sy::send_to(full, v)) && v == 1;
+  });
+  REQUIRE(timed.get());
+  auto waiting = rt.spawn("cancelled-select", [&] {
+    int v = 1;
+    (void)sy::select(sy::send_to(full, v));
+  });
+  std::this_thread::sleep_for(5ms);
+  waiting.cancel();
+  REQUIRE_THROWS_AS(waiting.get(), sy::TaskCancelled);
+  REQUIRE(full.size() == 1);
 }

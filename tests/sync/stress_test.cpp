@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #include <switchyard/switchyard.hpp>
 
@@ -86,4 +88,59 @@ TEST_CASE("stress: no wake-up is lost with tasks and threads racing deadlines", 
   REQUIRE(locked == lock_count.load());
   REQUIRE(permits.available() == 2);
   REQUIRE_FALSE(rendezvous.try_receive());
+}
+
+TEST_CASE("stress: selects over sends and receives racing deadlines lose and repeat no value",
+          "[sync_stress]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Channel<long> a(0, "stress-a");  // named: its counters race too
+  sy::Channel<long> b(0);
+  sy::Channel<long> c(2);
+  std::atomic<long> sent{0}, sent_sum{0}, received{0}, received_sum{0};
+  const int n = rounds() / 5;
+  auto got = [&](const std::optional<long>& v) {
+    if (!v) return;
+    received.fetch_add(1);
+    received_sum.fetch_add(*v);
+  };
+  sy::test::everywhere(rt, 4, 4, [&](int id) {
+    for (int i = 0; i < n; ++i) {
+      const long value = long{id} * 1'000'000 + i;
+      long v = value;
+      std::optional<long> x, y;
+      std::optional<std::size_t> which;
+      switch ((id + i) % 3) {
+        case 0:
+          which = sy::select(short_wait(i), sy::send_to(a, v), sy::send_to(c, v),
+                             sy::receive_into(b, x));
+          if (which && *which < 2) {
+            sent.fetch_add(1);
+            sent_sum.fetch_add(value);
+          }
+          break;
+        case 1:
+          which = sy::select(short_wait(i + 1), sy::receive_into(a, x), sy::receive_into(c, y),
+                             sy::send_to(b, v));
+          if (which == 2) {
+            sent.fetch_add(1);
+            sent_sum.fetch_add(value);
+          }
+          break;
+        default:
+          which = sy::select(short_wait(i + 2), sy::send_to(b, v), sy::receive_into(a, x));
+          if (which == 0) {
+            sent.fetch_add(1);
+            sent_sum.fetch_add(value);
+          }
+          break;
+      }
+      got(x);
+      got(y);
+    }
+  });
+  while (auto v = c.try_receive()) got(v);
+  REQUIRE(sent.load() == received.load());
+  REQUIRE(sent_sum.load() == received_sum.load());
+  REQUIRE_FALSE(a.try_receive());
+  REQUIRE_FALSE(b.try_receive());
 }

@@ -87,6 +87,7 @@ class KindProfile {
   // Totals over every task folded in.
   struct Totals {
     std::chrono::nanoseconds wall{0}, cpu{0}, blocked{0}, wait{0}, joined{0}, queued{0};
+    WaitTimes waits{};  // `wait` by cause
     std::uint64_t migrations = 0;
 
     // of_wall() and of_active() are `part`'s share of the total wall time and of the total

@@ -6,6 +6,7 @@
 
 #include <switchyard/counter_sample.hpp>
 #include <switchyard/placement.hpp>
+#include <switchyard/wait_cause.hpp>
 
 namespace switchyard {
 
@@ -19,6 +20,8 @@ struct TaskSample {
   std::chrono::nanoseconds cpu{0};
   std::chrono::nanoseconds blocked{0};
   std::chrono::nanoseconds wait{0};
+  // waits: `wait` split by what was waited for (they add up to it).
+  WaitTimes waits{};
   // joined: waiting for other tasks to finish. Neither the task's own work nor a wait for the
   // world: a parent that waits on its children is as busy or as idle as they are.
   std::chrono::nanoseconds joined{0};

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -56,6 +58,13 @@ inline constexpr ItemOps kItemOps{
 
 template <class T>
 struct ReceiveCase;
+template <class T>
+struct SendCase;
+
+namespace detail {
+template <class Case>
+struct SelectTraits;
+}  // namespace detail
 
 // Channel<T> carries values from any number of senders to any number of receivers, tasks and
 // plain threads alike, each value to one receiver, in the order sent. A bounded channel holds
@@ -77,6 +86,11 @@ class Channel {
   // Channel(unbounded) never makes a sender wait.
   explicit Channel(Unbounded) noexcept
       : core_(detail::kItemOps<T>, detail::ChannelCore::kUnbounded) {}
+  // Channel(capacity, name) and Channel(unbounded, name) make a named channel: the reports of
+  // the runtimes whose tasks wait on it list its waits (docs/report.md). Throw
+  // std::invalid_argument for a name over 256 bytes.
+  Channel(std::size_t capacity, std::string_view name) : Channel(capacity) { set_name(name); }
+  Channel(Unbounded, std::string_view name) : Channel(unbounded) { set_name(name); }
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
@@ -121,6 +135,9 @@ class Channel {
   std::size_t size() const noexcept { return core_.size(); }
   // capacity() is how many values it buffers at most (SIZE_MAX: unbounded).
   std::size_t capacity() const noexcept { return core_.capacity(); }
+  // set_name() names it, as the constructors with a name do (an empty name unnames it). Before
+  // it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { core_.set_name(name); }
 
   // Iterator reads the channel as a range: each step receives, waiting as receive() does, and
   // the range ends once the channel is closed and drained.
@@ -154,14 +171,14 @@ class Channel {
   Iterator end() { return Iterator(); }
 
  private:
-  template <class... U>
-  friend std::optional<std::size_t> select(Deadline deadline, ReceiveCase<U>... cases);
+  template <class Case>
+  friend struct detail::SelectTraits;
   static constexpr Deadline kPast{std::chrono::steady_clock::time_point::min()};
 
   detail::ChannelCore core_;
 };
 
-// ReceiveCase is one channel of a select, and the optional its value goes into.
+// ReceiveCase is a select case that receives from a channel into an optional.
 template <class T>
 struct ReceiveCase {
   Channel<T>& channel;
@@ -174,33 +191,85 @@ ReceiveCase<T> receive_into(Channel<T>& channel, std::optional<T>& into) noexcep
   return {channel, into};
 }
 
-// select() waits on several channels at once (Go's select over receives) until one of them
-// yields: it returns that case's index, with the value in its optional, or with the optional
-// empty when that channel is drained (closed and empty). When several can yield at once, the
-// first in order does. nullopt once `deadline` passes. Up to 16 cases. Throws TaskCancelled
-// when the runtime cancels the wait.
-template <class... T>
-std::optional<std::size_t> select(Deadline deadline, ReceiveCase<T>... cases) {
-  static_assert(sizeof...(T) > 0 && sizeof...(T) <= detail::kMaxSelectCases,
+// SendCase is a select case that sends a value to a channel (Go's `case ch <- v`).
+template <class T>
+struct SendCase {
+  Channel<T>& channel;
+  T& value;
+};
+
+// send_to() is a select case: send `value` to `channel`. The value is moved from only if this
+// case is the one the select takes.
+template <class T>
+SendCase<T> send_to(Channel<T>& channel, T& value) noexcept {
+  return {channel, value};
+}
+
+namespace detail {
+
+// SelectTraits is how select() lays out one kind of case: the room its outcome needs, its
+// entry for select_cases(), and what it does once taken.
+template <class T>
+struct SelectTraits<ReceiveCase<T>> {
+  using Slot = ItemSlot<T>;
+  static SelectCase entry(const ReceiveCase<T>& c, Slot& slot) noexcept {
+    return {&c.channel.core_, slot.data(), false};
+  }
+  static void taken(const ReceiveCase<T>& c, Slot& slot) { c.into.emplace(slot.take()); }
+};
+
+template <class T>
+struct SelectTraits<SendCase<T>> {
+  struct Slot {};
+  static SelectCase entry(const SendCase<T>& c, Slot&) noexcept {
+    return {&c.channel.core_, std::addressof(c.value), true};
+  }
+  static void taken(const SendCase<T>&, Slot&) noexcept {}
+};
+
+// kIsSelectCase says whether `Case` is a select case (ReceiveCase or SendCase).
+template <class Case, class = void>
+inline constexpr bool kIsSelectCase = false;
+template <class Case>
+inline constexpr bool kIsSelectCase<Case, std::void_t<typename SelectTraits<Case>::Slot>> = true;
+
+// SelectCases enables select() for a list of select cases only.
+template <class... Cases>
+using SelectCases = std::enable_if_t<(kIsSelectCase<Cases> && ...), int>;
+
+}  // namespace detail
+
+// select() waits on several channels at once (Go's select) until one of its cases can go
+// ahead, and takes that one alone: it returns the case's index. A receive case
+// (receive_into) leaves the value in its optional, or the optional empty when that channel is
+// drained (closed and empty); a send case (send_to) has sent its value, to a receiver or into
+// the channel's buffer. When several can go ahead at once, the first in order does. nullopt
+// once `deadline` passes. Up to 16 cases, on channels of any types (one channel may appear in
+// several). Throws ChannelClosed when the case it comes to is a send to a closed channel (in
+// order, as a case that can go ahead), TaskCancelled when the runtime or the task's
+// cancellation ends the wait; a case not taken leaves its value and optional untouched.
+template <class... Cases, detail::SelectCases<Cases...> = 0>
+std::optional<std::size_t> select(Deadline deadline, Cases... cases) {
+  static_assert(sizeof...(Cases) > 0 && sizeof...(Cases) <= detail::kMaxSelectCases,
                 "switchyard::select takes 1 to 16 cases");
-  std::tuple<detail::ItemSlot<T>...> slots;
+  std::tuple<typename detail::SelectTraits<Cases>::Slot...> slots;
   return [&]<std::size_t... I>(std::index_sequence<I...>)->std::optional<std::size_t> {
-    const std::array<detail::SelectCase, sizeof...(T)> list{
-        detail::SelectCase{&cases.channel.core_, std::get<I>(slots).data()}...};
+    const std::array<detail::SelectCase, sizeof...(Cases)> list{
+        detail::SelectTraits<Cases>::entry(cases, std::get<I>(slots))...};
     bool got = false;
     const std::optional<std::size_t> which =
-        detail::select_receive(list.data(), list.size(), deadline, &got);
+        detail::select_cases(list.data(), list.size(), deadline, &got);
     if (which && got) {
-      ((*which == I ? (cases.into.emplace(std::get<I>(slots).take()), 0) : 0), ...);
+      ((*which == I ? (detail::SelectTraits<Cases>::taken(cases, std::get<I>(slots)), 0) : 0), ...);
     }
     return which;
   }
-  (std::index_sequence_for<T...>{});
+  (std::index_sequence_for<Cases...>{});
 }
 
 // select(cases...) is select() without a deadline.
-template <class... T>
-std::optional<std::size_t> select(ReceiveCase<T>... cases) {
+template <class... Cases, detail::SelectCases<Cases...> = 0>
+std::optional<std::size_t> select(Cases... cases) {
   return select(Deadline::none(), cases...);
 }
 

@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard {
 
@@ -20,10 +22,17 @@ namespace switchyard {
 class ConditionVariable {
  public:
   ConditionVariable() = default;
+  // ConditionVariable(name) is a named ConditionVariable: the reports of the runtimes whose
+  // tasks wait on it list its waits (docs/report.md). Throws std::invalid_argument for a name
+  // over 256 bytes.
+  explicit ConditionVariable(std::string_view name) : name_("ConditionVariable", name) {}
   ConditionVariable(const ConditionVariable&) = delete;
   ConditionVariable& operator=(const ConditionVariable&) = delete;
   ~ConditionVariable() = default;
 
+  // set_name() names it, as the constructor with a name does (an empty name unnames it).
+  // Before it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("ConditionVariable", name); }
   // notify_one() wakes one waiter, if any. Never waits; any thread, lock held or not.
   void notify_one() noexcept;
   // notify_all() wakes every waiter. Never waits; any thread, lock held or not.
@@ -80,6 +89,7 @@ class ConditionVariable {
 
   detail::Spinlock lock_;
   detail::WaitList waiters_;  // guarded by lock_
+  detail::WaitName name_;
 };
 
 }  // namespace switchyard

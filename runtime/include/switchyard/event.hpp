@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard {
 
@@ -21,10 +23,18 @@ class Event {
 
   explicit Event(Mode mode = Mode::manual, bool initially_set = false) noexcept
       : mode_(mode), set_(initially_set) {}
+  // Event(name, mode, initially_set) is a named Event: the reports of the runtimes whose tasks
+  // wait on it list its waits (docs/report.md). Throws std::invalid_argument for a name over
+  // 256 bytes.
+  explicit Event(std::string_view name, Mode mode = Mode::manual, bool initially_set = false)
+      : mode_(mode), set_(initially_set), name_("Event", name) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
   ~Event() = default;
 
+  // set_name() names it, as the constructor with a name does (an empty name unnames it).
+  // Before it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("Event", name); }
   // set() sets the event: wakes every waiter (manual), or one waiter or else stays set until
   // the next wait (automatic). Never waits.
   void set() noexcept;
@@ -49,6 +59,7 @@ class Event {
   mutable detail::Spinlock lock_;
   bool set_;                  // guarded by lock_
   detail::WaitList waiters_;  // guarded by lock_
+  detail::WaitName name_;
 };
 
 }  // namespace switchyard

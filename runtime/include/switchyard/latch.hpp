@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard {
 
@@ -18,10 +20,17 @@ class Latch {
  public:
   // Latch() starts at `count`. Throws std::invalid_argument when negative.
   explicit Latch(std::ptrdiff_t count);
+  // Latch(count, name) is a named Latch: the reports of the runtimes whose tasks wait on it
+  // list its waits (docs/report.md). Throws std::invalid_argument as Latch(count) does, and
+  // for a name over 256 bytes.
+  Latch(std::ptrdiff_t count, std::string_view name);
   Latch(const Latch&) = delete;
   Latch& operator=(const Latch&) = delete;
   ~Latch() = default;
 
+  // set_name() names it, as the constructor with a name does (an empty name unnames it).
+  // Before it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("Latch", name); }
   // count_down() lowers the count by `n`, opening the latch when it reaches zero. Throws
   // std::invalid_argument for a negative `n` or one larger than the count left (the count is
   // then unchanged). Never waits.
@@ -47,6 +56,7 @@ class Latch {
   mutable detail::Spinlock lock_;
   std::ptrdiff_t count_;              // guarded by lock_
   mutable detail::WaitList waiters_;  // guarded by lock_
+  detail::WaitName name_;
 };
 
 }  // namespace switchyard

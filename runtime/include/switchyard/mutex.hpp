@@ -3,10 +3,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard {
 
@@ -24,6 +26,9 @@ namespace switchyard {
 class Mutex {
  public:
   Mutex() = default;
+  // Mutex(name) is a named Mutex: the reports of the runtimes whose tasks wait on it list its
+  // waits (docs/report.md). Throws std::invalid_argument for a name over 256 bytes.
+  explicit Mutex(std::string_view name) : name_("Mutex", name) {}
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
   ~Mutex() = default;
@@ -52,6 +57,9 @@ class Mutex {
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
     return try_lock_until(Deadline(timeout));
   }
+  // set_name() names it, as the constructor with a name does (an empty name unnames it).
+  // Before it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("Mutex", name); }
   // unlock() releases the mutex, which the caller holds. Never waits.
   void unlock() noexcept {
     std::uint32_t locked = kLocked;
@@ -71,6 +79,7 @@ class Mutex {
   std::atomic<std::uint32_t> state_{0};
   detail::Spinlock lock_;
   detail::WaitList waiters_;  // guarded by lock_
+  detail::WaitName name_;
 };
 
 }  // namespace switchyard

@@ -31,7 +31,7 @@ class ReportFormatError : public std::runtime_error {
 // JSON, it follows the schema in docs/report.md, version kSchemaVersion.
 struct Report {
   static constexpr std::string_view kSchema = "switchyard.report";
-  static constexpr std::uint32_t kSchemaVersion = 2;
+  static constexpr std::uint32_t kSchemaVersion = 3;
   // from_json() refuses a text longer than kMaxJsonBytes or nested deeper than kMaxJsonDepth:
   // a report of the most kinds a runtime keeps (4,096) is a few tens of MiB, and 8 levels deep.
   static constexpr std::size_t kMaxJsonBytes = std::size_t{256} << 20;
@@ -52,6 +52,16 @@ struct Report {
     // Shares of wall time, and of active time (wall less queued), over every task of the kind.
     double cpu_share = 0, blocked_share = 0, wait_share = 0, join_share = 0, queued_share = 0;
     double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
+    // WaitSplit is how its tasks' time waiting (the wait and join shares together) splits by
+    // what they waited for, as shares of that time: 0 throughout when none waited, else adding
+    // up to 1. io: descriptors' readiness; timer: sleeps; future: other tasks (Future waits,
+    // TaskGroup::wait, when_any: the join share); lock: Mutex, SharedMutex,
+    // ConditionVariable, Semaphore, Latch, Event; channel: sends, receives, selects; other: any
+    // other suspension (yields).
+    struct WaitSplit {
+      double io = 0, timer = 0, future = 0, lock = 0, channel = 0, other = 0;
+    };
+    WaitSplit wait_split;
     std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};
     std::vector<LatencyHistogram::Bucket> wall_histogram;  // every measured task's wall time
     std::uint64_t task_migrations = 0;                     // running tasks that changed executor
@@ -109,6 +119,17 @@ struct Report {
     }
   };
 
+  // SyncObjectReport is one named synchronization object that the runtime's tasks waited on:
+  // its waits by tasks and threads alike, of any runtime, since it was named.
+  struct SyncObjectReport {
+    std::string name;
+    std::string type;  // "Mutex", "SharedMutex", "ConditionVariable", "Semaphore", "Latch",
+                       // "Event", "Channel"
+    std::uint64_t waits = 0;
+    std::chrono::nanoseconds wait_time{0};  // over all its waits
+    std::uint64_t longest_queue = 0;        // the most waits under way at once
+  };
+
   // MachineReport is the topology the runtime started with, as switchyard-probe reports it.
   using MachineReport = TopologySummary;
 
@@ -117,6 +138,10 @@ struct Report {
   MachineReport machine;
   std::vector<KindReport> kinds;
   std::vector<ExecutorReport> executors;
+  // sync_objects: the named objects, in name order; sync_objects_unlisted counts those past
+  // the most a runtime lists (4,096).
+  std::vector<SyncObjectReport> sync_objects;
+  std::uint64_t sync_objects_unlisted = 0;
   // CalibrationReport is the MachineModel the policy reads, once calibration has finished.
   struct CalibrationReport {
     std::string state;  // "off", "running", "failed: why", or how the cache served

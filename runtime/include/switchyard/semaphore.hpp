@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard {
 
@@ -21,10 +23,17 @@ class Semaphore {
 
   // Semaphore() starts with `permits` available. Throws std::invalid_argument when negative.
   explicit Semaphore(std::ptrdiff_t permits);
+  // Semaphore(permits, name) is a named Semaphore: the reports of the runtimes whose tasks wait
+  // on it list its waits (docs/report.md). Throws std::invalid_argument as Semaphore(permits)
+  // does, and for a name over 256 bytes.
+  Semaphore(std::ptrdiff_t permits, std::string_view name);
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
   ~Semaphore() = default;
 
+  // set_name() names it, as the constructor with a name does (an empty name unnames it).
+  // Before it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("Semaphore", name); }
   // acquire() takes a permit, waiting as long as it takes.
   void acquire() { try_acquire_until(Deadline::none()); }
   // try_acquire() takes a permit if one is available and nobody waits; never waits.
@@ -47,6 +56,7 @@ class Semaphore {
   mutable detail::Spinlock lock_;
   std::ptrdiff_t permits_;    // guarded by lock_
   detail::WaitList waiters_;  // guarded by lock_
+  detail::WaitName name_;
 };
 
 }  // namespace switchyard

@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard {
 
@@ -20,6 +22,9 @@ namespace switchyard {
 class SharedMutex {
  public:
   SharedMutex() = default;
+  // SharedMutex(name) is a named SharedMutex: the reports of the runtimes whose tasks wait on
+  // it list its waits (docs/report.md). Throws std::invalid_argument for a name over 256 bytes.
+  explicit SharedMutex(std::string_view name) : name_("SharedMutex", name) {}
   SharedMutex(const SharedMutex&) = delete;
   SharedMutex& operator=(const SharedMutex&) = delete;
   ~SharedMutex() = default;
@@ -36,6 +41,9 @@ class SharedMutex {
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
     return try_lock_until(Deadline(timeout));
   }
+  // set_name() names it, as the constructor with a name does (an empty name unnames it).
+  // Before it is shared. Throws std::invalid_argument for a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("SharedMutex", name); }
   // unlock() releases exclusive ownership, which the caller holds. Never waits.
   void unlock() noexcept;
 
@@ -65,6 +73,7 @@ class SharedMutex {
   std::uint64_t readers_ = 0;  // guarded by lock_
   bool writer_ = false;        // guarded by lock_
   detail::WaitList waiters_;   // guarded by lock_; WaitNode::tag is 1 for a writer
+  detail::WaitName name_;
 };
 
 }  // namespace switchyard

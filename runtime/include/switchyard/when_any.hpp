@@ -51,7 +51,10 @@ std::optional<std::size_t> when_any_until(const Futures& futures, Deadline deadl
     ++linked;
     if (!detail::FutureAccess::state(f).watch(w)) break;  // ready meanwhile
   }
-  if (!any.is_set() && first_ready() == std::nullopt) any.wait_until(deadline);
+  if (!any.is_set() && first_ready() == std::nullopt) {
+    const detail::Joining joining;  // measured as a wait for other tasks, as get() is
+    any.wait_until(deadline);
+  }
   return first_ready();
 }
 

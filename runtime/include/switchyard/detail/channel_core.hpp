@@ -3,10 +3,12 @@
 
 #include <cstddef>
 #include <optional>
+#include <string_view>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/detail/spinlock.hpp>
 #include <switchyard/detail/wait_list.hpp>
+#include <switchyard/detail/wait_stats.hpp>
 
 namespace switchyard::detail {
 
@@ -21,21 +23,26 @@ struct ItemOps {
 
 class ChannelCore;
 
-// SelectCase is one channel a select receives from, and where an item it takes is built.
+// SelectCase is one case of a select: a channel to receive from, and where an item it takes is
+// built, or (`send`) a channel to send to, and the item to move in.
 struct SelectCase {
   ChannelCore* channel;
-  void* to;
+  void* item;
+  bool send;
 };
 
 // kMaxSelectCases bounds a select: its channels are locked together, from a fixed array.
 inline constexpr std::size_t kMaxSelectCases = 16;
 
-// select_receive() waits until one of `cases` yields: an item built at its `to` (*got true),
-// or its channel drained, closed and empty (*got false); returns its index, the first such in
-// order when several can. nullopt once `deadline` passes. Throws TaskCancelled when the
-// runtime cancels the wait.
-std::optional<std::size_t> select_receive(const SelectCase* cases, std::size_t n, Deadline deadline,
-                                          bool* got);
+// select_cases() waits until one of `cases` can go ahead, and takes it: a receive case yields
+// an item built at its `item` (*got true) or finds its channel drained, closed and empty (*got
+// false); a send case moves its item into the channel or to a receiver (*got true). Returns its
+// index, the first such in order when several can go ahead. nullopt once `deadline` passes.
+// Throws ChannelClosed when the case that ends it is a send on a closed channel (its item
+// untouched), TaskCancelled when the runtime or the task's cancellation ends the wait,
+// std::bad_alloc (every item untouched).
+std::optional<std::size_t> select_cases(const SelectCase* cases, std::size_t n, Deadline deadline,
+                                        bool* got);
 
 // ChannelCore is the non-template part of Channel<T>. Items wait in a ring that grows on
 // demand up to the capacity (a large bound costs nothing until used); with no room, or with
@@ -67,9 +74,18 @@ class ChannelCore {
   bool drained() const noexcept;
   std::size_t size() const noexcept;
   std::size_t capacity() const noexcept { return capacity_; }
+  // set_name() names the channel (an empty name unnames it): the reports of the runtimes
+  // whose tasks wait on it list its waits. Before it is shared. Throws std::invalid_argument for
+  // a name over 256 bytes.
+  void set_name(std::string_view name) { name_.set("Channel", name); }
 
  private:
-  friend std::optional<std::size_t> select_receive(const SelectCase*, std::size_t, Deadline, bool*);
+  friend std::optional<std::size_t> select_cases(const SelectCase*, std::size_t, Deadline, bool*);
+
+  // offer() moves the item at `from` to a waiting receiver or into the ring, if either can
+  // take it now; a receiver to wake once the lock is released is left in `woken`. Caller holds
+  // lock_, and the channel is open. Throws std::bad_alloc (the item untouched).
+  bool offer(void* from, WaitList& woken);
 
   // take() builds the next item at `to` if one is buffered or offered by a waiting sender; a
   // sender to wake once the lock is released is left in `woken`. Caller holds lock_.
@@ -89,6 +105,7 @@ class ChannelCore {
   bool closed_ = false;
   WaitList senders_;    // guarded by lock_; their WaitNode::item is the item offered
   WaitList receivers_;  // guarded by lock_; their WaitNode::item is where to build one
+  WaitName name_;
 };
 
 }  // namespace switchyard::detail

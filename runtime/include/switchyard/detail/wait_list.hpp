@@ -7,6 +7,9 @@
 #include <mutex>
 #include <type_traits>
 
+#include <switchyard/detail/wait_stats.hpp>
+#include <switchyard/wait_cause.hpp>
+
 namespace switchyard::detail {
 
 class Waiter;
@@ -23,7 +26,8 @@ enum class WaitOutcome : std::uint8_t { woken, timeout, cancelled };
 // calls wake(); it touches neither the sleeper nor the node after that.
 class Sleeper {
  public:
-  Sleeper() = default;
+  // Sleeper() is a wait for `cause`: a waiting task's measurement files its time under it.
+  explicit Sleeper(WaitCause cause) noexcept : cause_(cause) {}
   Sleeper(const Sleeper&) = delete;
   Sleeper& operator=(const Sleeper&) = delete;
 
@@ -52,6 +56,7 @@ class Sleeper {
   Waiter* waiter_ = nullptr;             // a task's
   std::atomic<std::uint32_t> futex_{0};  // a thread's: 1 once woken
   WaitNode* winner_ = nullptr;
+  const WaitCause cause_;
 };
 
 // WaitNode is one wait's entry in one object's WaitList, on the waiter's stack.
@@ -158,12 +163,14 @@ WaitOutcome wait_in(WaitList& list, WaitNode& node, std::unique_lock<Lock>& lk,
 // wait_granted() waits in `list`, as wait_in() does, for a claimant that hands the caller what
 // it waits for (a permit, an open latch) as it wakes it: true then, false when `deadline`
 // passes; throws TaskCancelled naming `what` when the runtime cancels the wait. Returns with
-// `lk` released.
+// `lk` released. The wait counts in `stats`, the object's if it is named.
 template <class Lock>
 bool wait_granted(WaitList& list, std::unique_lock<Lock>& lk,
-                  std::chrono::steady_clock::time_point deadline, const char* what) {
-  Sleeper sleeper;
+                  std::chrono::steady_clock::time_point deadline, const char* what,
+                  WaitStats* stats) {
+  Sleeper sleeper(WaitCause::lock);
   WaitNode node(sleeper);
+  const WaitRecord record(stats);
   const WaitOutcome outcome = wait_in(list, node, lk, deadline);
   if (outcome == WaitOutcome::woken) return true;
   lk.unlock();

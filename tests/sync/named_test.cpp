@@ -1,0 +1,211 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <switchyard/switchyard.hpp>
+
+#include "everywhere.hpp"
+
+namespace sy = switchyard;
+using namespace std::chrono_literals;
+
+namespace {
+
+// listed() is the report's entry for the object named `name`; nullopt when it has none.
+std::optional<sy::Report::SyncObjectReport> listed(const sy::Report& r, const std::string& name) {
+  for (const auto& o : r.sync_objects) {
+    if (o.name == name) return o;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("a named Mutex contended by tasks reports its waits; an unnamed one is not listed",
+          "[named]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Mutex accounts("accounts");
+  sy::Mutex anonymous;
+  constexpr int kTasks = 8;
+  std::vector<sy::Future<void>> fs;
+  {
+    std::lock_guard held(accounts);
+    std::lock_guard also_held(anonymous);
+    for (int i = 0; i < kTasks; ++i) {
+      fs.push_back(rt.spawn("contender", [&] {
+        std::lock_guard lk(accounts);
+        std::lock_guard other(anonymous);
+      }));
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  for (auto& f : fs) f.get();
+  const sy::Report r = rt.report();
+  REQUIRE(r.sync_objects.size() == 1);
+  const auto o = listed(r, "accounts");
+  REQUIRE(o);
+  CAPTURE(o->waits, o->wait_time.count(), o->longest_queue);
+  REQUIRE(o->type == "Mutex");
+  REQUIRE(o->waits > 0);
+  REQUIRE(o->waits <= kTasks);  // a waiter woken that loses the race waits on in the same wait
+  REQUIRE(o->longest_queue >= 2);
+  REQUIRE(o->wait_time > 0ns);
+  // In the text and the JSON, and back.
+  std::ostringstream text;
+  r.print(text);
+  REQUIRE_THAT(text.str(), Catch::Contains("accounts") && Catch::Contains("Mutex"));
+  const sy::Report back = sy::Report::from_json(r.to_json());
+  REQUIRE(back.sync_objects.size() == 1);
+  REQUIRE(back.sync_objects[0].waits == o->waits);
+  REQUIRE(back.sync_objects[0].wait_time == o->wait_time);
+  REQUIRE(back.sync_objects[0].longest_queue == o->longest_queue);
+}
+
+TEST_CASE("every named primitive reports the waits of the tasks that waited on it", "[named]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::SharedMutex shared("shared");
+  sy::Mutex cv_mutex;
+  sy::ConditionVariable cv("cv");
+  sy::Semaphore semaphore(0, "semaphore");
+  sy::Latch latch(1, "latch");
+  sy::Event event("event");
+  sy::Channel<int> channel(0, "channel");
+  sy::Channel<int> selected(sy::unbounded);
+  selected.set_name("selected");
+  bool ready = false;  // guarded by cv_mutex
+  std::unique_lock writer(shared);
+  std::vector<sy::Future<void>> fs;
+  fs.push_back(rt.spawn("reader", [&] { std::shared_lock lk(shared); }));
+  fs.push_back(rt.spawn("cv", [&] {
+    std::unique_lock lk(cv_mutex);
+    cv.wait(lk, [&] { return ready; });
+  }));
+  fs.push_back(rt.spawn("semaphore", [&] { semaphore.acquire(); }));
+  fs.push_back(rt.spawn("latch", [&] { latch.wait(); }));
+  fs.push_back(rt.spawn("event", [&] { event.wait(); }));
+  fs.push_back(rt.spawn("channel", [&] { (void)channel.receive(); }));
+  fs.push_back(rt.spawn("select", [&] {
+    std::optional<int> x;
+    (void)sy::select(sy::receive_into(selected, x));
+  }));
+  std::this_thread::sleep_for(20ms);
+  writer.unlock();
+  {
+    std::lock_guard lk(cv_mutex);
+    ready = true;
+  }
+  cv.notify_all();
+  semaphore.release();
+  latch.count_down();
+  event.set();
+  channel.send(1);
+  selected.send(2);
+  for (auto& f : fs) f.get();
+  const sy::Report r = rt.report();
+  for (const auto& [name, type] :
+       std::vector<std::pair<std::string, std::string>>{{"shared", "SharedMutex"},
+                                                        {"cv", "ConditionVariable"},
+                                                        {"semaphore", "Semaphore"},
+                                                        {"latch", "Latch"},
+                                                        {"event", "Event"},
+                                                        {"channel", "Channel"},
+                                                        {"selected", "Channel"}}) {
+    CAPTURE(name);
+    const auto o = listed(r, name);
+    REQUIRE(o);
+    REQUIRE(o->type == type);
+    REQUIRE(o->waits >= 1);
+    REQUIRE(o->wait_time > 0ns);
+    REQUIRE(o->longest_queue >= 1);
+  }
+  REQUIRE(r.sync_objects.size() == 7);
+  REQUIRE(r.sync_objects_unlisted == 0);
+}
+
+TEST_CASE("a named object outlives itself in the reports; threads' waits join no report",
+          "[named]") {
+  sy::Runtime rt(sy::test::sync_config());
+  {
+    sy::Event gone("gone");
+    auto f = rt.spawn("waiter", [&] { (void)gone.wait_for(2ms); });
+    f.get();
+  }
+  // Only a thread waits on this one: no runtime's tasks did.
+  sy::Event threads_only("threads only");
+  REQUIRE_FALSE(threads_only.wait_for(2ms));
+  const sy::Report r = rt.report();
+  REQUIRE(listed(r, "gone"));
+  REQUIRE(listed(r, "gone")->waits == 1);
+  REQUIRE_FALSE(listed(r, "threads only"));
+}
+
+TEST_CASE("a named object waited on by two runtimes' tasks is in both reports", "[named]") {
+  sy::Runtime first(sy::test::sync_config());
+  sy::Runtime second(sy::test::sync_config());
+  sy::Event event("shared event");
+  for (int round = 0; round < 2; ++round) {
+    first.spawn("a", [&] { (void)event.wait_for(1ms); }).get();
+    second.spawn("b", [&] { (void)event.wait_for(1ms); }).get();
+  }
+  for (sy::Runtime* rt : {&first, &second}) {
+    const auto o = listed(rt->report(), "shared event");
+    REQUIRE(o);
+    REQUIRE(o->waits == 4);  // the object's waits, whichever runtime's
+  }
+}
+
+TEST_CASE("a name is bounded: 256 bytes are taken, 257 refused with the reason", "[named]") {
+  const std::string at_bound(256, 'n');
+  const std::string past_bound(257, 'n');
+  REQUIRE_NOTHROW(sy::Mutex(at_bound));
+  REQUIRE_THROWS_WITH(sy::Mutex(past_bound),
+                      Catch::Contains("switchyard::Mutex: a name may have 256 bytes at most; "
+                                      "this one has 257"));
+  sy::Channel<int> channel(1);
+  REQUIRE_NOTHROW(channel.set_name(at_bound));
+  REQUIRE_THROWS_AS(channel.set_name(past_bound), std::invalid_argument);
+  REQUIRE_THROWS_WITH(sy::Semaphore(1, past_bound), Catch::Contains("switchyard::Semaphore"));
+  REQUIRE_THROWS_WITH(sy::Latch(1, past_bound), Catch::Contains("switchyard::Latch"));
+  REQUIRE_THROWS_WITH(sy::Event(past_bound), Catch::Contains("switchyard::Event"));
+  REQUIRE_THROWS_WITH(sy::SharedMutex(past_bound), Catch::Contains("switchyard::SharedMutex"));
+  REQUIRE_THROWS_WITH(sy::ConditionVariable(past_bound),
+                      Catch::Contains("switchyard::ConditionVariable"));
+  // The refused name left the channel as it was: still usable, still named at the bound.
+  channel.send(1);
+  REQUIRE(channel.receive() == 1);
+}
+
+TEST_CASE("a runtime lists 4,096 named objects and counts the ones past them", "[named]") {
+  sy::Runtime rt(sy::test::sync_config());
+  auto wait_on = [&](std::size_t from, std::size_t to) {
+    std::vector<std::unique_ptr<sy::Event>> events;
+    std::vector<sy::Future<void>> fs;
+    for (std::size_t i = from; i < to; ++i) {
+      events.push_back(std::make_unique<sy::Event>("event " + std::to_string(i)));
+      fs.push_back(rt.spawn("waiter", [e = events.back().get()] { (void)e->wait_for(1ms); }));
+    }
+    for (auto& f : fs) f.get();
+  };
+  wait_on(0, 4096);
+  sy::Report r = rt.report();
+  REQUIRE(r.sync_objects.size() == 4096);
+  REQUIRE(r.sync_objects_unlisted == 0);
+  wait_on(4096, 4100);
+  r = rt.report();
+  REQUIRE(r.sync_objects.size() == 4096);
+  REQUIRE(r.sync_objects_unlisted == 4);
+  std::ostringstream text;
+  r.print(text);
+  REQUIRE_THAT(text.str(), Catch::Contains("4 more named objects"));
+}
