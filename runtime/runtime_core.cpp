@@ -263,6 +263,7 @@ void RuntimeCore::run(Task& task) noexcept {
   } else {
     task.body->compute();
   }
+  if (task.locals) task.locals->clear();
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
   const bool measuring = task.measuring();

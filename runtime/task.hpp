@@ -22,6 +22,7 @@
 #include "clock.hpp"
 #include "fiber_tsan.hpp"
 #include "kind_record.hpp"
+#include "task_locals.hpp"
 
 namespace switchyard {
 class Runtime;
@@ -169,6 +170,9 @@ class Task final : public boost::fibers::fiber_properties {
   std::exception_ptr launch_error;
   // group is the group its own spawns join (GroupScope), or nullptr. Only the task touches it.
   const GroupMembership* group = nullptr;
+  // locals are its TaskLocal values, made on first use: only the task touches them, and
+  // RuntimeCore::run() destroys them as the task ends, before its future resolves.
+  std::unique_ptr<TaskLocals> locals;
 #if SWITCHYARD_TSAN
   // Its context's ThreadSanitizer fiber (fiber_tsan.hpp), destroyed with the context.
   TsanFiber tsan_fiber;
