@@ -97,8 +97,7 @@ CancelState* current_cancel_state() noexcept {
 
 const char* cancel_reason() noexcept {
   const CancelState* c = current_cancel_state();
-  return c != nullptr && c->requested() ? "the task was cancelled"
-                                        : "the runtime is shutting down";
+  return c != nullptr && c->requested() ? "the task was cancelled" : "the runtime is shutting down";
 }
 
-}  // namespace switchyard::this_task
+}  // namespace switchyard::detail

@@ -86,7 +86,9 @@ TEST_CASE("TaskLocal: the value is destroyed when the task ends, before its futu
   const int made = Counted::made.load();
   const int destroyed = Counted::destroyed.load();
   for (const sy::Placement p : kPlacements) {
-    rt.spawn("local", [&] { local->value = 1; }, sy::on(p)).get();
+    rt.spawn(
+          "local", [&] { local->value = 1; }, sy::on(p))
+        .get();
   }
   REQUIRE(Counted::made.load() - made == 3);
   REQUIRE(Counted::destroyed.load() - destroyed == 3);
@@ -207,10 +209,10 @@ TEST_CASE("TaskLocal: initializers, and reads while the values are destroyed", "
     const sy::TaskLocal<int> first;
     const sy::TaskLocal<Reader> last;
     rt.spawn("reader", [&] {
-      *first = 9;
-      last->other = &first;
-      last->seen = &seen;
-    }).get();
+        *first = 9;
+        last->other = &first;
+        last->seen = &seen;
+      }).get();
     REQUIRE(seen.load() == 9);
   }
 }

@@ -36,11 +36,13 @@ std::uint64_t fib(int n, sy::Placement p, std::atomic<int>& misplaced) {
 
 TEST_CASE("this_task::spawn: a recursive fib on each executor, without a Runtime&",
           "[task-spawn]") {
-  const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
+  const sy::Placement where =
+      GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
   CAPTURE(sy::to_string(where));
   sy::Runtime rt(sy::test::small_config());
   std::atomic<int> misplaced{0};
-  auto root = rt.spawn("fib", [&] { return fib(14, where, misplaced); }, sy::on(where));
+  auto root = rt.spawn(
+      "fib", [&] { return fib(14, where, misplaced); }, sy::on(where));
   REQUIRE(root.get() == 377);
   REQUIRE(misplaced.load() == 0);
   // Without a hint the policy places the children, as it does Runtime::spawn()'s.
@@ -63,7 +65,8 @@ TEST_CASE("this_task::spawn: outside a task it throws std::logic_error; a shard 
   sy::Runtime rt(sy::test::small_config());
   auto shard = rt.spawn("parent", [] {
     try {
-      (void)sy::this_task::spawn("child", [] { return 1; }, sy::on(sy::Placement::shard));
+      (void)sy::this_task::spawn(
+          "child", [] { return 1; }, sy::on(sy::Placement::shard));
     } catch (const std::invalid_argument& e) {
       return std::string(e.what());
     }
@@ -152,7 +155,8 @@ TEST_CASE("this_task::spawn: a group member's children join its group", "[task-s
   }
 
   SECTION("a child's failure cancels the group and is rethrown by wait()") {
-    sy::TaskGroup group(rt);
+    // The deadline only bounds the test: a failure that cancelled nothing leaves the sleeper.
+    sy::TaskGroup group(rt, 60s);
     auto sleeper = group.spawn("sleeper", [] { sy::this_task::sleep_for(std::chrono::hours(1)); });
     group.spawn("parent", [] {
       (void)sy::this_task::spawn("failer", [] { throw std::runtime_error("child failed"); });
@@ -182,7 +186,8 @@ TEST_CASE("this_task::spawn: a group member's children join its group", "[task-s
 }
 
 TEST_CASE("this_task::spawn: once shutdown has begun the child's future resolves", "[task-spawn]") {
-  const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
+  const sy::Placement where =
+      GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
   CAPTURE(sy::to_string(where));
 
   SECTION("shutdown() from another thread") {

@@ -43,9 +43,7 @@ class TaskLocal {
   // get() is the calling task's value, made now if this is its first read. Throws
   // std::logic_error outside a task, what T's construction or the initializer throws, and
   // std::logic_error for a first read from the destructor of another of the task's values.
-  T& get() const {
-    return *static_cast<T*>(detail::task_local_value(id_, &make, &destroy, this));
-  }
+  T& get() const { return *static_cast<T*>(detail::task_local_value(id_, &make, &destroy, this)); }
   // operator* and operator-> are get().
   T& operator*() const { return get(); }
   T* operator->() const { return &get(); }

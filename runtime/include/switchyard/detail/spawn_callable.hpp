@@ -13,8 +13,7 @@ namespace switchyard::detail {
 // `enqueue` must not throw: it takes over the runtime's reference to the body, and resolves the
 // future with an error if the task cannot run.
 template <class F, class Enqueue>
-auto spawn_callable(F&& fn, Enqueue&& enqueue)
-    -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
+auto spawn_callable(F&& fn, Enqueue&& enqueue) -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
   using R = std::invoke_result_t<std::decay_t<F>&&>;
   auto* body = new CallableTask<R, std::decay_t<F>>(std::forward<F>(fn));
   Future<R> future(body);
