@@ -43,7 +43,7 @@ const std::string& Runtime::metrics_address() const noexcept {
   return metrics_ ? metrics_->address() : off;
 }
 
-void Runtime::check_hint(const Hint& hint) {
+void detail::check_spawn_hint(const Hint& hint) {
   if (hint.placement == Placement::shard) {
     throw std::invalid_argument(
         "switchyard: spawn() cannot place a callable in a shard: shards run registered tasks "

@@ -263,6 +263,7 @@ void RuntimeCore::run(Task& task) noexcept {
   } else {
     task.body->compute();
   }
+  if (task.locals) task.locals->clear();
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
   const bool measuring = task.measuring();
@@ -289,7 +290,7 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
   KindRecord& kind = task.kind;
   const bool failed = !cancelled && task.body->failed();
   std::optional<TaskSample> sample;
-  if (task.measured && !cancelled) {
+  if (task.measured() && !cancelled) {
     sample = task.sample(failed);
     // A thread whose counters failed to open reads no events: its task goes uncounted rather
     // than voiding the events of every task of its kind.

@@ -30,10 +30,14 @@ TaskSample Task::sample(bool failed) const noexcept {
   return s;
 }
 
-void set_joining(bool joining) noexcept {
+Task* Task::current() noexcept {
   // Only a worker's fibers carry Tasks: a fiber of another scheduler carries other properties.
-  if (Worker::current() == nullptr) return;
-  Task* task = Task::of(boost::fibers::context::active());
+  if (Worker::current() == nullptr) return nullptr;
+  return Task::of(boost::fibers::context::active());
+}
+
+void set_joining(bool joining) noexcept {
+  Task* task = Task::current();
   if (task == nullptr) return;
   task->set_joining(joining);
   task->kind.governor.joining(joining);

@@ -25,6 +25,7 @@
 #include "core/clock.hpp"
 #include "core/kind_record.hpp"
 #include "fiber/fiber_tsan.hpp"
+#include "task/task_locals.hpp"
 
 namespace switchyard {
 class Runtime;
@@ -32,6 +33,7 @@ class Runtime;
 
 namespace switchyard::detail {
 
+class GroupMembership;
 class RuntimeCore;
 class Waiter;
 
@@ -52,11 +54,11 @@ class Task final : public boost::fibers::fiber_properties {
         runtime(rt),
         kind(k),
         body(b),
-        measured(measure),
         counters_(count ? std::make_unique<Counted>() : nullptr),
         target_(target),
         pinned_(pinned_here),
         where_(target),
+        measured_(measure),
         spawn_ns_(spawn_ns),
         ready_ns_(spawn_ns) {}
 
@@ -65,6 +67,8 @@ class Task final : public boost::fibers::fiber_properties {
   static Task* of(boost::fibers::context* ctx) noexcept {
     return static_cast<Task*>(ctx->get_properties());
   }
+  // current() is the calling task, or nullptr outside one of a runtime's tasks.
+  static Task* current() noexcept;
 
   // context() is the fiber context the task runs on; nullptr until it has started.
   boost::fibers::context* context() const noexcept { return context_; }
@@ -95,7 +99,9 @@ class Task final : public boost::fibers::fiber_properties {
   static constexpr unsigned kMeasuredSlices = 256;
   // measuring() says whether its slices are still measured: measured, and fewer than
   // kMeasuredSlices closed.
-  bool measuring() const noexcept { return measured && closed_slices_ < kMeasuredSlices; }
+  bool measuring() const noexcept { return measured_ && closed_slices_ < kMeasuredSlices; }
+  // measured() says whether its slices are measured and its sample folded into its kind.
+  bool measured() const noexcept { return measured_; }
 
   // on_ready() is called when the task becomes ready (spawned, woken, yielded). The time since
   // it stopped goes to joined or to the cause of the wait it parked in, which it forgets: a
@@ -175,12 +181,16 @@ class Task final : public boost::fibers::fiber_properties {
   RuntimeCore& runtime;
   KindRecord& kind;
   TaskBody* const body;
-  const bool measured;
   std::uint64_t trace_id = 0;  // its number in the runtime's trace, when tracing
   // The run queues link ready tasks through it, under their locks.
   boost::intrusive::list_member_hook<> queue_hook;
   // Why its context could not be made, when it could not (RuntimeCore::launch).
   std::exception_ptr launch_error;
+  // group is the group its own spawns join (GroupScope), or nullptr. Only the task touches it.
+  const GroupMembership* group = nullptr;
+  // locals are its TaskLocal values, made on first use: only the task touches them, and
+  // RuntimeCore::run() destroys them as the task ends, before its future resolves.
+  std::unique_ptr<TaskLocals> locals;
 #if SWITCHYARD_TSAN
   // Its context's ThreadSanitizer fiber (fiber_tsan.hpp), destroyed with the context.
   TsanFiber tsan_fiber;
@@ -199,6 +209,7 @@ class Task final : public boost::fibers::fiber_properties {
   std::atomic<Placement> target_;
   std::atomic<bool> pinned_;
   Placement where_;
+  const bool measured_;
   bool started_ = false;
   bool joining_ = false;
   WaitCause cause_ = WaitCause::other;  // of the wait it is parked in

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/operations.hpp>
@@ -11,37 +12,29 @@
 
 #include <switchyard/errors.hpp>
 
+#include "core/runtime_core.hpp"
 #include "exec/worker.hpp"
 #include "task/task.hpp"
 #include "task/wait.hpp"
 
 namespace switchyard::this_task {
 
-namespace {
-
-detail::Task* current() noexcept {
-  if (detail::Worker::current() == nullptr) return nullptr;
-  return detail::Task::of(boost::fibers::context::active());
-}
-
-}  // namespace
-
 bool inside() noexcept {
-  return current() != nullptr;
+  return detail::Task::current() != nullptr;
 }
 
 std::optional<Placement> placement() noexcept {
-  if (const detail::Task* t = current()) return t->where();
+  if (const detail::Task* t = detail::Task::current()) return t->where();
   return std::nullopt;
 }
 
 std::string_view kind() noexcept {
-  if (const detail::Task* t = current()) return t->kind.name;
+  if (const detail::Task* t = detail::Task::current()) return t->kind.name;
   return {};
 }
 
 void move_to(Placement p) {
-  detail::Task* t = current();
+  detail::Task* t = detail::Task::current();
   if (t == nullptr) throw std::logic_error("switchyard::this_task::move_to: not inside a task");
   if (p == Placement::shard) {
     throw std::invalid_argument(
@@ -53,7 +46,7 @@ void move_to(Placement p) {
 }
 
 void yield() {
-  if (current() != nullptr) {
+  if (detail::Task::current() != nullptr) {
     boost::this_fiber::yield();
   } else {
     std::this_thread::yield();
@@ -79,8 +72,27 @@ void throw_if_cancelled() {
 
 namespace switchyard::detail {
 
+TaskSpawner TaskSpawner::here(const Hint& hint) {
+  Task* t = Task::current();
+  if (t == nullptr) {
+    throw std::logic_error(
+        "switchyard::this_task::spawn: not inside a task (spawn through a Runtime instead)");
+  }
+  check_spawn_hint(hint);
+  return TaskSpawner(t->runtime, t->group);
+}
+
+void TaskSpawner::submit(std::string_view kind, const Hint& hint, TaskBody* body) const noexcept {
+  runtime_->submit(kind, hint, body);
+}
+
+const GroupMembership* enter_group(const GroupMembership* membership) noexcept {
+  Task* t = Task::current();
+  return t != nullptr ? std::exchange(t->group, membership) : nullptr;
+}
+
 CancelState* current_cancel_state() noexcept {
-  Task* t = this_task::current();
+  Task* t = Task::current();
   return t != nullptr ? &t->body->cancellation : nullptr;
 }
 

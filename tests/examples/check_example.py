@@ -4,7 +4,8 @@
 Usage: check_example.py NAME BUILD_ROOT SOURCE_ROOT
 
 NAME is an example (seed_demo, crawler, echo_server, legacy_lock, phase_change,
-profile_counters) or `configs` (phase_change under each of examples/config/*.toml). For the
+profile_counters), `crawler_deadline` or `crawler_interrupt` (the crawler stopped by its
+deadline, by SIGINT), or `configs` (phase_change under each of examples/config/*.toml). For the
 examples that talk to a delay server, switchyard-bench's is started on loopback. Timings are printed, never asserted, except
 legacy_lock's loose speedup (> 1.2x where about 2x is usual) and its placement in shards,
 which get three tries because other work on a 2-core machine takes cores from the shards.
@@ -13,9 +14,11 @@ import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 NAME, BUILD, SOURCE = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
@@ -23,12 +26,13 @@ NAME, BUILD, SOURCE = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHYARD_")}
 
 
-def run(*args, env=None):
-    """Runs an example with `args`; returns its standard output, failing the check if it fails."""
+def run(*args, env=None, status=0):
+    """Runs an example with `args`; returns its standard output, failing the check if it exits
+    with another status than `status`."""
     command = [str(BUILD / "examples" / args[0]), *map(str, args[1:])]
     done = subprocess.run(command, env=env or ENV, capture_output=True, text=True, timeout=120)
     print(f"$ {' '.join(command)}\n{done.stdout}{done.stderr}", flush=True)
-    check(done.returncode == 0, f"{args[0]} exited with {done.returncode}")
+    check(done.returncode == status, f"{args[0]} exited with {done.returncode}, not {status}")
     return done.stdout
 
 
@@ -74,9 +78,61 @@ def crawler():
     with delay_server() as address, tempfile.TemporaryDirectory() as out_dir:
         out = run("crawler", address, out_dir, 120)
         check(len(list(Path(out_dir).glob("page-*.txt"))) == 120, "120 pages saved")
+        # Its arguments' bounds: at them it runs, past them it names the argument.
+        expect(r"^crawled 1 pages", run("crawler", address, out_dir, 1, 86_400), "one page crawled")
+        for args in ((0,), (1_000_001,), (1, 0), (1, 86_401), (1, "nan")):
+            err = subprocess.run([str(BUILD / "examples" / "crawler"), address, out_dir,
+                                  *map(str, args)], env=ENV, capture_output=True, text=True,
+                                 timeout=60)
+            what = "PAGES" if len(args) == 1 else "DEADLINE_S"
+            check(err.returncode == 1 and f"crawler: {what} must be a number" in err.stderr,
+                  f"crawler {args} refused, naming {what}: {err.stderr!r}")
     expect(r"^fetch\s+fiber\s", out, "fetch on fibers")
     expect(r"^parse\s+cpu\s", out, "parse on the cpu pool")
     expect(r"^save\s+blocking\s", out, "save on the blocking pool")
+
+
+def crawl_accounted(out, pages):
+    """Checks that a stopped crawl resolved every task it spawned and printed its report."""
+    tasks = re.search(r"^tasks: (\d+) spawned, (\d+) resolved .*, (\d+) lost$", out, re.MULTILINE)
+    check(tasks is not None, "the crawler accounted for its tasks")
+    check(tasks.group(1) == tasks.group(2) and tasks.group(3) == "0",
+          f"every task's future resolved: {tasks.group(0)}")
+    saved = int(re.search(rf"saved (\d+) of {pages} pages", out).group(1))
+    check(saved < pages, f"the crawl stopped early ({saved} of {pages} pages saved)")
+    expect(r"^fetch\s+\w+\s", out, "the report's table")
+
+
+def crawler_deadline():
+    with delay_server() as address, tempfile.TemporaryDirectory() as out_dir:
+        out = run("crawler", address, out_dir, 20000, 0.5, status=124)
+    expect(r"^deadline of 0.5 s passed: saved \d+ of 20000 pages", out, "the deadline reported")
+    crawl_accounted(out, 20000)
+
+
+def crawler_interrupt():
+    with delay_server() as address, tempfile.TemporaryDirectory() as out_dir:
+        command = [str(BUILD / "examples" / "crawler"), address, out_dir, "20000"]
+        process = subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            first = process.stdout.readline()
+            # Interrupted mid-crawl: once pages are being saved.
+            for _ in range(600):
+                if list(Path(out_dir).glob("page-*.txt")):
+                    break
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+            rest, errors = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    out = first + rest
+    print(f"$ {' '.join(command)} (SIGINT)\n{out}{errors}", flush=True)
+    check(process.returncode == 130, f"crawler exited with {process.returncode}, not 130")
+    expect(r"^interrupted: saved \d+ of 20000 pages", out, "the interruption reported")
+    crawl_accounted(out, 20000)
 
 
 def echo_server():

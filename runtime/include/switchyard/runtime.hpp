@@ -10,6 +10,7 @@
 
 #include <switchyard/calibration.hpp>
 #include <switchyard/config.hpp>
+#include <switchyard/detail/spawn_callable.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/future.hpp>
 #include <switchyard/hint.hpp>
@@ -24,6 +25,9 @@ namespace switchyard {
 namespace detail {
 class MetricsEndpoint;
 class RuntimeCore;
+
+// check_spawn_hint() throws std::invalid_argument for a hint that sends a callable to a shard.
+void check_spawn_hint(const Hint& hint);
 }  // namespace detail
 
 // Runtime owns the executors (fiber workers, the CPU pool, the blocking pool), the per-kind
@@ -57,12 +61,9 @@ class Runtime {
   template <class F>
   auto spawn(std::string_view kind, F&& fn, Hint hint = {})
       -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
-    using R = std::invoke_result_t<std::decay_t<F>&&>;
-    check_hint(hint);
-    auto* task = new detail::CallableTask<R, std::decay_t<F>>(std::forward<F>(fn));
-    Future<R> future(task);
-    enqueue(kind, hint, task);
-    return future;
+    detail::check_spawn_hint(hint);
+    return detail::spawn_callable(std::forward<F>(fn),
+                                  [&](detail::TaskBody* body) { enqueue(kind, hint, body); });
   }
 
   // submit() calls the registered task `task` with `args` (converted to its parameter
@@ -122,7 +123,6 @@ class Runtime {
   const Topology& topology() const noexcept;
 
  private:
-  static void check_hint(const Hint& hint);
   void enqueue(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
   void enqueue(std::string_view kind, const Hint& hint, detail::RegisteredCall& call);
 

@@ -16,6 +16,7 @@
 #include <switchyard/runtime.hpp>
 #include <switchyard/sync.hpp>
 #include <switchyard/task_group.hpp>
+#include <switchyard/task_local.hpp>
 #include <switchyard/this_task.hpp>
 #include <switchyard/when_any.hpp>
 #include <switchyard/with_timeout.hpp>

@@ -79,11 +79,58 @@ class GroupMembership {
   ~GroupMembership() {
     if (core_) core_->child_ended();
   }
+  // core() and shared() are the group the child belongs to.
   GroupCore& core() const noexcept { return *core_; }
+  const std::shared_ptr<GroupCore>& shared() const noexcept { return core_; }
 
  private:
   std::shared_ptr<GroupCore> core_;
 };
+
+// enter_group() makes `membership` (or none) the group that the calling task's own spawns
+// (this_task::spawn) join, and returns the one it replaces. Outside a task it does nothing and
+// returns nullptr.
+const GroupMembership* enter_group(const GroupMembership* membership) noexcept;
+
+// GroupScope makes a child's own spawns members of its group while the child's callable runs.
+class GroupScope {
+ public:
+  explicit GroupScope(const GroupMembership& membership) noexcept
+      : previous_(enter_group(&membership)) {}
+  ~GroupScope() { enter_group(previous_); }
+  GroupScope(const GroupScope&) = delete;
+  GroupScope& operator=(const GroupScope&) = delete;
+
+ private:
+  const GroupMembership* previous_;
+};
+
+// spawn_in_group() spawns `fn` as a child of `core`'s group: `spawn` is handed the callable
+// that runs `fn` as a member (counted in until it is destroyed, its failure cancelling the
+// group, its own spawns members too) and returns its future, which the group keeps to cancel.
+template <class F, class Spawn>
+auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Spawn&& spawn)
+    -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
+  using R = std::invoke_result_t<std::decay_t<F>&&>;
+  auto future = std::forward<Spawn>(spawn)(
+      [membership = GroupMembership(core), f = std::forward<F>(fn)]() mutable -> R {
+        // A child that started before child_spawned() could cancel it checks for itself.
+        if (membership.core().cancelled()) {
+          throw TaskCancelled("switchyard: the task's group was cancelled before it started");
+        }
+        const GroupScope scope(membership);
+        try {
+          return std::invoke(std::move(f));
+        } catch (const TaskCancelled&) {
+          throw;
+        } catch (...) {
+          membership.core().child_failed(std::current_exception());
+          throw;
+        }
+      });
+  core->child_spawned(FutureAccess::state(future));
+  return future;
+}
 
 }  // namespace detail
 
@@ -107,30 +154,14 @@ class TaskGroup {
   TaskGroup& operator=(const TaskGroup&) = delete;
 
   // spawn() runs `fn` as a child task of kind `kind`, as Runtime::spawn() does, and returns
-  // its future. In a cancelled group the child is cancelled at once (it never starts).
+  // its future. In a cancelled group the child is cancelled at once (it never starts). While
+  // it runs, the child's own this_task::spawn() children are members of the group too.
   template <class F>
   auto spawn(std::string_view kind, F&& fn, Hint hint = {})
       -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
-    using R = std::invoke_result_t<std::decay_t<F>&&>;
-    auto future = core_->runtime.spawn(
-        kind,
-        [membership = detail::GroupMembership(core_), f = std::forward<F>(fn)]() mutable -> R {
-          // A child that started before child_spawned() could cancel it checks for itself.
-          if (membership.core().cancelled()) {
-            throw TaskCancelled("switchyard: the task's group was cancelled before it started");
-          }
-          try {
-            return std::invoke(std::move(f));
-          } catch (const TaskCancelled&) {
-            throw;
-          } catch (...) {
-            membership.core().child_failed(std::current_exception());
-            throw;
-          }
-        },
-        hint);
-    core_->child_spawned(detail::FutureAccess::state(future));
-    return future;
+    return detail::spawn_in_group(core_, std::forward<F>(fn), [&](auto&& child) {
+      return core_->runtime.spawn(kind, std::forward<decltype(child)>(child), hint);
+    });
   }
 
   // wait() waits until every child has ended, then rethrows the first child's failure, or
