@@ -15,7 +15,7 @@
 #include <switchyard/switchyard.hpp>
 
 #include "support.hpp"
-#include "task.hpp"
+#include "task/task.hpp"
 
 namespace sy = switchyard;
 using namespace std::chrono_literals;
