@@ -202,6 +202,7 @@ class Scanner {
       const char c = text_[i_];
       if (c == '\\' && quote == '"') {
         ++i_;
+        check_after_backslash(multiline);
         if (peek() == '\n' && !multiline) break;
         if (!at_end()) ++i_;
       } else if (c == '\n' && !multiline) {
@@ -226,6 +227,20 @@ class Scanner {
   void check_ascii() const {
     if ((static_cast<unsigned char>(text_[i_]) & 0x80) == 0) return;
     fail(i_, key_, "a character outside ASCII outside a string or a comment");
+  }
+
+  // check_after_backslash() refuses a byte outside ASCII after a backslash at i_ - 1 in a
+  // basic string and the blanks after it (line breaks too in a multi-line string): no escape
+  // TOML knows starts so, and there toml++ 3.3 asks whether the character is a blank, with
+  // undefined behaviour for most characters outside ASCII.
+  void check_after_backslash(bool multiline) const {
+    std::size_t j = i_;
+    while (j < text_.size() && (text_[j] == ' ' || text_[j] == '\t' ||
+                                (multiline && (text_[j] == '\n' || text_[j] == '\r')))) {
+      ++j;
+    }
+    if (j == text_.size() || (static_cast<unsigned char>(text_[j]) & 0x80) == 0) return;
+    fail(j, key_, "a character outside ASCII after a backslash and blanks in a string");
   }
 
   // enter() counts one level more, for the key segment or bracket at `at`.
