@@ -20,8 +20,6 @@ WaitStats* WaitStats::make(const char* type, std::string_view name) {
 }
 
 void WaitStats::began() noexcept {
-  SyncRegistry* r = SyncRegistry::of_current();
-  if (r != nullptr && registry.load(std::memory_order_relaxed) != r->id()) r->join(*this);
   const std::uint64_t queue = waiting_.fetch_add(1, std::memory_order_relaxed) + 1;
   std::uint64_t longest = longest_queue_.load(std::memory_order_relaxed);
   while (queue > longest &&
@@ -30,6 +28,8 @@ void WaitStats::began() noexcept {
 }
 
 void WaitStats::ended(std::int64_t ns) noexcept {
+  SyncRegistry* r = SyncRegistry::of_current();
+  if (r != nullptr && registry.load(std::memory_order_relaxed) != r->id()) r->join(*this);
   waiting_.fetch_sub(1, std::memory_order_relaxed);
   waits_.fetch_add(1, std::memory_order_relaxed);
   wait_ns_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(ns, 0)),

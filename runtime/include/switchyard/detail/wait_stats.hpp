@@ -33,8 +33,10 @@ class WaitStats {
   const char* type() const noexcept { return type_; }
   const std::string& name() const noexcept { return name_; }
 
-  // began() counts a wait in, and joins the calling task's runtime's registry if it has not
-  // yet; ended() counts it out after `ns` of waiting. Any thread.
+  // began() counts a wait in; a waiter may hold its object's spinlock, so it takes no other
+  // lock. ended() counts it out after `ns` of waiting, and joins the calling task's runtime's
+  // registry if it has not yet (which locks and may allocate: no waiter holds a spinlock by
+  // then). Any thread.
   void began() noexcept;
   void ended(std::int64_t ns) noexcept;
 
@@ -87,7 +89,8 @@ class WaitName {
 };
 
 // WaitRecord counts one wait on a named object in its WaitStats, from start() to its own end;
-// it does nothing for an unnamed one (a null record) or when never started.
+// it does nothing for an unnamed one (a null record) or when never started. It must end after
+// the object's spinlock is released (see WaitStats::ended).
 class WaitRecord {
  public:
   WaitRecord() = default;
