@@ -26,7 +26,7 @@ constexpr unsigned kPollEvery = 16;
 constexpr unsigned kSharedFirstEvery = 61;
 // ...and a fresh task from its own queue before the resumed ones every this many, so a stream
 // of wake-ups does not hold spawned tasks back (LocalQueue).
-constexpr unsigned kFreshFirstEvery = 1000000;
+constexpr unsigned kFreshFirstEvery = 127;
 // A task in the run-next slot runs before the queue at most this many picks in a row; the
 // next pick takes the queue's first. Tasks that keep waking each other share what would be
 // one turn of the queue, as Go's runnext inherits its waker's time slice, and a task queued

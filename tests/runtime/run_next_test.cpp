@@ -24,16 +24,6 @@ long thread_tid() {
   return syscall(SYS_gettid);
 }
 
-// one_worker() runs each executor with Processors on one thread, so that every task of a test
-// shares it, and without the watchdog, which would hand a busy worker's tasks on.
-sy::Config one_worker() {
-  sy::Config c = sy::test::small_config();
-  c.executors.fiber_workers = 1;
-  c.executors.cpu_threads = 1;
-  c.executors.watchdog = false;
-  return c;
-}
-
 // kMaxRounds ends a ping-pong that nothing else ends; kFairRounds is how many round trips (two
 // picks each) a third task on the pair's worker may wait for, far more than the scheduler's
 // bound and far fewer than kMaxRounds.
@@ -78,7 +68,7 @@ struct PingPong {
 
 TEST_CASE("run next: a ping-pong pair does not starve a task spawned beside it", "[run-next]") {
   const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu);
-  sy::Runtime rt(one_worker());
+  sy::Runtime rt(sy::test::one_worker());
   PingPong pair;
   std::atomic<std::uint64_t> ran_after{kMaxRounds};
   sy::Future<void> third;
@@ -99,7 +89,7 @@ TEST_CASE("run next: a ping-pong pair does not starve a task spawned beside it",
 
 TEST_CASE("run next: a ping-pong pair does not starve a task woken beside it", "[run-next]") {
   const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::cpu);
-  sy::Runtime rt(one_worker());
+  sy::Runtime rt(sy::test::one_worker());
   PingPong pair;
   sy::Event go;
   std::atomic<std::uint64_t> ran_after{kMaxRounds};
@@ -154,7 +144,9 @@ TEST_CASE("run next: an idle worker takes a woken task from a waker that keeps c
   // Long enough for the other worker to have gone to sleep; one task wakes it, and once that
   // is done it has nothing else to run: it waits out the waker and takes the woken task.
   std::this_thread::sleep_for(10ms);
-  rt.spawn("poke", [] {}, sy::on(where)).get();
+  rt.spawn(
+        "poke", [] {}, sy::on(where))
+      .get();
   REQUIRE(waker.get() != woken.get());
   REQUIRE(woken_ran.load());
 }

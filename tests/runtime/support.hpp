@@ -51,6 +51,16 @@ inline Config small_config() {
   return c;
 }
 
+// one_worker() runs each executor with Processors on one thread, so that every task of a test
+// shares it, and without the watchdog, which would hand a busy worker's tasks on.
+inline Config one_worker() {
+  Config c = small_config();
+  c.executors.fiber_workers = 1;
+  c.executors.cpu_threads = 1;
+  c.executors.watchdog = false;
+  return c;
+}
+
 // entries() counts the entries of a /proc directory (threads, open descriptors).
 inline std::size_t entries(const std::string& dir) {
   std::size_t n = 0;
