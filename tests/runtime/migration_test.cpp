@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <switchyard/switchyard.hpp>
@@ -14,7 +13,7 @@ namespace {
 
 struct Stop {
   sy::Placement placement;
-  std::thread::id thread;
+  long thread;  // the kernel's id
 };
 
 }  // namespace
@@ -28,7 +27,7 @@ TEST_CASE("a suspended task moves fiber -> cpu -> blocking -> fiber with its sta
         std::vector<Stop> stops;
         std::string carried = "state";  // lives on the fiber's stack across every move
         auto record = [&] {
-          stops.push_back({*sy::this_task::placement(), std::this_thread::get_id()});
+          stops.push_back({*sy::this_task::placement(), sy::test::thread_tid()});
           carried += "+";
         };
         record();

@@ -1,8 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -16,13 +13,6 @@ namespace sy = switchyard;
 using namespace std::chrono_literals;
 
 namespace {
-
-// thread_tid() is the kernel's id of the calling thread. Not std::this_thread::get_id():
-// pthread_self() is declared const, so the compiler may reuse its value across a suspension
-// after which the task runs on another thread.
-long thread_tid() {
-  return syscall(SYS_gettid);
-}
 
 // kMaxRounds ends a ping-pong that nothing else ends; kFairRounds is how many round trips (two
 // picks each) a third task on the pair's worker may wait for, far more than the scheduler's
@@ -125,7 +115,7 @@ TEST_CASE("run next: an idle worker takes a woken task from a waker that keeps c
       [&] {
         go.wait();
         woken_ran.store(true);
-        return thread_tid();
+        return sy::test::thread_tid();
       },
       sy::on(where));
   // The waker keeps its worker: the task it woke sits in its run-next slot.
@@ -137,7 +127,7 @@ TEST_CASE("run next: an idle worker takes a woken task from a waker that keeps c
         const auto until = std::chrono::steady_clock::now() + 30s;
         while (!woken_ran.load() && std::chrono::steady_clock::now() < until) {
         }
-        return thread_tid();
+        return sy::test::thread_tid();
       },
       sy::on(where));
   while (!computing.load()) std::this_thread::sleep_for(1ms);
@@ -164,7 +154,7 @@ TEST_CASE("run next: a ping-pong pair shares one worker of two", "[run-next]") {
       [&] {
         for (long unused : ping) {
           (void)unused;
-          pong.send(thread_tid());
+          pong.send(sy::test::thread_tid());
         }
       },
       sy::on(sy::Placement::fiber));
@@ -173,8 +163,8 @@ TEST_CASE("run next: a ping-pong pair shares one worker of two", "[run-next]") {
       [&] {
         std::uint64_t apart = 0;
         for (std::uint64_t i = 0; i < kRounds; ++i) {
-          ping.send(thread_tid());
-          if (pong.receive() != thread_tid()) ++apart;
+          ping.send(sy::test::thread_tid());
+          if (pong.receive() != sy::test::thread_tid()) ++apart;
         }
         ping.close();
         return apart;

@@ -96,8 +96,7 @@ TEST_CASE("report() may be called while another thread shuts the runtime down", 
   }
 }
 
-TEST_CASE("a task that destroys its own runtime ends it once the task has returned",
-          "[shutdown]") {
+TEST_CASE("a task that destroys its own runtime ends it once the task has returned", "[shutdown]") {
   const sy::Placement where =
       GENERATE(sy::Placement::fiber, sy::Placement::cpu, sy::Placement::blocking);
   CAPTURE(sy::to_string(where));

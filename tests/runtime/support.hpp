@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -49,6 +50,13 @@ inline Config small_config() {
   c.executors.shutdown_grace = std::chrono::milliseconds(200);
   c.executors.blocking_idle = std::chrono::milliseconds(100);
   return c;
+}
+
+// thread_tid() is the kernel's id of the calling thread. Not std::this_thread::get_id():
+// pthread_self() is declared const, so the compiler may reuse its value across a suspension
+// after which the task runs on another thread (it does at -O3).
+inline long thread_tid() {
+  return ::syscall(SYS_gettid);
 }
 
 // one_worker() runs each executor with Processors on one thread, so that every task of a test

@@ -1,8 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -108,9 +105,7 @@ TEST_CASE("TaskLocal: the value follows the task across executors and threads", 
   const sy::TaskLocal<int> local;
   auto mover = rt.spawn("mover", [&] {
     const int* address = &local.get();
-    // The thread's id from the kernel: std::this_thread::get_id() may be read once for the
-    // whole function, being the same for its whole life on a thread.
-    std::set<long> threads{::syscall(SYS_gettid)};
+    std::set<long> threads{sy::test::thread_tid()};
     int steps = 0;
     for (int round = 0; round < 5; ++round) {
       for (const sy::Placement p : kPlacements) {
@@ -118,7 +113,7 @@ TEST_CASE("TaskLocal: the value follows the task across executors and threads", 
         sy::this_task::move_to(p);
         if (sy::this_task::placement() != p || *local != steps || &*local != address) return -1;
         sy::this_task::sleep_for(1ms);  // a wait resumes on any thread of the executor
-        threads.insert(::syscall(SYS_gettid));
+        threads.insert(sy::test::thread_tid());
         if (*local != steps || &*local != address) return -1;
       }
     }
