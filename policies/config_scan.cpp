@@ -119,9 +119,19 @@ class Scanner {
     key(false);
     pair_key_ = key_;
     open_.clear();
+    // Inside a bare value (a number, a date, true) toml++ reads every character up to a blank,
+    // a comma, a bracket or a comment as part of it: a quote there opens no string.
+    bool bare = false;
     while (!at_end()) {
       const char c = text_[i_];
       if (c == '\n' && open_.empty()) return;
+      if (bare && c != '#' && c != '[' && c != '{' && c != ',' && c != ']' && c != '}') {
+        check_ascii();
+        bare = c != ' ' && c != '\t' && c != '\r' && c != '\n';
+        ++i_;
+        continue;
+      }
+      bare = false;
       switch (c) {
         case '"':
         case '\'':
@@ -154,6 +164,7 @@ class Scanner {
           break;
         default:
           check_ascii();
+          bare = c != ' ' && c != '\t' && c != '\r' && c != '\n';
           ++i_;
       }
     }

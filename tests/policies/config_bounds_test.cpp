@@ -406,3 +406,16 @@ TEST_CASE(
   CHECK(e.column() == k.column);
   CHECK(e.reason() == "a character outside ASCII after a backslash and blanks in a string");
 }
+
+TEST_CASE("config bounds: a quote inside a bare value opens no string", "[config-bounds]") {
+  // toml++ reads a number or a date up to a blank, a comma, a bracket or a comment, asking of
+  // each character whether it ends the value: a character outside ASCII there is refused first,
+  // quotes before it or not.
+  const sy::ConfigError e = error_of("[executors]\nstack_kib = 0x4;\"\"\"-27T07:\xD2\x93-34\n");
+  CHECK(e.line() == 2);
+  CHECK(e.column() == 27);
+  CHECK(e.reason() == "a character outside ASCII outside a string or a comment");
+  // A string after a bare value and a blank is a string (and a mistake toml++ names).
+  const sy::ConfigError after = error_of("[executors]\nstack_kib = 64 \"\xC3\xA9\"\n");
+  CHECK(after.reason() != "a character outside ASCII outside a string or a comment");
+}
