@@ -129,6 +129,7 @@ TEST_CASE("a kind that never waited has no split", "[wait_split]") {
   config.profiling.warmup = 1000;
   sy::Runtime rt(config);
   rt.spawn("quick", [] { return 1; }).get();
-  const auto& w = kind(rt.report(), "quick").wait_split;
+  const sy::Report r = rt.report();
+  const auto& w = kind(r, "quick").wait_split;
   REQUIRE(w.io + w.timer + w.future + w.lock + w.channel + w.other == 0);
 }

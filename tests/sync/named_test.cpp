@@ -138,7 +138,7 @@ TEST_CASE("a named object outlives itself in the reports; threads' waits join no
   sy::Runtime rt(sy::test::sync_config());
   {
     sy::Event gone("gone");
-    auto f = rt.spawn("waiter", [&] { (void)gone.wait_for(2ms); });
+    auto f = rt.spawn("waiter", [&] { (void)gone.wait_for(100ms); });
     f.get();
   }
   // Only a thread waits on this one: no runtime's tasks did.
@@ -155,8 +155,8 @@ TEST_CASE("a named object waited on by two runtimes' tasks is in both reports", 
   sy::Runtime second(sy::test::sync_config());
   sy::Event event("shared event");
   for (int round = 0; round < 2; ++round) {
-    first.spawn("a", [&] { (void)event.wait_for(1ms); }).get();
-    second.spawn("b", [&] { (void)event.wait_for(1ms); }).get();
+    first.spawn("a", [&] { (void)event.wait_for(100ms); }).get();
+    second.spawn("b", [&] { (void)event.wait_for(100ms); }).get();
   }
   for (sy::Runtime* rt : {&first, &second}) {
     const auto o = listed(rt->report(), "shared event");
@@ -193,7 +193,9 @@ TEST_CASE("a runtime lists 4,096 named objects and counts the ones past them", "
     std::vector<sy::Future<void>> fs;
     for (std::size_t i = from; i < to; ++i) {
       events.push_back(std::make_unique<sy::Event>("event " + std::to_string(i)));
-      fs.push_back(rt.spawn("waiter", [e = events.back().get()] { (void)e->wait_for(1ms); }));
+      // Long enough that each waiter waits, however slowly it comes to its wait (the check
+      // of its deadline comes first): an object joins its runtime's list by a wait.
+      fs.push_back(rt.spawn("waiter", [e = events.back().get()] { (void)e->wait_for(100ms); }));
     }
     for (auto& f : fs) f.get();
   };
