@@ -70,6 +70,21 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// RefusedAt is a text the config refuses at a line and column, for a reason check() is given.
+struct RefusedAt {
+  std::string text;
+  std::uint32_t line;
+  std::uint32_t column;
+
+  void check(const std::string& reason) const {
+    CAPTURE(text);
+    const sy::ConfigError e = error_of(text);
+    CHECK(e.line() == line);
+    CHECK(e.column() == column);
+    CHECK(e.reason() == reason);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("config bounds: every duration key has a maximum of a day", "[config-bounds]") {
@@ -366,20 +381,11 @@ TEST_CASE("config bounds: characters outside ASCII only in strings and comments"
   const sy::Config c = sy::Config::from_string(
       "# café\n[kinds.\"crème\"] # brûlée\nplacement = \"cpu\" # ½\n", "utf8.toml");
   CHECK(c.kinds.at("crème").placement == sy::Placement::cpu);
-  struct Case {
-    std::string text;
-    std::uint32_t line;
-    std::uint32_t column;
-  };
   // Elsewhere toml++ 3.3 may meet them with undefined behaviour: they are refused first.
-  const Case k =
-      GENERATE(Case{"\xC3\xA9=1\n", 1, 1}, Case{"a = 1 \xC3\xA9\n", 1, 7},
-               Case{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2}, Case{"[kinds.a] \xC3\xA9\n", 1, 11});
-  CAPTURE(k.text);
-  const sy::ConfigError e = error_of(k.text);
-  CHECK(e.line() == k.line);
-  CHECK(e.column() == k.column);
-  CHECK(e.reason() == "a character outside ASCII outside a string or a comment");
+  const RefusedAt k = GENERATE(RefusedAt{"\xC3\xA9=1\n", 1, 1}, RefusedAt{"a = 1 \xC3\xA9\n", 1, 7},
+                               RefusedAt{"[kinds]\nx\xEF\xBA\xBF = 1\n", 2, 2},
+                               RefusedAt{"[kinds.a] \xC3\xA9\n", 1, 11});
+  k.check("a character outside ASCII outside a string or a comment");
 }
 
 TEST_CASE(
@@ -390,31 +396,20 @@ TEST_CASE(
   const sy::Config c = sy::Config::from_string(
       "[kinds.\"cr\\u00e8me\\\\\xC3\xA9\"]\nplacement = \"\"\"c\\\n    pu\"\"\"\n", "utf8.toml");
   CHECK(c.kinds.at("crème\\é").placement == sy::Placement::cpu);
-  struct Case {
-    std::string text;
-    std::uint32_t line;
-    std::uint32_t column;
-  };
   // There toml++ 3.3 asks whether the character is a blank, with undefined behaviour for most
   // of them; no escape TOML knows starts so: refused first.
-  const Case k =
-      GENERATE(Case{"a = \"x\\\xC3\xA9\"\n", 1, 8}, Case{"a = \"\"\"x\\ \xC3\xA9\"\"\"\n", 1, 11},
-               Case{"a = \"\"\"x\\\n  \t\n \xC3\xA9\"\"\"\n", 3, 2});
-  CAPTURE(k.text);
-  const sy::ConfigError e = error_of(k.text);
-  CHECK(e.line() == k.line);
-  CHECK(e.column() == k.column);
-  CHECK(e.reason() == "a character outside ASCII after a backslash and blanks in a string");
+  const RefusedAt k = GENERATE(RefusedAt{"a = \"x\\\xC3\xA9\"\n", 1, 8},
+                               RefusedAt{"a = \"\"\"x\\ \xC3\xA9\"\"\"\n", 1, 11},
+                               RefusedAt{"a = \"\"\"x\\\n  \t\n \xC3\xA9\"\"\"\n", 3, 2});
+  k.check("a character outside ASCII after a backslash and blanks in a string");
 }
 
 TEST_CASE("config bounds: a quote inside a bare value opens no string", "[config-bounds]") {
   // toml++ reads a number or a date up to a blank, a comma, a bracket or a comment, asking of
   // each character whether it ends the value: a character outside ASCII there is refused first,
   // quotes before it or not.
-  const sy::ConfigError e = error_of("[executors]\nstack_kib = 0x4;\"\"\"-27T07:\xD2\x93-34\n");
-  CHECK(e.line() == 2);
-  CHECK(e.column() == 27);
-  CHECK(e.reason() == "a character outside ASCII outside a string or a comment");
+  RefusedAt{"[executors]\nstack_kib = 0x4;\"\"\"-27T07:\xD2\x93-34\n", 2, 27}.check(
+      "a character outside ASCII outside a string or a comment");
   // A string after a bare value and a blank is a string (and a mistake toml++ names).
   const sy::ConfigError after = error_of("[executors]\nstack_kib = 64 \"\xC3\xA9\"\n");
   CHECK(after.reason() != "a character outside ASCII outside a string or a comment");
