@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <string>
@@ -16,12 +17,24 @@ enum Signal : std::uint32_t { kDone = 1, kClosed = 2 };
 }  // namespace
 
 ChannelCore::~ChannelCore() {
-  for (std::size_t i = 0; i < count_; ++i) ops_.destroy(slot(head_ + i));
+  for (std::size_t i = 0; i < count_; ++i) destroy_item(slot(head_ + i));
   if (ring_ != nullptr) ::operator delete(ring_, std::align_val_t(ops_.align));
 }
 
 void* ChannelCore::slot(std::size_t i) const noexcept {
-  return ring_ + (i % slots_) * ops_.size;
+  return ring_ + (i >= slots_ ? i - slots_ : i) * ops_.size;
+}
+
+void ChannelCore::move_item(void* to, void* from) const noexcept {
+  if (ops_.trivial) {
+    std::memcpy(to, from, ops_.size);
+  } else {
+    ops_.move_construct(to, from);
+  }
+}
+
+void ChannelCore::destroy_item(void* item) const noexcept {
+  if (!ops_.trivial) ops_.destroy(item);
 }
 
 void ChannelCore::push(void* from) {
@@ -34,29 +47,29 @@ void ChannelCore::push(void* from) {
         static_cast<unsigned char*>(::operator new(grown* ops_.size, std::align_val_t(ops_.align)));
     for (std::size_t i = 0; i < count_; ++i) {
       void* old = slot(head_ + i);
-      ops_.move_construct(ring + i * ops_.size, old);
-      ops_.destroy(old);
+      move_item(ring + i * ops_.size, old);
+      destroy_item(old);
     }
     if (ring_ != nullptr) ::operator delete(ring_, std::align_val_t(ops_.align));
     ring_ = ring;
     slots_ = grown;
     head_ = 0;
   }
-  ops_.move_construct(slot(head_ + count_), from);
+  move_item(slot(head_ + count_), from);
   ++count_;
 }
 
 bool ChannelCore::take(void* to, WaitList& woken) noexcept {
   if (count_ > 0) {
     void* first = slot(head_);
-    ops_.move_construct(to, first);
-    ops_.destroy(first);
-    head_ = (head_ + 1) % slots_;
+    move_item(to, first);
+    destroy_item(first);
+    if (++head_ == slots_) head_ = 0;
     --count_;
     // The room just made goes to the longest-waiting sender, if any (a ring with senders
     // waiting is full, so this needs no growth).
     if (WaitNode* s = senders_.claim_front()) {
-      ops_.move_construct(slot(head_ + count_), s->item);
+      move_item(slot(head_ + count_), s->item);
       ++count_;
       s->signal = kDone;
       woken.push_back(*s);
@@ -64,7 +77,7 @@ bool ChannelCore::take(void* to, WaitList& woken) noexcept {
     return true;
   }
   if (WaitNode* s = senders_.claim_front()) {
-    ops_.move_construct(to, s->item);
+    move_item(to, s->item);
     s->signal = kDone;
     woken.push_back(*s);
     return true;
@@ -74,7 +87,7 @@ bool ChannelCore::take(void* to, WaitList& woken) noexcept {
 
 bool ChannelCore::offer(void* from, WaitList& woken) {
   if (WaitNode* r = receivers_.claim_front()) {
-    ops_.move_construct(r->item, from);
+    move_item(r->item, from);
     r->signal = kDone;
     woken.push_back(*r);
     return true;

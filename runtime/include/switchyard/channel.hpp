@@ -52,7 +52,8 @@ template <class T>
 inline constexpr ItemOps kItemOps{
     sizeof(T), alignof(T),
     [](void* to, void* from) noexcept { ::new (to) T(std::move(*static_cast<T*>(from))); },
-    [](void* item) noexcept { static_cast<T*>(item)->~T(); }};
+    [](void* item) noexcept { static_cast<T*>(item)->~T(); },
+    std::is_trivially_copyable_v<T>&& std::is_trivially_destructible_v<T>};
 
 }  // namespace detail
 

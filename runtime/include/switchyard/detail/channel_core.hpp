@@ -13,12 +13,14 @@
 namespace switchyard::detail {
 
 // ItemOps is how a ChannelCore handles its items: their size and alignment, a move
-// construction (which must not throw) and a destruction.
+// construction (which must not throw) and a destruction; `trivial` items (trivially copyable
+// and destructible) are copied as bytes instead, with no indirect call under the lock.
 struct ItemOps {
   std::size_t size;
   std::size_t align;
   void (*move_construct)(void* to, void* from) noexcept;
   void (*destroy)(void* item) noexcept;
+  bool trivial;
 };
 
 class ChannelCore;
@@ -92,7 +94,11 @@ class ChannelCore {
   bool take(void* to, WaitList& woken) noexcept;
   // push() appends the item at `from` to the ring, growing it if needed. Caller holds lock_.
   void push(void* from);
+  // slot() is the item at ring position `i`, which is less than twice the ring's slots (head_
+  // plus a count). move_item() and destroy_item() go through ops_.
   void* slot(std::size_t i) const noexcept;
+  void move_item(void* to, void* from) const noexcept;
+  void destroy_item(void* item) const noexcept;
 
   const ItemOps& ops_;
   const std::size_t capacity_;
