@@ -6,8 +6,6 @@
 #include <cstddef>
 #include <mutex>
 
-#include <boost/intrusive/list.hpp>
-
 #include "exec/spinlock.hpp"
 #include "task/task.hpp"
 
@@ -71,25 +69,20 @@ class LocalQueue {
   std::size_t size() const noexcept { return size_.load(std::memory_order_seq_cst); }
 
  private:
-  using List = boost::intrusive::list<
-      Task,
-      boost::intrusive::member_hook<Task, boost::intrusive::list_member_hook<>, &Task::queue_hook>,
-      boost::intrusive::constant_time_size<false>>;
-
-  static Task& take_front(List& list) noexcept {
+  static Task& take_front(TaskQueue& list) noexcept {
     Task& task = list.front();
     list.pop_front();
     return task;
   }
-  static Task& take_back(List& list) noexcept {
+  static Task& take_back(TaskQueue& list) noexcept {
     Task& task = list.back();
     list.pop_back();
     return task;
   }
 
   Spinlock lock_;
-  List fresh_;
-  List resumed_;
+  TaskQueue fresh_;
+  TaskQueue resumed_;
   std::atomic<std::size_t> size_{0};
 };
 

@@ -27,8 +27,8 @@ class RunNextSlot {
 
   // put() makes `task` the occupant; returns the one it displaced, or nullptr. The owner's.
   Task* put(Task& task) noexcept {
-    return unmarked(slot_.exchange(reinterpret_cast<std::uintptr_t>(&task),
-                                   std::memory_order_acq_rel));
+    return unmarked(
+        slot_.exchange(reinterpret_cast<std::uintptr_t>(&task), std::memory_order_acq_rel));
   }
 
   // take() empties the slot; returns its occupant, or nullptr. The owner's.
@@ -60,9 +60,7 @@ class RunNextSlot {
   static constexpr std::uintptr_t kMarked = 1;
   static_assert(alignof(Task) > kMarked, "a Task pointer leaves the mark bit free");
 
-  static Task* unmarked(std::uintptr_t v) noexcept {
-    return reinterpret_cast<Task*>(v & ~kMarked);
-  }
+  static Task* unmarked(std::uintptr_t v) noexcept { return reinterpret_cast<Task*>(v & ~kMarked); }
 
   // aged() says whether the occupant `seen` was marked kStealAfterNs before `now_ns`; marks it
   // if it was not marked.

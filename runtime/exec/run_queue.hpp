@@ -5,8 +5,6 @@
 #include <cstddef>
 #include <mutex>
 
-#include <boost/intrusive/list.hpp>
-
 #include "exec/spinlock.hpp"
 #include "task/task.hpp"
 
@@ -38,13 +36,8 @@ class RunQueue {
   std::size_t size() const noexcept { return size_.load(std::memory_order_seq_cst); }
 
  private:
-  using Queue = boost::intrusive::list<
-      Task,
-      boost::intrusive::member_hook<Task, boost::intrusive::list_member_hook<>, &Task::queue_hook>,
-      boost::intrusive::constant_time_size<false>>;
-
   Spinlock lock_;
-  Queue queue_;
+  TaskQueue queue_;
   std::atomic<std::size_t> size_{0};
 };
 

@@ -123,10 +123,9 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
 // row; then the queue's first (LocalQueue::pop()), else the slot's.
 Task* SchedulingAlgorithm::next_own(Processor& p, bool fresh_first) noexcept {
   if (run_next_streak_ < kRunNextStreak) {
-    if (Task* task = p.run_next.take()) {
-      ++run_next_streak_;
-      return task;
-    }
+    Task* task = p.run_next.take();
+    run_next_streak_ = task != nullptr ? run_next_streak_ + 1 : 0;
+    return task != nullptr ? task : p.local.pop(fresh_first);
   }
   run_next_streak_ = 0;
   if (Task* task = p.local.pop(fresh_first)) return task;

@@ -14,6 +14,7 @@
 
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/properties.hpp>
+#include <boost/intrusive/list.hpp>
 #include <boost/intrusive/list_hook.hpp>
 
 #include <switchyard/counter_sample.hpp>
@@ -228,5 +229,12 @@ class Task final : public boost::fibers::fiber_properties {
   std::int64_t slice_wait_ns_ = 0;
   std::int64_t slice_io_ns_ = 0;  // of slice_wait_ns_
 };
+
+// TaskQueue is a list of ready tasks linked through their queue_hook: the run queues'
+// storage, which never allocates.
+using TaskQueue = boost::intrusive::list<
+    Task,
+    boost::intrusive::member_hook<Task, boost::intrusive::list_member_hook<>, &Task::queue_hook>,
+    boost::intrusive::constant_time_size<false>>;
 
 }  // namespace switchyard::detail
