@@ -228,8 +228,9 @@ std::optional<std::size_t> select_cases(const SelectCase* cases, std::size_t n, 
   }
   Sleeper sleeper(WaitCause::channel);
   std::array<WaitNode, kMaxSelectCases> nodes;
+  // One wait per channel, however many of the cases name it.
   std::array<WaitRecord, kMaxSelectCases> records;
-  for (std::size_t i = 0; i < n; ++i) records[i].start(cases[i].channel->name_.stats());
+  for (std::size_t i = 0; i < distinct; ++i) records[i].start(order[i]->name_.stats());
   const WaitOutcome outcome = wait_as(sleeper, deadline.at(), [&] {
     for (std::size_t i = 0; i < n; ++i) {
       nodes[i].sleeper = &sleeper;

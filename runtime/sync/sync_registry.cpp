@@ -25,8 +25,7 @@ SyncRegistry::~SyncRegistry() {
 }
 
 SyncRegistry* SyncRegistry::of_current() noexcept {
-  if (Worker::current() == nullptr) return nullptr;
-  Task* task = Task::of(boost::fibers::context::active());
+  Task* task = Task::current();
   return task != nullptr ? &task->runtime.sync_objects() : nullptr;
 }
 
@@ -34,14 +33,12 @@ void SyncRegistry::join(WaitStats& stats) noexcept {
   std::lock_guard lk(mutex_);
   // Marked first: an object that cannot be listed is counted once, not at every wait.
   stats.registry.store(id_, std::memory_order_relaxed);
-  if (objects_.count(&stats) != 0) return;
   if (objects_.size() >= kMaxObjects) {
-    ++unlisted_;
+    if (objects_.count(&stats) == 0) ++unlisted_;
     return;
   }
   try {
-    objects_.insert(&stats);
-    stats.add_ref();
+    if (objects_.insert(&stats).second) stats.add_ref();
   } catch (const std::bad_alloc&) {
     ++unlisted_;
   }

@@ -87,21 +87,19 @@ void Sleeper::wake() noexcept {
 }
 
 WaitOutcome wait_as(Sleeper& s, time_point deadline, void (*link)(void*), void* arg) {
-  Worker* w = Worker::current();
-  boost::fibers::context* ctx = boost::fibers::context::active();
-  Task* task = w != nullptr ? Task::of(ctx) : nullptr;
+  Task* task = Task::current();
   if (task == nullptr) {
     s.armed_ = 1;
     s.slot_.store(1, std::memory_order_relaxed);
     link(arg);
     return block(s.futex_, s.slot_, 1, deadline);
   }
-  Waiter waiter(ctx, deadline, &s.slot_, s.cause_);
+  Waiter waiter(task->context(), deadline, &s.slot_, s.cause_);
   s.waiter_ = &waiter;
   s.armed_ = reinterpret_cast<std::uintptr_t>(&waiter);
   s.slot_.store(s.armed_, std::memory_order_relaxed);
   link(arg);
-  const Waiter::Outcome outcome = reactor_of(*w, *task).park(waiter);
+  const Waiter::Outcome outcome = reactor_of(*Worker::current(), *task).park(waiter);
   // A claimant's wake wins over the reactor's report: once the runtime cancels, the reactor
   // says every wait was cancelled, but a waiter handed a lock or a value owns it now.
   if (s.winner_ != nullptr) return WaitOutcome::woken;

@@ -36,11 +36,10 @@ struct Here {
 };
 
 Here here() noexcept {
-  Worker* w = Worker::current();
-  if (w == nullptr) return {};
-  Task* task = Task::of(boost::fibers::context::active());
+  Task* task = Task::current();
   if (task == nullptr) return {};
-  return {task, w->executor.has_reactors() ? &w->executor.reactor_for(*w) : nullptr};
+  Worker& w = *Worker::current();
+  return {task, w.executor.has_reactors() ? &w.executor.reactor_for(w) : nullptr};
 }
 
 // cancel_pending() says whether the calling task was cancelled: its waits end at once, even

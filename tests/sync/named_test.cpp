@@ -211,3 +211,19 @@ TEST_CASE("a runtime lists 4,096 named objects and counts the ones past them", "
   r.print(text);
   REQUIRE_THAT(text.str(), Catch::Contains("4 more named objects"));
 }
+
+TEST_CASE("a select naming one channel in two cases counts one wait on it", "[named]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Channel<int> channel(0, "twice");
+  rt.spawn("selector", [&] {
+      std::optional<int> a;
+      std::optional<int> b;
+      // Nobody sends: the select waits on the channel, once, until its deadline.
+      (void)sy::select(sy::Deadline(100ms), sy::receive_into(channel, a),
+                       sy::receive_into(channel, b));
+    }).get();
+  const auto o = listed(rt.report(), "twice");
+  REQUIRE(o);
+  CHECK(o->waits == 1);
+  CHECK(o->longest_queue == 1);
+}

@@ -16,8 +16,8 @@ namespace switchyard {
 // Future's get or wait, TaskGroup::wait, when_any) is TaskSample::joined, not one of these.
 enum class WaitCause : std::uint8_t { io, timer, lock, channel, other };
 
-// kWaitCauses is the number of WaitCauses.
-inline constexpr std::size_t kWaitCauses = 5;
+// kWaitCauses is the number of WaitCauses (`other` is the last).
+inline constexpr std::size_t kWaitCauses = static_cast<std::size_t>(WaitCause::other) + 1;
 
 // WaitTimes is time waiting split by cause, indexed by WaitCause.
 using WaitTimes = std::array<std::chrono::nanoseconds, kWaitCauses>;
