@@ -249,8 +249,9 @@ void RuntimeCore::run(Task& task) noexcept {
         withdrawn ? " before it started" : ": the runtime shut down before it started"));
   } else {
     task.body->compute();
+    if (task.locals) task.locals->clear();
+    task.body->drop_callable();
   }
-  if (task.locals) task.locals->clear();
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
   const bool measuring = task.measuring();

@@ -222,3 +222,32 @@ TEST_CASE("TaskLocals: a first read while the values are destroyed throws", "[ta
   REQUIRE(Reopener::refused);
   REQUIRE(locals.size() == 0);
 }
+
+namespace {
+
+// SlowToGo takes a while to destroy, then says it is gone.
+struct SlowToGo {
+  std::atomic<bool>* gone = nullptr;
+  ~SlowToGo() {
+    if (gone == nullptr) return;
+    std::this_thread::sleep_for(50ms);
+    gone->store(true);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("TaskLocal: a group's wait returns after its children's values are destroyed",
+          "[task-local]") {
+  sy::Runtime rt(sy::test::small_config());
+  static const sy::TaskLocal<SlowToGo> local;
+  std::atomic<bool> gone{false};
+  std::atomic<bool> gone_before_wait_returned{false};
+  rt.spawn("parent", [&] {
+      sy::TaskGroup group(rt);
+      group.spawn("child", [&] { local->gone = &gone; });
+      group.wait();
+      gone_before_wait_returned.store(gone.load());
+    }).get();
+  CHECK(gone_before_wait_returned.load());
+}

@@ -16,12 +16,15 @@ namespace switchyard::detail {
 
 // TaskBody is driven by the runtime in two steps so that the task's measurements are folded
 // into its kind's profile before its future becomes ready: compute() runs the callable and
-// keeps the outcome, publish() hands it to the future. cancel() resolves the future without
-// running anything. Exactly one of (compute then publish) or cancel is called, once.
+// keeps the outcome, drop_callable() then destroys the callable's captures (after the task's
+// locals: a capture may be what a group waits for), publish() hands the outcome to the
+// future. cancel() resolves the future without running anything. Exactly one of (compute,
+// drop_callable, publish) or cancel is called, once.
 class TaskBody {
  public:
   virtual ~TaskBody() = default;
   virtual void compute() noexcept = 0;
+  virtual void drop_callable() noexcept = 0;
   virtual bool failed() const noexcept = 0;
   // error() is the exception compute() caught, or null.
   virtual std::exception_ptr error() const noexcept = 0;
@@ -58,8 +61,9 @@ class CallableTask final : public SharedState<R>, public TaskBody {
     } catch (...) {
       outcome_.set_error(std::current_exception());
     }
-    fn_.reset();  // drop the callable's captures now, not when the future goes away
   }
+  // Now, not when the future goes away.
+  void drop_callable() noexcept override { fn_.reset(); }
   bool failed() const noexcept override { return outcome_.failed(); }
   std::exception_ptr error() const noexcept override { return outcome_.error(); }
   void publish() noexcept override { outcome_.publish_to(*this); }
