@@ -43,26 +43,29 @@ void GroupCore::child_ended() noexcept {
 void GroupCore::child_spawned(StateBase& child) noexcept {
   child.add_ref();
   bool cancel_now = false;
+  bool unlisted = false;
   std::vector<StateBase*> finished;
   {
     std::lock_guard lk(mutex_);
     cancel_now = cancelled_;
-    if (children_.size() == children_.capacity()) {
-      // Drop the children that have ended before the list grows: a long-lived group keeps
-      // only those still running.
-      std::erase_if(children_, [&](StateBase* c) {
-        if (!c->ready()) return false;
-        finished.push_back(c);
-        return true;
-      });
-    }
     try {
+      if (children_.size() == children_.capacity()) {
+        // Drop the children that have ended before the list grows: a long-lived group keeps
+        // only those still running. Room first, so that nothing allocates while they move.
+        finished.reserve(children_.size());
+        std::erase_if(children_, [&](StateBase* c) {
+          if (!c->ready()) return false;
+          finished.push_back(c);
+          return true;
+        });
+      }
       children_.push_back(&child);
     } catch (const std::bad_alloc&) {
-      finished.push_back(&child);  // cannot be cancelled through the group; still waited for
+      unlisted = true;  // cannot be cancelled through the group; still waited for
     }
   }
   for (StateBase* c : finished) c->release();
+  if (unlisted) child.release();
   if (cancel_now) child.request_cancel();
 }
 
