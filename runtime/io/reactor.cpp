@@ -6,6 +6,7 @@
 #include <switchyard/detail/cancel_state.hpp>
 
 #include "core/clock.hpp"
+#include "task/task.hpp"
 
 namespace switchyard::detail {
 
@@ -54,43 +55,46 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
     Waiter* waiter;
   } armed_here{this, &w};
   const CancelRegistration task_cancel(
+      &w.task().body->cancellation,
       [](void* a) noexcept {
         auto* armed = static_cast<Armed*>(a);
         armed->reactor->cancel_one(*armed->waiter);
       },
       &armed_here);
   bool armed = false;
-  {
+  if (w.deadline() == time_point::max()) {
     // Checked under the lock that cancel_all() and cancel_one() take after their flag is
     // raised: either this wait is armed before they run, or it sees the flag.
+    std::lock_guard lk(untimed_lock_);
+    if (!cancel_.raised() && !task_cancel.cancelled()) {
+      untimed_.push_back(w);
+      armed = true;
+    }
+  } else {
     std::lock_guard lk(mutex_);
     if (!cancel_.raised() && !task_cancel.cancelled()) {
-      if (w.deadline() == time_point::max()) {
-        untimed_.push_back(w);
-      } else {
-        deadlines_.insert(w);
-        note_first_deadline();
-        // Only a wait armed from another thread can be earlier than the owner's sleep.
-        if (w.deadline() < sleeping_until_) wake();
-      }
+      deadlines_.insert(w);
+      note_first_deadline();
+      // Only a wait armed from another thread can be earlier than the owner's sleep.
+      if (w.deadline() < sleeping_until_) wake();
       armed = true;
     }
   }
   // Not armed: take the waiter back, unless another party claimed it first and will wake it.
   if (!armed && w.claim()) return Waiter::Outcome::cancelled;
   const Waiter::Outcome outcome = w.park();
-  {
-    std::lock_guard lk(mutex_);
-    disarm(w);
-  }
+  disarm(w);
   return cancel_.raised() || task_cancel.cancelled() ? Waiter::Outcome::cancelled : outcome;
 }
 
 bool Reactor::disarm(Waiter& w) noexcept {
-  if (w.untimed_hook.is_linked()) {
+  if (w.deadline() == time_point::max()) {
+    std::lock_guard lk(untimed_lock_);
+    if (!w.untimed_hook.is_linked()) return false;
     untimed_.erase(untimed_.iterator_to(w));
     return true;
   }
+  std::lock_guard lk(mutex_);
   if (!w.timer_hook.is_linked()) return false;
   deadlines_.erase(deadlines_.iterator_to(w));
   note_first_deadline();
@@ -98,18 +102,20 @@ bool Reactor::disarm(Waiter& w) noexcept {
 }
 
 void Reactor::cancel_one(Waiter& w) noexcept {
-  std::lock_guard lk(mutex_);
   if (disarm(w) && w.claim()) w.wake(Waiter::Outcome::cancelled);
 }
 
 void Reactor::cancel_all() noexcept {
-  std::lock_guard lk(mutex_);
   const auto cancel = [](Waiter* w) {
     if (w->claim()) w->wake(Waiter::Outcome::cancelled);
   };
-  deadlines_.clear_and_dispose(cancel);
+  {
+    std::lock_guard lk(mutex_);
+    deadlines_.clear_and_dispose(cancel);
+    note_first_deadline();
+  }
+  std::lock_guard lk(untimed_lock_);
   untimed_.clear_and_dispose(cancel);
-  note_first_deadline();
 }
 
 void Reactor::poll(time_point until) noexcept {

@@ -12,6 +12,7 @@
 #include <boost/intrusive/set.hpp>
 
 #include "io/io_source.hpp"
+#include "exec/spinlock.hpp"
 #include "io/poller.hpp"
 #include "task/cancel_signal.hpp"
 #include "task/waiter.hpp"
@@ -21,10 +22,11 @@ namespace switchyard::detail {
 // Reactor pairs a Poller with the deadlines of the waits armed on it. Its owner (the fiber
 // worker holding its Processor) sleeps in poll() when idle and polls it without sleeping
 // every few picks when busy; the monitor polls it when the owner has not for a while. Only
-// one thread polls at a time (poll lock); the armed waits, the registry of sources and the
-// retired list are guarded by a second lock that polling never holds while it waits. Waits
-// with a deadline are kept in deadline order; the many without one (a server's idle
-// connections) in a list, so arming and ending one costs O(1), not O(log waits).
+// one thread polls at a time (poll lock); the waits with a deadline, the registry of sources
+// and the retired list are guarded by a second lock that polling never holds while it waits.
+// Waits with a deadline are kept in deadline order; the many without one (a server's idle
+// connections, a task's channel and lock waits) in a list under a spinlock of its own, so
+// arming and ending one costs O(1) and no mutex.
 class Reactor {
  public:
   using time_point = std::chrono::steady_clock::time_point;
@@ -93,7 +95,7 @@ class Reactor {
 
   void poll_locked(time_point until) noexcept;  // caller holds poll_mutex_
   void expire(time_point now) noexcept;         // caller holds mutex_
-  bool disarm(Waiter& w) noexcept;              // caller holds mutex_; false if not armed
+  bool disarm(Waiter& w) noexcept;              // takes the lock; false if not armed
   void note_first_deadline() noexcept;          // caller holds mutex_
 
   const CancelSignal& cancel_;
@@ -103,7 +105,8 @@ class Reactor {
 
   std::mutex mutex_;
   Deadlines deadlines_;
-  Untimed untimed_;
+  Spinlock untimed_lock_;
+  Untimed untimed_;  // untimed_lock_
   Registry sources_;
   Registry retired_;  // removed, freed by the next poll
   time_point sleeping_until_ = time_point::min();
