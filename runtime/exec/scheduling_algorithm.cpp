@@ -91,6 +91,9 @@ boost::fibers::context* SchedulingAlgorithm::pick_next() noexcept {
   return next;
 }
 
+SchedulingAlgorithm::SchedulingAlgorithm(Worker& worker) noexcept
+    : worker_(worker), home_(boost::fibers::context::active()) {}
+
 boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
   Executor& exec = worker_.executor;
   if (!takes_tasks(p)) return nullptr;
@@ -113,7 +116,7 @@ boost::fibers::context* SchedulingAlgorithm::next_task(Processor* p) noexcept {
     boost::fibers::context* next = task->context();
     if (next == nullptr) next = task->runtime.launch(*task);
     if (next == nullptr) continue;  // it could not start, and failed
-    boost::fibers::context::active()->attach(next);
+    home_->attach(next);
     ++worker_.attached;
     return next;
   }

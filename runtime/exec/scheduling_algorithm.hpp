@@ -21,7 +21,8 @@ struct Processor;
 // (unlike Boost's shared_work and work_stealing, which keep static state).
 class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
  public:
-  explicit SchedulingAlgorithm(Worker& worker) noexcept : worker_(worker) {}
+  // On the worker's thread, as its Boost.Fiber scheduler is set up.
+  explicit SchedulingAlgorithm(Worker& worker) noexcept;
 
   void awakened(boost::fibers::context* ctx) noexcept override;
   boost::fibers::context* pick_next() noexcept override;
@@ -37,6 +38,9 @@ class SchedulingAlgorithm final : public boost::fibers::algo::algorithm {
   void switch_slices(boost::fibers::context* next) noexcept;
 
   Worker& worker_;
+  // The thread's main context: attaches the contexts picked here to the thread's scheduler
+  // without a thread-local lookup of the active one on every pick.
+  boost::fibers::context* const home_;
   // The task context that switched away in the last pick_next() while still ready (it
   // yielded, or parked in a Waiter): awakened() sees it next, as no wake-up.
   boost::fibers::context* yielding_ = nullptr;

@@ -17,8 +17,11 @@
 namespace switchyard::detail {
 
 namespace {
-thread_local Worker* tl_worker = nullptr;
-}
+// Read several times on every wait and wake: the initial-exec model reads it at a fixed offset
+// from the thread pointer instead of calling __tls_get_addr (a pointer's worth of static TLS,
+// which glibc keeps room for even when the library is loaded by dlopen).
+[[gnu::tls_model("initial-exec")]] thread_local Worker* tl_worker = nullptr;
+}  // namespace
 
 Worker::Worker(Executor& exec, std::size_t i) : executor(exec), index(i) {}
 

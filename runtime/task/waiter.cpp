@@ -1,7 +1,5 @@
 #include "task/waiter.hpp"
 
-#include <boost/fiber/operations.hpp>
-
 #include "core/runtime_core.hpp"
 #include "task/task.hpp"
 
@@ -21,11 +19,15 @@ void Waiter::parked() noexcept {
   }
 }
 
+Task& Waiter::task() const noexcept {
+  return *Task::of(ctx_);
+}
+
 Waiter::Outcome Waiter::park() noexcept {
   Task::of(ctx_)->park(this, cause_);
   // The scheduling algorithm sees the parking task in awakened(), detaches it and calls
   // parked(); it resumes here, on whichever thread picked it up, once woken.
-  boost::this_fiber::yield();
+  ctx_->yield();
   return outcome_;
 }
 

@@ -55,6 +55,8 @@ class Waiter {
   Outcome park() noexcept;
 
   std::chrono::steady_clock::time_point deadline() const noexcept { return deadline_; }
+  // task() is the waiting task.
+  Task& task() const noexcept;
 
   // Links a waiter with a deadline into its reactor's deadline order, and one without into
   // its reactor's list of untimed waits (guarded by that reactor's lock).

@@ -83,7 +83,10 @@ const char* cancel_reason() noexcept;
 class CancelRegistration {
  public:
   CancelRegistration(CancelState::Interrupt interrupt, void* arg) noexcept
-      : state_(current_cancel_state()) {
+      : CancelRegistration(current_cancel_state(), interrupt, arg) {}
+  // CancelRegistration(state, ...) registers with `state`, the calling task's (or nullptr).
+  CancelRegistration(CancelState* state, CancelState::Interrupt interrupt, void* arg) noexcept
+      : state_(state) {
     if (state_ != nullptr && !state_->enter(interrupt, arg)) state_ = nullptr;
   }
   ~CancelRegistration() {
