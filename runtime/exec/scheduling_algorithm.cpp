@@ -32,6 +32,10 @@ constexpr unsigned kFreshFirstEvery = 127;
 // one turn of the queue, as Go's runnext inherits its waker's time slice, and a task queued
 // behind them waits this many of their switches at most.
 constexpr unsigned kRunNextStreak = 16;
+// An idle worker spinning before it sleeps in its reactor polls it without sleeping every this
+// many turns (a few microseconds): a server's next readiness is the likeliest work to come,
+// and the spin would otherwise only find it once over, in the sleeping poll.
+constexpr unsigned kSpinPollEvery = 128;
 }  // namespace
 
 void SchedulingAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
@@ -234,8 +238,13 @@ void SchedulingAlgorithm::suspend_until(
     Reactor& r = *p->reactor;
     bool work = false;
     unsigned turn = 0;
-    spin_wait([&] { return r.woken() || (++turn % 16 == 0 && (work = exec.has_work(worker_))); },
-              deadline);
+    spin_wait(
+        [&] {
+          if (r.woken()) return true;
+          if (++turn % kSpinPollEvery == 0) r.try_poll();
+          return turn % 16 == 0 && (work = exec.has_work(worker_));
+        },
+        deadline);
     if (work) {
       exec.unmark_idle(worker_);
       return;
