@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -129,15 +130,11 @@ std::optional<std::string> Socket::read_line(Deadline deadline, std::size_t max_
       buffer_pos_ = 0;
     }
     scanned = buffer_.size();
-    buffer_.resize(scanned + kChunk);
-    std::size_t n = 0;
-    try {
-      n = read_unbuffered(buffer_.data() + scanned, kChunk, deadline);
-    } catch (...) {
-      buffer_.resize(scanned);
-      throw;
-    }
-    buffer_.resize(scanned + n);
+    // Read into the stack and append what came: growing the string by a chunk to read into
+    // would zero the whole chunk on every read.
+    std::array<char, kChunk> chunk;
+    const std::size_t n = read_unbuffered(chunk.data(), chunk.size(), deadline);
+    buffer_.append(chunk.data(), n);
     if (n == 0) {
       if (buffer_.empty()) return std::nullopt;
       std::string last = std::move(buffer_);
