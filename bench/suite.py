@@ -132,12 +132,13 @@ class Suite:
             self.skipped.append("oneTBB: the build has no tbb-peer (libtbb-dev missing?)")
         peers["sequential"] = [str(self.build / "bench/peers/sequential/fib-sequential")]
         peers["echo-load"] = [str(self.build / "bench/echo-load/echo-load")]
-        asio = self.build / "bench/peers/asio/asio-echo-peer"
+        asio = self.build / "bench/peers/asio/asio-peer"
         if asio.exists():
             peers["asio"] = [str(asio)]
         else:
-            self.skipped.append("Boost.Asio: the build has no asio-echo-peer (Boost's headers "
-                                "without boost/asio/co_spawn.hpp?)")
+            self.skipped.append("Boost.Asio: the build has no asio-peer (Boost's headers without "
+                                "boost/asio/co_spawn.hpp, or a compiler whose coroutines Asio "
+                                "1.74 does not take?)")
         boost_fiber = self.build / "bench/peers/boost_fiber/boost-fiber-peer"
         if boost_fiber.exists():
             peers["boost-fiber"] = [str(boost_fiber)]
@@ -288,8 +289,9 @@ class Suite:
                 if peer in self.peers:
                     self.run(f"fastio {peer}", self.peers[peer] + ["fastio"], server=True)
             self.run("slowio switchyard", sy + ["slowio"], server=True)
-            if "go" in self.peers:
-                self.run("slowio go", self.peers["go"] + ["slowio"], server=True)
+            for peer in ("go", "asio"):
+                if peer in self.peers:
+                    self.run(f"slowio {peer}", self.peers[peer] + ["slowio"], server=True)
             if "python" in self.peers:
                 self.run("slowio python-asyncio", self.peers["python"] + ["slowio"], server=True)
                 if self.uvloop:
@@ -329,7 +331,7 @@ class Suite:
         if go:
             servers["go"] = go + ["echo-server"]
         if "asio" in self.peers:
-            servers["asio"] = self.peers["asio"]
+            servers["asio"] = self.peers["asio"] + ["echo-server"]
         for rep in range(1, self.reps + 1):
             progress(f"scheduler workloads, round {rep} of {self.reps}")
             for grain, cutoff in FIB_CUTOFFS.items():
@@ -484,6 +486,7 @@ class Suite:
         ratio("slowio makespan ÷ uvloop", sy_slow, self.median("slowio python-uvloop"), "s",
               "≤ 1.0", 1.0)
         ratio("slowio makespan ÷ asyncio", sy_slow, self.median("slowio python-asyncio"), "s")
+        ratio("slowio makespan ÷ Boost.Asio", sy_slow, self.median("slowio asio"), "s")
         adaptive = self.median("mixed switchyard adaptive")
         forced = [self.median(f"mixed switchyard {p}") for p in ("oracle", "fiber")]
         forced = [f for f in forced if f is not None]

@@ -23,7 +23,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,6 +42,7 @@
 #include <vector>
 
 #include "cxx_peer.hpp"
+#include "file_limit.hpp"
 #include "latency_histogram.hpp"
 #include "process_usage.hpp"
 
@@ -57,8 +57,6 @@ constexpr std::uint64_t kMaxSeconds = 3600;
 constexpr std::uint64_t kMaxLineBytes = 65536;
 constexpr std::uint64_t kMaxThreads = 64;
 constexpr std::size_t kBatch = 256;
-// Descriptors kept free beside the connections: the standard streams, epoll, the loader.
-constexpr rlim_t kSpareFiles = 32;
 
 struct Options {
   std::string server;
@@ -257,21 +255,8 @@ class Driver {
   std::size_t dropped_ = 0;  // connections that failed
 };
 
-// raise_file_limit() lifts the soft limit on descriptors to the hard one and checks that
-// `conns` fit.
-void raise_file_limit(std::uint64_t conns) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) fail("getrlimit");
-  limit.rlim_cur = limit.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &limit);
-  if (conns + kSpareFiles > limit.rlim_cur) {
-    throw std::invalid_argument("--conns " + std::to_string(conns) + ": the open-file limit is " +
-                                std::to_string(limit.rlim_cur) + " (ulimit -n)");
-  }
-}
-
 int run(const Options& o) {
-  raise_file_limit(o.conns);
+  peers::raise_file_limit("--conns", o.conns);
   socklen_t length = 0;
   const sockaddr_storage address = resolve(o.server, length);
   const std::size_t threads = std::min<std::size_t>(o.threads, o.conns);

@@ -3,11 +3,12 @@
 program computes what it should, refuses sizes past its bounds naming the flag, and that the echo
 servers answer echo-load without errors. No timing is asserted.
 
-Usage: check_bench.py CASE BUILD_ROOT, CASE one of fib, skynet, bounds, echo, sync.
+Usage: check_bench.py CASE BUILD_ROOT, CASE one of fib, skynet, bounds, echo, sync, slowio.
 """
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ ENV = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHYARD_")}
 BENCH = BUILD / "bench/switchyard-bench/switchyard-bench"
 TBB = BUILD / "bench/peers/tbb/tbb-peer"
 SEQUENTIAL = BUILD / "bench/peers/sequential/fib-sequential"
-ASIO = BUILD / "bench/peers/asio/asio-echo-peer"
+ASIO = BUILD / "bench/peers/asio/asio-peer"
 BOOST_FIBER = BUILD / "bench/peers/boost_fiber/boost-fiber-peer"
 LOAD = BUILD / "bench/echo-load/echo-load"
 
@@ -142,7 +143,7 @@ def server(command):
 
 
 def check_echo():
-    servers = [[BENCH, "echo-server"]] + ([[ASIO]] if ASIO.exists() else [])
+    servers = [[BENCH, "echo-server"]] + ([[ASIO, "echo-server"]] if ASIO.exists() else [])
     for command in servers:
         for threads in (1, 2):
             with server(command) as address:
@@ -157,7 +158,43 @@ def check_echo():
         check('"first_error":"an echo differs from its line"' in out, "echo-load names the error")
 
 
+def check_slowio():
+    """The Boost.Asio peer's slowio: the checksum and task count switchyard-bench gives for the
+    same flags, an error naming the server when nothing listens there, its flags' bounds."""
+    if not ASIO.exists():
+        print("slowio: this build has no asio-peer (Asio 1.74's coroutines need GCC): skipped")
+        return
+    flags = ["--slow-conns", 300, "--slow-requests", 3, "--slow-delay-us", 20000]
+    with server([BENCH, "delay-server"]) as address:
+        ours = result(BENCH, "slowio", "--server", address, *flags)
+        for threads in (1, 2):
+            asio = result(ASIO, "slowio", "--server", address, *flags, "--threads", threads)
+            check(asio["checksum"] == ours["checksum"] == 300 * 3 * 64 and
+                  asio["tasks"] == ours["tasks"] == 300, f"asio-peer slowio on {threads} threads")
+            check(asio["placement"] == "asio" and
+                  0 < asio["p50_ms"] <= asio["p99_ms"] <= asio["makespan_s"] * 1e3,
+                  "asio-peer slowio's latencies")
+    # A port bound but not listening refuses every connection.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = f"127.0.0.1:{closed.getsockname()[1]}"
+        refused(ASIO, "slowio", "--server", nobody, "--slow-conns", 10, status=1,
+                says=f"10 of 10 connections to --server {nobody} failed; the first: connect:")
+    refused(ASIO, "slowio", says="--server is required")
+    refused(ASIO, "slowio", "--server", "localhost:1", says="--server localhost:1: not an IP")
+    refused(ASIO, "slowio", "--server", "127.0.0.1:65536", says="--server 127.0.0.1:65536")
+    refused(ASIO, "slowio", "--server", "127.0.0.1", says="--server 127.0.0.1: no port")
+    for flag, bad in (("--slow-conns", 0), ("--slow-conns", 1000001), ("--slow-requests", 0),
+                      ("--slow-requests", 10000001), ("--slow-delay-us", 3600000001),
+                      ("--threads", 0), ("--threads", 257)):
+        refused(ASIO, "slowio", "--server", "127.0.0.1:1", flag, bad, says=f"{flag} {bad}")
+    refused(ASIO, "slowio", "--slow-conns", "x", says="usage")
+    # Two descriptors short of what 200 connections need: refused before any is opened.
+    refused(ASIO, "slowio", "--server", "127.0.0.1:1", "--slow-conns", 200,
+            says="the open-file limit is 230", prefix=["prlimit", "--nofile=230:230"])
+
+
 CASES = {"fib": check_fib, "skynet": check_skynet, "bounds": check_bounds, "echo": check_echo,
-         "sync": check_sync}
+         "sync": check_sync, "slowio": check_slowio}
 CASES[CASE]()
 print(f"{CASE}: ok")
