@@ -40,14 +40,13 @@ void GroupCore::child_ended() noexcept {
   if (--live_ == 0) ended_.set();
 }
 
-void GroupCore::child_spawned(StateBase& child) noexcept {
+bool GroupCore::child_spawned(StateBase& child) noexcept {
   child.add_ref();
+  bool listed = true;
   bool cancel_now = false;
-  bool unlisted = false;
   std::vector<StateBase*> finished;
   {
     std::lock_guard lk(mutex_);
-    cancel_now = cancelled_;
     try {
       if (children_.size() == children_.capacity()) {
         // Drop the children that have ended before the list grows: a long-lived group keeps
@@ -61,12 +60,22 @@ void GroupCore::child_spawned(StateBase& child) noexcept {
       }
       children_.push_back(&child);
     } catch (const std::bad_alloc&) {
-      unlisted = true;  // cannot be cancelled through the group; still waited for
+      listed = false;
     }
+    cancel_now = cancelled_;
   }
   for (StateBase* c : finished) c->release();
-  if (unlisted) child.release();
+  if (!listed) {
+    child.release();
+    return false;
+  }
+  // Not queued yet: it never starts.
   if (cancel_now) child.request_cancel();
+  return true;
+}
+
+void GroupCore::submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept {
+  runtime_.enqueue(kind, hint, body);
 }
 
 void GroupCore::child_failed(std::exception_ptr error) noexcept {

@@ -127,6 +127,24 @@ TEST_CASE("TaskGroup: a deadline cancels the children and wait() throws Deadline
   REQUIRE(group.running() == 0);
 }
 
+TEST_CASE("TaskGroup: a child is the group's before it runs", "[group]") {
+  // A child that cancels its own group is cancelled by it at once: the group lists a child
+  // before the child can start.
+  sy::Runtime rt(sy::test::sync_config());
+  for (int i = 0; i < 200; ++i) {
+    sy::TaskGroup group(rt);
+    auto child = group.spawn(
+        "self-cancelling",
+        [&group] {
+          group.cancel();
+          return sy::this_task::cancelled();
+        },
+        sy::on(sy::test::kPlacements[i % 3]));
+    group.wait();
+    REQUIRE(child.get());
+  }
+}
+
 TEST_CASE("with_timeout and when_any", "[group]") {
   sy::Runtime rt(sy::test::sync_config());
   REQUIRE(sy::with_timeout(rt.spawn("fast", [] { return 3; }), 30s) == 3);

@@ -6,12 +6,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <switchyard/deadline.hpp>
+#include <switchyard/detail/spawn_callable.hpp>
+#include <switchyard/detail/task_body.hpp>
 #include <switchyard/errors.hpp>
 #include <switchyard/event.hpp>
 #include <switchyard/future.hpp>
@@ -26,7 +29,7 @@ namespace detail {
 // TaskGroup object (they touch the core last, as they go).
 class GroupCore {
  public:
-  GroupCore(Runtime& rt, Deadline deadline) noexcept : runtime(rt), deadline_(deadline) {}
+  GroupCore(Runtime& rt, Deadline deadline) noexcept : runtime_(rt), deadline_(deadline) {}
   ~GroupCore();
   GroupCore(const GroupCore&) = delete;
   GroupCore& operator=(const GroupCore&) = delete;
@@ -35,8 +38,11 @@ class GroupCore {
   // its callable's destruction (it ran, or was dropped unstarted).
   void child_starting() noexcept;
   void child_ended() noexcept;
-  // child_spawned() keeps the child's state, to cancel it; cancels it if the group already is.
-  void child_spawned(StateBase& child) noexcept;
+  // child_spawned() lists the child's state, to cancel it, before the child is queued;
+  // cancels it if the group already is. False when it cannot be listed (no memory).
+  bool child_spawned(StateBase& child) noexcept;
+  // submit() queues a child on the group's runtime, as Runtime::spawn() does.
+  void submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept;
   // child_failed() records the first failure and cancels the siblings.
   void child_failed(std::exception_ptr error) noexcept;
   // cancel() cancels every child, now and to come.
@@ -50,11 +56,10 @@ class GroupCore {
   // group; once.
   void outcome();
 
-  Runtime& runtime;
-
  private:
   void wait_ended(Deadline until);
 
+  Runtime& runtime_;
   const Deadline deadline_;
   mutable std::mutex mutex_;  // a few instructions at a time, never across a wait
   std::size_t live_ = 0;
@@ -105,19 +110,17 @@ class GroupScope {
   const GroupMembership* previous_;
 };
 
-// spawn_in_group() spawns `fn` as a child of `core`'s group: `spawn` is handed the callable
-// that runs `fn` as a member (counted in until it is destroyed, its failure cancelling the
-// group, its own spawns members too) and returns its future, which the group keeps to cancel.
-template <class F, class Spawn>
-auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Spawn&& spawn)
+// spawn_in_group() spawns `fn` as a child of `core`'s group, and returns its future: the
+// callable that runs `fn` as a member (counted in until it is destroyed, its failure
+// cancelling the group, its own spawns members too) becomes a task body, which the group
+// lists before `submit` queues it, so that the group can cancel every child that can run.
+// A child the group cannot list (no memory) is not queued: its future fails with bad_alloc.
+template <class F, class Submit>
+auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Submit&& submit)
     -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
   using R = std::invoke_result_t<std::decay_t<F>&&>;
-  auto future = std::forward<Spawn>(spawn)(
+  return spawn_callable(
       [membership = GroupMembership(core), f = std::forward<F>(fn)]() mutable -> R {
-        // A child that started before child_spawned() could cancel it checks for itself.
-        if (membership.core().cancelled()) {
-          throw TaskCancelled("switchyard: the task's group was cancelled before it started");
-        }
         const GroupScope scope(membership);
         try {
           return std::invoke(std::move(f));
@@ -127,9 +130,15 @@ auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Spawn&& spaw
           membership.core().child_failed(std::current_exception());
           throw;
         }
+      },
+      [&](auto* body) {
+        if (core->child_spawned(*body)) {
+          std::forward<Submit>(submit)(body);
+          return;
+        }
+        body->cancel(std::make_exception_ptr(std::bad_alloc()));
+        body->release();
       });
-  core->child_spawned(FutureAccess::state(future));
-  return future;
 }
 
 }  // namespace detail
@@ -159,9 +168,9 @@ class TaskGroup {
   template <class F>
   auto spawn(std::string_view kind, F&& fn, Hint hint = {})
       -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
-    return detail::spawn_in_group(core_, std::forward<F>(fn), [&](auto&& child) {
-      return core_->runtime.spawn(kind, std::forward<decltype(child)>(child), hint);
-    });
+    detail::check_spawn_hint(hint);
+    return detail::spawn_in_group(core_, std::forward<F>(fn),
+                                  [&](detail::TaskBody* body) { core_->submit(kind, hint, body); });
   }
 
   // wait() waits until every child has ended, then rethrows the first child's failure, or
