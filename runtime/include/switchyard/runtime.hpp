@@ -124,7 +124,7 @@ class Runtime {
   const Topology& topology() const noexcept;
 
  private:
-  friend class detail::GroupCore;  // queues a group's children once it has listed them
+  friend class detail::GroupCore;  // queues the children it has listed, times its deadline
 
   void enqueue(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
   void enqueue(std::string_view kind, const Hint& hint, detail::RegisteredCall& call);
