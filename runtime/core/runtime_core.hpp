@@ -31,6 +31,7 @@
 #include <switchyard/topology.hpp>
 
 #include "core/kind_registry.hpp"
+#include "exec/alarm_clock.hpp"
 #include "exec/executor.hpp"
 #include "exec/monitor.hpp"
 #include "exec/monitor_bell.hpp"
@@ -125,6 +126,8 @@ class RuntimeCore final : public Surroundings {
   // monitor_bell() is where the monitor dozes while no fiber task runs: a fiber worker that
   // starts a task after being idle rings it.
   MonitorBell& monitor_bell() noexcept { return monitor_bell_; }
+  // alarms() are the deadlines the monitor rings for what is not a waiting task (a group's).
+  AlarmClock& alarms() noexcept { return alarms_; }
   // trace() is the timeline being recorded, or nullptr when profiling.trace is empty.
   Trace* trace() const noexcept { return trace_.get(); }
   // counter_plan() is what every worker thread counts, decided once at start-up.
@@ -181,8 +184,9 @@ class RuntimeCore final : public Surroundings {
   // The pool that runs registered tasks in shard processes (none when no task is registered).
   // Before the executors: its zygote is forked before their threads start.
   std::unique_ptr<ShardPool> shards_;
-  MonitorBell monitor_bell_;  // before the executors: their fiber workers ring it
-  RunQueue unlaunched_;       // tasks launch() could not start, for fail_unlaunched()
+  MonitorBell monitor_bell_;          // before the executors: their fiber workers ring it
+  AlarmClock alarms_{monitor_bell_};  // before the executors: their tasks' groups arm it
+  RunQueue unlaunched_;               // tasks launch() could not start, for fail_unlaunched()
   std::array<std::unique_ptr<Executor>, kExecutors> executors_;
   std::unique_ptr<Monitor> monitor_;  // stopped before the executors
 

@@ -88,13 +88,19 @@ void Monitor::main() {
   int idle_ticks = 0;
   for (;;) {
     const bool doze = idle_ticks >= kIdleTicks;
-    if (bell_.sleep(doze ? std::chrono::nanoseconds(kDoze) : period, doze)) return;
+    const std::int64_t now_ns = steady_ns();
+    const std::int64_t nap_ns = doze ? std::chrono::nanoseconds(kDoze).count() : period.count();
+    const std::int64_t wake_ns = runtime_.alarms().plan(now_ns + nap_ns);
+    if (bell_.sleep(std::chrono::nanoseconds(std::max<std::int64_t>(wake_ns - now_ns, 0)), doze)) {
+      return;
+    }
     const bool rung = bell_.rearm();
     idle_ticks = tick(steady_ns()) || rung ? 0 : idle_ticks + 1;
   }
 }
 
 bool Monitor::tick(std::int64_t now_ns) noexcept {
+  runtime_.alarms().ring(now_ns);
   runtime_.refresh_load();
   runtime_.fail_unlaunched();
   if (now_ns - last_trim_ns_ >= kTrimEveryNs) {

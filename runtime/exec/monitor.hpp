@@ -14,14 +14,15 @@ class Executor;
 class RuntimeCore;
 class Worker;
 
-// Monitor wakes every half stall threshold, and at least every 100 ms. It returns surplus
-// free fiber stacks to the kernel now and then (StackPool::trim). For each of the fiber
-// executor's Processors it polls the reactor if its owner has been too busy to (so timers and
-// readiness are not held up by a long task slice), and, with the watchdog on, notices an owner
-// that has been in the same task slice for longer than the stall threshold: it reports the
-// stall to the runtime (which marks a kind that blocked in the OS as stalled, for the policy
-// to move), and hands the Processor to another thread so the rest of its tasks keep running
-// (as Go's sysmon hands off a P whose M is stuck in a system call).
+// Monitor wakes every half stall threshold, and at least every 100 ms, or sooner for an alarm,
+// which it rings (AlarmClock). It returns surplus free fiber stacks to the kernel now and then
+// (StackPool::trim). For each of the fiber executor's Processors it polls the reactor if its
+// owner has been too busy to (so timers and readiness are not held up by a long task slice),
+// and, with the watchdog on, notices an owner that has been in the same task slice for longer
+// than the stall threshold: it reports the stall to the runtime (which marks a kind that
+// blocked in the OS as stalled, for the policy to move), and hands the Processor to another
+// thread so the rest of its tasks keep running (as Go's sysmon hands off a P whose M is stuck
+// in a system call).
 class Monitor {
  public:
   Monitor(RuntimeCore& rt, Executor& fibers, MonitorBell& bell,

@@ -1,4 +1,5 @@
-// MonitorBell: where the monitor sleeps between ticks, and how a fiber worker wakes it early.
+// MonitorBell: where the monitor sleeps between ticks, and how a fiber worker or an alarm wakes
+// it early.
 #pragma once
 
 #include <atomic>
@@ -19,14 +20,17 @@ class MonitorBell {
   // rearm() forgets the rings so far, and says whether there was one: the monitor calls it
   // before it looks at the workers.
   bool rearm() noexcept { return rung_.exchange(false, std::memory_order_seq_cst); }
-  // sleep() waits for `period`, or, when `doze`, until rung (since rearm()) or `period` ends.
-  // True once stop() was called. The monitor's thread.
+  // sleep() waits for `period`, or, when `doze`, until rung (since rearm()) or `period` ends;
+  // hurry() ends it too. True once stop() was called. The monitor's thread.
   bool sleep(std::chrono::nanoseconds period, bool doze) {
     std::unique_lock lk(mutex_);
     dozing_.store(doze, std::memory_order_seq_cst);
-    cv_.wait_for(lk, period,
-                 [&] { return stop_ || (doze && rung_.load(std::memory_order_seq_cst)); });
+    cv_.wait_for(lk, period, [&] {
+      return stop_ || hurried_ || (doze && rung_.load(std::memory_order_seq_cst));
+    });
     dozing_.store(false, std::memory_order_seq_cst);
+    // The monitor plans its next sleep from here: what hurried this one is in that plan.
+    hurried_ = false;
     return stop_;
   }
   // ring() wakes a dozing monitor, or keeps it from dozing. Both flags are sequentially
@@ -36,6 +40,16 @@ class MonitorBell {
     rung_.store(true, std::memory_order_seq_cst);
     if (!dozing_.load(std::memory_order_seq_cst)) return;
     std::lock_guard lk(mutex_);
+    cv_.notify_one();
+  }
+  // hurry() ends the monitor's sleep at once, or its next one: an alarm was armed for before
+  // the monitor meant to wake (AlarmClock::arm()). Any thread; seldom (never while the
+  // monitor's plan already covers the alarm).
+  void hurry() noexcept {
+    {
+      std::lock_guard lk(mutex_);
+      hurried_ = true;
+    }
     cv_.notify_one();
   }
   // stop() ends every sleep at once, and the next ones.
@@ -50,7 +64,8 @@ class MonitorBell {
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mutex_
+  bool stop_ = false;     // guarded by mutex_
+  bool hurried_ = false;  // guarded by mutex_
   std::atomic<bool> dozing_{false};
   std::atomic<bool> rung_{false};
 };

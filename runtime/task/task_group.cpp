@@ -1,6 +1,11 @@
 #include <switchyard/task_group.hpp>
 
+#include <chrono>
+
 #include <switchyard/detail/cancel_state.hpp>
+
+#include "core/runtime_core.hpp"
+#include "exec/alarm_clock.hpp"
 
 namespace switchyard {
 
@@ -26,28 +31,62 @@ class CancelShield {
 
 }  // namespace
 
+std::shared_ptr<GroupCore> GroupCore::make(Runtime& rt, Deadline deadline) {
+  auto core = std::make_shared<GroupCore>(rt);
+  if (!deadline.is_none()) {
+    core->clock_ = &rt.impl_->alarms();
+    core->alarm_ = std::make_unique<Alarm>(deadline.at(), core, &GroupCore::on_deadline);
+  }
+  return core;
+}
+
+GroupCore::GroupCore(Runtime& rt) noexcept : runtime_(rt) {}
+
 GroupCore::~GroupCore() {
   for (StateBase* child : children_) child->release();
 }
 
 void GroupCore::child_starting() noexcept {
   std::lock_guard lk(mutex_);
-  if (live_++ == 0) ended_.reset();
+  if (live_++ != 0) return;
+  ended_.reset();
+  if (alarm_ == nullptr) return;
+  if (std::chrono::steady_clock::now() < alarm_->deadline) {
+    clock_->arm(*alarm_);
+  } else {
+    timed_out_ = true;
+    cancelled_ = true;
+  }
 }
 
 void GroupCore::child_ended() noexcept {
   std::lock_guard lk(mutex_);
-  if (--live_ == 0) ended_.set();
+  if (--live_ != 0) return;
+  // While the runtime still runs: the child counted out was one of its tasks.
+  if (alarm_ != nullptr) clock_->disarm(*alarm_);
+  ended_.set();
 }
 
-void GroupCore::child_spawned(StateBase& child) noexcept {
+void GroupCore::on_deadline(void* core) noexcept {
+  static_cast<GroupCore*>(core)->deadline_passed();
+}
+
+void GroupCore::deadline_passed() noexcept {
+  {
+    std::lock_guard lk(mutex_);
+    if (live_ == 0) return;  // the last child ended as the alarm rang
+    timed_out_ = true;
+  }
+  cancel();
+}
+
+bool GroupCore::child_spawned(StateBase& child) noexcept {
   child.add_ref();
+  bool listed = true;
   bool cancel_now = false;
-  bool unlisted = false;
   std::vector<StateBase*> finished;
   {
     std::lock_guard lk(mutex_);
-    cancel_now = cancelled_;
     try {
       if (children_.size() == children_.capacity()) {
         // Drop the children that have ended before the list grows: a long-lived group keeps
@@ -61,12 +100,22 @@ void GroupCore::child_spawned(StateBase& child) noexcept {
       }
       children_.push_back(&child);
     } catch (const std::bad_alloc&) {
-      unlisted = true;  // cannot be cancelled through the group; still waited for
+      listed = false;
     }
+    cancel_now = cancelled_;
   }
   for (StateBase* c : finished) c->release();
-  if (unlisted) child.release();
+  if (!listed) {
+    child.release();
+    return false;
+  }
+  // Not queued yet: it never starts.
   if (cancel_now) child.request_cancel();
+  return true;
+}
+
+void GroupCore::submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept {
+  runtime_.enqueue(kind, hint, body);
 }
 
 void GroupCore::child_failed(std::exception_ptr error) noexcept {
@@ -106,31 +155,18 @@ std::size_t GroupCore::running() const noexcept {
   return live_;
 }
 
-void GroupCore::wait_ended(Deadline until) {
-  for (;;) {
-    {
-      std::lock_guard lk(mutex_);
-      if (live_ == 0) return;
-    }
-    if (!ended_.wait_until(until)) return;
-  }
-}
-
 void GroupCore::wait(bool shielded) {
   // A wait for the children to end: measured as joined, as a Future's get() is.
   const Joining joining;
   std::optional<CancelShield> shield;
   if (shielded) shield.emplace();
-  wait_ended(deadline_);
-  if (running() == 0) return;
-  // The deadline passed.
-  {
-    std::lock_guard lk(mutex_);
-    timed_out_ = true;
+  for (;;) {
+    {
+      std::lock_guard lk(mutex_);
+      if (live_ == 0) return;
+    }
+    ended_.wait();
   }
-  cancel();
-  const CancelShield unwinding;
-  wait_ended(Deadline::none());
 }
 
 void GroupCore::outcome() {

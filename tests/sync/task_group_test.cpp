@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <thread>
@@ -125,6 +126,133 @@ TEST_CASE("TaskGroup: a deadline cancels the children and wait() throws Deadline
   group.spawn("quick", [] {});
   REQUIRE_THROWS_AS(group.wait(), sy::DeadlineExceeded);
   REQUIRE(group.running() == 0);
+}
+
+namespace {
+
+// Unattended is what a group with a 50 ms deadline came to while its owner did something else
+// for 2 s: how many children, parked forever on a channel, were cancelled by then, when the
+// last of them ended, and what the owner's wait() reported afterwards.
+struct Unattended {
+  int cancelled = 0;
+  std::chrono::milliseconds last_ended{0};
+  bool deadline_reported = false;
+};
+
+Unattended leave_group_unattended(sy::Runtime& rt, void (*nap)(std::chrono::milliseconds)) {
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<int> cancelled{0};
+  std::atomic<std::int64_t> last_ended_ms{0};
+  sy::Channel<int> never;
+  Unattended seen;
+  sy::TaskGroup group(rt, 50ms);
+  for (sy::Placement p : sy::test::kPlacements) {
+    group.spawn(
+        "forever",
+        [&] {
+          try {
+            (void)never.receive();
+          } catch (const sy::TaskCancelled&) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start);
+            std::int64_t seen_ms = last_ended_ms.load();
+            while (seen_ms < ms.count() &&
+                   !last_ended_ms.compare_exchange_weak(seen_ms, ms.count())) {
+            }
+            cancelled.fetch_add(1);
+            throw;
+          }
+        },
+        sy::on(p));
+  }
+  nap(2s);
+  seen.cancelled = cancelled.load();
+  seen.last_ended = std::chrono::milliseconds(last_ended_ms.load());
+  try {
+    group.wait();
+  } catch (const sy::DeadlineExceeded&) {
+    seen.deadline_reported = true;
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("TaskGroup: the deadline cancels the children while the owner does something else",
+          "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  Unattended seen;
+  SECTION("the owner is a thread that sleeps") {
+    seen = leave_group_unattended(
+        rt, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); });
+  }
+  SECTION("the owner is a task that sleeps") {
+    seen = rt.spawn("owner", [&rt] {
+               return leave_group_unattended(
+                   rt, [](std::chrono::milliseconds d) { sy::this_task::sleep_for(d); });
+             }).get();
+  }
+  REQUIRE(seen.cancelled == 3);
+  REQUIRE(seen.last_ended < 1500ms);
+  REQUIRE(seen.deadline_reported);
+}
+
+TEST_CASE("TaskGroup: a child spawned past the deadline never starts", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::TaskGroup group(rt, 10ms);
+  std::this_thread::sleep_for(30ms);
+  std::atomic<bool> ran{false};
+  auto late = group.spawn("late", [&] { ran = true; });
+  REQUIRE_THROWS_AS(late.get(), sy::TaskCancelled);
+  REQUIRE_THROWS_AS(group.wait(), sy::DeadlineExceeded);
+  REQUIRE_FALSE(ran.load());
+}
+
+TEST_CASE("TaskGroup: children that end before the deadline leave nothing behind", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  SECTION("wait() after the deadline reports no deadline") {
+    sy::TaskGroup group(rt, 20ms);
+    group.spawn("quick", [] {}).get();
+    std::this_thread::sleep_for(40ms);
+    REQUIRE_NOTHROW(group.wait());
+    REQUIRE_FALSE(group.cancelled());
+  }
+  SECTION("groups that end around their deadlines, by the hundred") {
+    // Each group's deadline falls about when its child ends: its alarm rings while the child
+    // runs (the group times out) or is disarmed as the child ends, and never rings for a group
+    // that has gone (which the ASan and TSan builds would report).
+    std::atomic<int> timed_out{0};
+    for (int i = 0; i < 300; ++i) {
+      sy::TaskGroup group(rt, std::chrono::microseconds(50 * (i % 40)));
+      group.spawn(
+          "brief", [] { sy::this_task::sleep_for(std::chrono::microseconds(500)); },
+          sy::on(sy::test::kPlacements[i % 3]));
+      try {
+        group.wait();
+      } catch (const sy::DeadlineExceeded&) {
+        timed_out.fetch_add(1);
+      }
+    }
+    REQUIRE(timed_out.load() > 0);
+  }
+}
+
+TEST_CASE("TaskGroup: a child is the group's before it runs", "[group]") {
+  // A child that cancels its own group is cancelled by it at once: the group lists a child
+  // before the child can start.
+  sy::Runtime rt(sy::test::sync_config());
+  for (int i = 0; i < 200; ++i) {
+    sy::TaskGroup group(rt);
+    auto child = group.spawn(
+        "self-cancelling",
+        [&group] {
+          group.cancel();
+          return sy::this_task::cancelled();
+        },
+        sy::on(sy::test::kPlacements[i % 3]));
+    group.wait();
+    REQUIRE(child.get());
+  }
 }
 
 TEST_CASE("with_timeout and when_any", "[group]") {

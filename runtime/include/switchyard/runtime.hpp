@@ -23,6 +23,7 @@
 namespace switchyard {
 
 namespace detail {
+class GroupCore;
 class MetricsEndpoint;
 class RuntimeCore;
 
@@ -123,6 +124,8 @@ class Runtime {
   const Topology& topology() const noexcept;
 
  private:
+  friend class detail::GroupCore;  // queues the children it has listed, times its deadline
+
   void enqueue(std::string_view kind, const Hint& hint, detail::TaskBody* task) noexcept;
   void enqueue(std::string_view kind, const Hint& hint, detail::RegisteredCall& call);
 

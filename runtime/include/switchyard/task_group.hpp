@@ -6,12 +6,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <switchyard/deadline.hpp>
+#include <switchyard/detail/spawn_callable.hpp>
+#include <switchyard/detail/task_body.hpp>
 #include <switchyard/errors.hpp>
 #include <switchyard/event.hpp>
 #include <switchyard/future.hpp>
@@ -22,41 +25,57 @@ namespace switchyard {
 
 namespace detail {
 
+struct Alarm;
+class AlarmClock;
+
 // GroupCore is a group's state, shared with its children's callables, which may end after the
 // TaskGroup object (they touch the core last, as they go).
 class GroupCore {
  public:
-  GroupCore(Runtime& rt, Deadline deadline) noexcept : runtime(rt), deadline_(deadline) {}
+  // make() is the state of a group of `rt`'s tasks. With a deadline, the group has an alarm,
+  // armed with the runtime's monitor while a child is counted in, that cancels the children
+  // when the deadline passes, whoever waits on the group or not. Throws std::bad_alloc.
+  static std::shared_ptr<GroupCore> make(Runtime& rt, Deadline deadline);
+  explicit GroupCore(Runtime& rt) noexcept;
   ~GroupCore();
   GroupCore(const GroupCore&) = delete;
   GroupCore& operator=(const GroupCore&) = delete;
 
   // child_starting() counts a child in before it is spawned; child_ended() counts it out, from
-  // its callable's destruction (it ran, or was dropped unstarted).
+  // its callable's destruction (it ran, or was dropped unstarted). The deadline's alarm is
+  // armed from the first child counted in to the last counted out: no alarm outlives the
+  // group's children, and none rings for a group that has none. A child counted in past the
+  // deadline times the group out: it never starts.
   void child_starting() noexcept;
   void child_ended() noexcept;
-  // child_spawned() keeps the child's state, to cancel it; cancels it if the group already is.
-  void child_spawned(StateBase& child) noexcept;
+  // child_spawned() lists the child's state, to cancel it, before the child is queued;
+  // cancels it if the group already is. False when it cannot be listed (no memory).
+  bool child_spawned(StateBase& child) noexcept;
+  // submit() queues a child on the group's runtime, as Runtime::spawn() does.
+  void submit(std::string_view kind, const Hint& hint, TaskBody* body) noexcept;
   // child_failed() records the first failure and cancels the siblings.
   void child_failed(std::exception_ptr error) noexcept;
   // cancel() cancels every child, now and to come.
   void cancel() noexcept;
   bool cancelled() const noexcept;
   std::size_t running() const noexcept;
-  // wait() waits until no child runs; past the deadline it cancels them and waits on.
-  // `shielded`: the caller's own cancellation does not end the wait.
+  // wait() waits until no child runs. `shielded`: the caller's own cancellation does not end
+  // the wait.
   void wait(bool shielded);
   // outcome() rethrows the first failure, then DeadlineExceeded if the deadline cancelled the
   // group; once.
   void outcome();
 
-  Runtime& runtime;
-
  private:
-  void wait_ended(Deadline until);
+  // on_deadline() is the alarm's ring: the monitor's, holding the group alive.
+  static void on_deadline(void* core) noexcept;
+  // deadline_passed() times the group out and cancels its children, if any is still counted in.
+  void deadline_passed() noexcept;
 
-  const Deadline deadline_;
-  mutable std::mutex mutex_;  // a few instructions at a time, never across a wait
+  Runtime& runtime_;
+  AlarmClock* clock_ = nullptr;   // with a deadline: the runtime's
+  std::unique_ptr<Alarm> alarm_;  // with a deadline; armed while live_ > 0 (under mutex_)
+  mutable std::mutex mutex_;      // a few instructions at a time, never across a wait
   std::size_t live_ = 0;
   std::vector<StateBase*> children_;  // one reference each
   std::exception_ptr failure_;
@@ -105,19 +124,17 @@ class GroupScope {
   const GroupMembership* previous_;
 };
 
-// spawn_in_group() spawns `fn` as a child of `core`'s group: `spawn` is handed the callable
-// that runs `fn` as a member (counted in until it is destroyed, its failure cancelling the
-// group, its own spawns members too) and returns its future, which the group keeps to cancel.
-template <class F, class Spawn>
-auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Spawn&& spawn)
+// spawn_in_group() spawns `fn` as a child of `core`'s group, and returns its future: the
+// callable that runs `fn` as a member (counted in until it is destroyed, its failure
+// cancelling the group, its own spawns members too) becomes a task body, which the group
+// lists before `submit` queues it, so that the group can cancel every child that can run.
+// A child the group cannot list (no memory) is not queued: its future fails with bad_alloc.
+template <class F, class Submit>
+auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Submit&& submit)
     -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
   using R = std::invoke_result_t<std::decay_t<F>&&>;
-  auto future = std::forward<Spawn>(spawn)(
+  return spawn_callable(
       [membership = GroupMembership(core), f = std::forward<F>(fn)]() mutable -> R {
-        // A child that started before child_spawned() could cancel it checks for itself.
-        if (membership.core().cancelled()) {
-          throw TaskCancelled("switchyard: the task's group was cancelled before it started");
-        }
         const GroupScope scope(membership);
         try {
           return std::invoke(std::move(f));
@@ -127,9 +144,15 @@ auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Spawn&& spaw
           membership.core().child_failed(std::current_exception());
           throw;
         }
+      },
+      [&](auto* body) {
+        if (core->child_spawned(*body)) {
+          std::forward<Submit>(submit)(body);
+          return;
+        }
+        body->cancel(std::make_exception_ptr(std::bad_alloc()));
+        body->release();
       });
-  core->child_spawned(FutureAccess::state(future));
-  return future;
 }
 
 }  // namespace detail
@@ -137,17 +160,17 @@ auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Spawn&& spaw
 // TaskGroup owns the tasks spawned into it. wait() returns when all have ended; the first that
 // fails (with anything but TaskCancelled) cancels the others, and wait() rethrows its error. A
 // group destroyed with children still running cancels them and waits for them to end: no
-// child outlives its group. A deadline, when given, is enforced by whoever waits on the group
-// (wait() or the destructor): once it passes the children are cancelled, and wait() throws
-// DeadlineExceeded after they have ended. Groups nest through their tasks: a child that owns a
-// group and is cancelled gets TaskCancelled from that group's wait(), and the inner group,
-// unwinding, cancels its own children. A task owning a group waits for it even while
-// cancelled (the destructor's wait cannot be cancelled). Any thread may spawn into a group;
-// one owner waits on it.
+// child outlives its group. A deadline, when given, cancels the children when it passes,
+// whether anyone waits on the group or not (children spawned past it never start), and wait()
+// then throws DeadlineExceeded once they have ended. Groups nest through their tasks: a child
+// that owns a group and is cancelled gets TaskCancelled from that group's wait(), and the
+// inner group, unwinding, cancels its own children. A task owning a group waits for it even
+// while cancelled (the destructor's wait cannot be cancelled). Any thread may spawn into a
+// group; one owner waits on it.
 class TaskGroup {
  public:
   explicit TaskGroup(Runtime& rt, Deadline deadline = {})
-      : core_(std::make_shared<detail::GroupCore>(rt, deadline)) {}
+      : core_(detail::GroupCore::make(rt, deadline)) {}
   // ~TaskGroup() cancels the children still running and waits for them. Never throws.
   ~TaskGroup();
   TaskGroup(const TaskGroup&) = delete;
@@ -159,9 +182,9 @@ class TaskGroup {
   template <class F>
   auto spawn(std::string_view kind, F&& fn, Hint hint = {})
       -> Future<std::invoke_result_t<std::decay_t<F>&&>> {
-    return detail::spawn_in_group(core_, std::forward<F>(fn), [&](auto&& child) {
-      return core_->runtime.spawn(kind, std::forward<decltype(child)>(child), hint);
-    });
+    detail::check_spawn_hint(hint);
+    return detail::spawn_in_group(core_, std::forward<F>(fn),
+                                  [&](detail::TaskBody* body) { core_->submit(kind, hint, body); });
   }
 
   // wait() waits until every child has ended, then rethrows the first child's failure, or

@@ -98,9 +98,7 @@ auto spawn(std::string_view kind, F&& fn, Hint hint = {})
   const detail::TaskSpawner here = detail::TaskSpawner::here(hint);
   const auto submit = [&](detail::TaskBody* body) { here.submit(kind, hint, body); };
   if (const detail::GroupMembership* group = here.group()) {
-    return detail::spawn_in_group(group->shared(), std::forward<F>(fn), [&](auto&& child) {
-      return detail::spawn_callable(std::forward<decltype(child)>(child), submit);
-    });
+    return detail::spawn_in_group(group->shared(), std::forward<F>(fn), submit);
   }
   return detail::spawn_callable(std::forward<F>(fn), submit);
 }
