@@ -22,7 +22,8 @@
 //
 // What to look for: the closing table puts fetch on fiber, parse on cpu and save on blocking,
 // each with the shares of its tasks' active time that decided it and the rule of its move.
-// Above it, every task the crawl spawned is accounted for, however the crawl ended.
+// Above it, every task the crawl spawned is accounted for, however the crawl ended, and the
+// most futures the crawler held at once: those of the tasks that may still run, not all.
 // Exit status: 0 when every page was saved, 124 when the deadline passed, 130 on Ctrl-C.
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -97,8 +99,11 @@ struct Page {
   std::string text;
 };
 
-// Ledger keeps the future of every task of the crawl. Once the group has ended, settle()
-// resolves each one: the crawl lost no task if every future gave a value or an error.
+// Ledger keeps the futures of the crawl's tasks, and counts them by how they resolved: the
+// crawl lost no task if every future gave a value or an error. It holds the futures of the
+// tasks that may still be running, not every task's: as the list doubles, it resolves the
+// futures that are ready and drops them, so a crawl of a million pages holds no more than
+// about twice the futures of the tasks that can run at once.
 class Ledger {
  public:
   // Outcome counts the futures by how they resolved.
@@ -106,39 +111,65 @@ class Ledger {
     std::size_t done = 0;
     std::size_t failed = 0;
     std::size_t cancelled = 0;
+
+    std::size_t resolved() const { return done + failed + cancelled; }
   };
 
   // add() is called right after a spawn; a std::mutex, never held across a wait, so that a
   // cancelled task cannot fail to record what it spawned.
   void add(sy::Future<void> future) {
     const std::lock_guard lock(mutex_);
+    ++spawned_;
     futures_.push_back(std::move(future));
+    most_held_ = std::max(most_held_, futures_.size());
+    if (futures_.size() >= resolve_at_) {
+      std::erase_if(futures_, [this](sy::Future<void>& f) {
+        if (!f.ready()) return false;
+        resolve(f);
+        return true;
+      });
+      resolve_at_ = std::max(kFirstResolve, 2 * futures_.size());
+    }
   }
-  // size() is how many tasks were recorded.
-  std::size_t size() {
+  // spawned() is how many tasks were recorded; most_held() the most futures held at once.
+  std::size_t spawned() {
     const std::lock_guard lock(mutex_);
-    return futures_.size();
+    return spawned_;
   }
-  // settle() waits for every recorded future and counts how each resolved.
+  std::size_t most_held() {
+    const std::lock_guard lock(mutex_);
+    return most_held_;
+  }
+  // settle() waits for every future still held, and returns how they all resolved.
   Outcome settle() {
     const std::lock_guard lock(mutex_);
-    Outcome outcome;
-    for (auto& f : futures_) {
-      try {
-        f.get();
-        ++outcome.done;
-      } catch (const sy::TaskCancelled&) {
-        ++outcome.cancelled;
-      } catch (...) {
-        ++outcome.failed;
-      }
-    }
-    return outcome;
+    for (auto& f : futures_) resolve(f);
+    futures_.clear();
+    return outcome_;
   }
 
  private:
+  // kFirstResolve is how many futures the list holds before it first drops the resolved.
+  static constexpr std::size_t kFirstResolve = 256;
+
+  // resolve() gets `f` (waiting, if it is not ready) and counts how it resolved.
+  void resolve(sy::Future<void>& f) {
+    try {
+      f.get();
+      ++outcome_.done;
+    } catch (const sy::TaskCancelled&) {
+      ++outcome_.cancelled;
+    } catch (...) {
+      ++outcome_.failed;
+    }
+  }
+
   std::mutex mutex_;
   std::vector<sy::Future<void>> futures_;
+  std::size_t resolve_at_ = kFirstResolve;
+  std::size_t spawned_ = 0;
+  std::size_t most_held_ = 0;
+  Outcome outcome_;
 };
 
 // Stage is one stage's kind and its bound on running tasks. It outlives the group, so its
@@ -329,11 +360,12 @@ int main(int argc, char** argv) try {
     std::cout << fmt::format("crawled {} pages from {} into {} in {:.2f} s\n", saved.load(), server,
                              out_dir.string(), took.count());
   }
-  const std::size_t spawned = ledger.size();
+  const std::size_t spawned = ledger.spawned();
   std::cout << fmt::format(
-      "tasks: {} spawned, {} resolved ({} done, {} failed, {} cancelled), {} lost\n\n", spawned,
-      outcome.done + outcome.failed + outcome.cancelled, outcome.done, outcome.failed,
-      outcome.cancelled, spawned - (outcome.done + outcome.failed + outcome.cancelled));
+      "tasks: {} spawned, {} resolved ({} done, {} failed, {} cancelled), {} lost\n"
+      "futures: at most {} held at once\n\n",
+      spawned, outcome.resolved(), outcome.done, outcome.failed, outcome.cancelled,
+      spawned - outcome.resolved(), ledger.most_held());
   print_kinds(rt.report());
   return interrupted ? 130 : timed_out ? 124 : 0;
 } catch (const std::exception& e) {

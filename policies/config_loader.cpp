@@ -1,8 +1,8 @@
 // Finding and reading the config file: the only part of Config that touches the OS.
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 
 #include <switchyard/config.hpp>
@@ -31,6 +31,13 @@ std::string read_text(const fs::path& path, std::string_view named_by) {
   detail::FileText read = detail::read_regular_file(path, kMaxConfigBytes);
   if (read.problem) throw file_error(path, *read.problem, named_by);
   return std::move(read.text);
+}
+
+// missing() says that nothing is at the path: no such file, or a part of the path that is no
+// directory, as std::filesystem::exists() has it.
+bool missing(const detail::FileProblem& problem) {
+  return problem.kind == detail::FileProblem::Kind::unreadable &&
+         (problem.error == ENOENT || problem.error == ENOTDIR);
 }
 
 std::optional<std::string> variable(const char* name) {
@@ -63,13 +70,14 @@ Config Config::discover(const ConfigEnv& env) {
     config = from_string(read_text(path, " (named by SWITCHYARD_CONFIG)"), path.string());
   } else {
     const fs::path path = env.working_dir / "switchyard.toml";
-    std::error_code error;
-    // exists() reports a missing file as false without an error; any other failure (a
-    // directory we may not search) must not silently fall back to the defaults.
-    if (fs::exists(path, error)) {
-      config = from_file(path);
-    } else if (error) {
-      throw file_error(path, {detail::FileProblem::Kind::unreadable, error.value(), {}, 0}, {});
+    // Opened at once, not looked for first: a file gone between the look and the open would
+    // be an error. Only no file at all means the defaults; any other failure (a directory we
+    // may not search) must not silently fall back to them.
+    const detail::FileText read = detail::read_regular_file(path, kMaxConfigBytes);
+    if (!read.problem) {
+      config = from_string(read.text, path.string());
+    } else if (!missing(*read.problem)) {
+      throw file_error(path, *read.problem, {});
     }
   }
   if (env.report.has_value()) config.profiling.report = *env.report;

@@ -10,7 +10,7 @@ void KindProfile::add(const TaskSample& s, std::optional<Placement> home) noexce
   ++count_;
   if (s.failed) ++failures_;
   const Averages task{static_cast<double>(s.wall.count()), static_cast<double>(s.cpu.count()),
-                      static_cast<double>(s.blocked.count()), static_cast<double>(s.wait.count()),
+                      static_cast<double>(s.blocked.count()), static_cast<double>(s.wait().count()),
                       static_cast<double>(s.queued.count())};
   const Placement at = home.value_or(s.placement);
   if (s.placement != at || (home_ != at && task.cpu + task.blocked + task.wait <= 0)) {
@@ -37,7 +37,7 @@ void KindProfile::add(const TaskSample& s, std::optional<Placement> home) noexce
   totals_.wall += s.wall;
   totals_.cpu += s.cpu;
   totals_.blocked += s.blocked;
-  totals_.wait += s.wait;
+  totals_.wait += s.wait();
   for (std::size_t i = 0; i < kWaitCauses; ++i) totals_.waits[i] += s.waits[i];
   totals_.joined += s.joined;
   totals_.queued += s.queued;

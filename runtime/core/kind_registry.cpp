@@ -2,20 +2,14 @@
 
 #include <algorithm>
 #include <mutex>
-#include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "core/logger.hpp"
+#include "core/name_bound.hpp"
 
 namespace switchyard::detail {
 
 KindRecord& KindRegistry::get(std::string_view name) {
-  if (name.size() > kMaxNameBytes) {
-    throw std::invalid_argument(
-        fmt::format("switchyard: a kind name may have {} bytes at most; this one has {}: '{}...'",
-                    kMaxNameBytes, name.size(), name.substr(0, 40)));
-  }
+  check_name("switchyard: a kind name", name);
   {
     std::shared_lock lk(mutex_);
     if (auto it = kinds_.find(name); it != kinds_.end()) return *it->second;

@@ -28,7 +28,6 @@ namespace switchyard::detail {
 class KindRegistry {
  public:
   static constexpr std::size_t kMaxKinds = 4096;
-  static constexpr std::size_t kMaxNameBytes = 256;
   static constexpr std::string_view kOverflowName = "(kinds past the limit)";
 
   KindRegistry(const Config& config, const TaskTable& tasks,
@@ -36,7 +35,7 @@ class KindRegistry {
       : config_(config), tasks_(tasks), on_new_(std::move(on_new)) {}
 
   // get() returns the kind's record, creating it on first use, or the overflow kind's past
-  // kMaxKinds. Throws std::invalid_argument for a name longer than kMaxNameBytes.
+  // kMaxKinds. Throws std::invalid_argument for a name longer than kMaxNameBytes (name_bound.hpp).
   KindRecord& get(std::string_view name);
 
   // for_each() calls fn(KindRecord&) for every kind, in name order and the overflow kind last,

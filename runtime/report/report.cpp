@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <ostream>
@@ -40,12 +41,10 @@ std::string counters_line(const Report::KindReport& k) {
 // wait_split_line() is a kind's waiting split by cause: the causes that round to 1% or more,
 // largest first; empty when its tasks did not wait.
 std::string wait_split_line(const Report::KindReport::WaitSplit& w) {
-  std::array<std::pair<std::string_view, double>, 6> parts{{{"io", w.io},
-                                                            {"timer", w.timer},
-                                                            {"future", w.future},
-                                                            {"lock", w.lock},
-                                                            {"channel", w.channel},
-                                                            {"other", w.other}}};
+  std::array<std::pair<std::string_view, double>, kWaitCauses + 1> parts;
+  std::size_t n = 0;
+  Report::KindReport::WaitSplit::for_each(
+      w, [&](std::string_view cause, double share) { parts[n++] = {cause, share}; });
   std::stable_sort(parts.begin(), parts.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   std::string line;

@@ -24,9 +24,10 @@ Report::KindReport::WaitSplit wait_split(const KindProfile::Totals& t) noexcept 
   auto share = [waited](std::chrono::nanoseconds part) {
     return static_cast<double>(part.count()) / waited;
   };
-  auto of = [&](WaitCause cause) { return share(t.waits[static_cast<std::size_t>(cause)]); };
-  return {of(WaitCause::io),   of(WaitCause::timer),   share(t.joined),
-          of(WaitCause::lock), of(WaitCause::channel), of(WaitCause::other)};
+  Report::KindReport::WaitSplit split;
+  for (std::size_t i = 0; i < kWaitCauses; ++i) split.by_cause[i] = share(t.waits[i]);
+  split.future = share(t.joined);
+  return split;
 }
 
 }  // namespace

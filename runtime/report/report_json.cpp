@@ -48,6 +48,13 @@ Json calibration_json(const Report::CalibrationReport& c) {
   return {{"state", c.state}, {"model", std::move(model)}};
 }
 
+Json wait_split_json(const Report::KindReport::WaitSplit& split) {
+  Json json = Json::object();
+  Report::KindReport::WaitSplit::for_each(
+      split, [&](std::string_view cause, double share) { json[std::string(cause)] = share; });
+  return json;
+}
+
 Json kind_json(const Report::KindReport& k) {
   Json histogram = Json::array();
   for (const LatencyHistogram::Bucket& b : k.wall_histogram) {
@@ -84,13 +91,7 @@ Json kind_json(const Report::KindReport& k) {
        {{"cpu", k.active_cpu_share},
         {"blocked", k.active_blocked_share},
         {"wait", k.active_wait_share}}},
-      {"wait_split",
-       {{"io", k.wait_split.io},
-        {"timer", k.wait_split.timer},
-        {"future", k.wait_split.future},
-        {"lock", k.wait_split.lock},
-        {"channel", k.wait_split.channel},
-        {"other", k.wait_split.other}}},
+      {"wait_split", wait_split_json(k.wait_split)},
       {"wall_ns", {{"p50", ns(k.wall_p50)}, {"p99", ns(k.wall_p99)}, {"mean", ns(k.mean_wall)}}},
       {"mean_cpu_ns", ns(k.mean_cpu)},
       {"wall_histogram", std::move(histogram)},
@@ -283,8 +284,8 @@ Report::KindReport kind_from(const Field& f) {
   k.active_blocked_share = active["blocked"].number();
   k.active_wait_share = active["wait"].number();
   const Field split = f["wait_split"];
-  k.wait_split = {split["io"].number(),   split["timer"].number(),   split["future"].number(),
-                  split["lock"].number(), split["channel"].number(), split["other"].number()};
+  Report::KindReport::WaitSplit::for_each(
+      k.wait_split, [&](std::string_view cause, double& share) { share = split[cause].number(); });
   const Field wall_ns = f["wall_ns"];
   k.wall_p50 = wall_ns["p50"].duration();
   k.wall_p99 = wall_ns["p99"].duration();

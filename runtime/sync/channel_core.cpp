@@ -109,10 +109,9 @@ bool ChannelCore::send(void* from, Deadline deadline) {
     return true;
   }
   if (deadline.passed()) return false;
-  Sleeper sleeper(WaitCause::channel);
+  Sleeper sleeper(WaitCause::channel, name_.stats());
   WaitNode node(sleeper);
   node.item = from;
-  const WaitRecord record(name_.stats());
   const WaitOutcome outcome = wait_in(senders_, node, lk, deadline.at());
   if (outcome == WaitOutcome::woken) {
     if (node.signal == kDone) return true;
@@ -133,10 +132,9 @@ bool ChannelCore::receive(void* to, Deadline deadline) {
     return true;
   }
   if (closed_ || deadline.passed()) return false;
-  Sleeper sleeper(WaitCause::channel);
+  Sleeper sleeper(WaitCause::channel, name_.stats());
   WaitNode node(sleeper);
   node.item = to;
-  const WaitRecord record(name_.stats());
   const WaitOutcome outcome = wait_in(receivers_, node, lk, deadline.at());
   if (outcome == WaitOutcome::woken) return node.signal == kDone;
   lk.unlock();

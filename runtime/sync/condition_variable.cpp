@@ -21,9 +21,8 @@ void ConditionVariable::notify_all() noexcept {
 }
 
 detail::WaitOutcome ConditionVariable::park(Deadline deadline, void (*unlock)(void*), void* lock) {
-  detail::Sleeper sleeper(WaitCause::lock);
+  detail::Sleeper sleeper(WaitCause::lock, name_.stats());
   detail::WaitNode node(sleeper);
-  const detail::WaitRecord record(name_.stats());
   std::unique_lock lk(lock_);
   waiters_.push_back(node);
   // The caller's lock is released only once the waiter is queued, so a notification sent

@@ -29,10 +29,9 @@ bool SharedMutex::acquire(bool exclusive, Deadline deadline) {
     return true;
   }
   if (deadline.passed()) return false;
-  detail::Sleeper sleeper(WaitCause::lock);
+  detail::Sleeper sleeper(WaitCause::lock, name_.stats());
   detail::WaitNode node(sleeper);
   node.tag = exclusive ? 1 : 0;
-  const detail::WaitRecord record(name_.stats());
   const detail::WaitOutcome outcome = detail::wait_in(waiters_, node, lk, deadline.at());
   // Woken means admitted: whoever woke it counted it in.
   if (outcome == detail::WaitOutcome::woken) return true;

@@ -87,6 +87,7 @@ void Sleeper::wake() noexcept {
 }
 
 WaitOutcome wait_as(Sleeper& s, time_point deadline, void (*link)(void*), void* arg) {
+  const WaitRecord record(s.named_);
   Task* task = Task::current();
   if (task == nullptr) {
     s.armed_ = 1;

@@ -1,21 +1,16 @@
 #include <switchyard/detail/wait_stats.hpp>
 
 #include <algorithm>
-#include <stdexcept>
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/name_bound.hpp"
 #include "sync/sync_registry.hpp"
 
 namespace switchyard::detail {
 
 WaitStats* WaitStats::make(const char* type, std::string_view name) {
-  if (name.size() > kMaxNameBytes) {
-    throw std::invalid_argument("switchyard::" + std::string(type) + ": a name may have " +
-                                std::to_string(kMaxNameBytes) + " bytes at most; this one has " +
-                                std::to_string(name.size()) + ": '" +
-                                std::string(name.substr(0, 32)) + "...'");
-  }
+  check_name("switchyard::" + std::string(type) + ": a name", name);
   return new WaitStats(type, name);
 }
 

@@ -14,12 +14,9 @@ TaskSample Task::sample(bool failed) const noexcept {
   s.placement = where_;
   // A task measured to the end spans spawn to its last stop; one whose measuring stopped
   // spans what its measured slices and the waits between them add up to.
-  for (std::size_t i = 0; i < kWaitCauses; ++i) {
-    s.waits[i] = nanoseconds{waits_[i]};
-    s.wait += s.waits[i];
-  }
+  for (std::size_t i = 0; i < kWaitCauses; ++i) s.waits[i] = nanoseconds{waits_[i]};
   s.wall = measuring() ? nanoseconds{stop_ns_ - spawn_ns_}
-                       : nanoseconds{queued_ns_ + cpu_ns_ + blocked_ns_} + s.wait;
+                       : nanoseconds{queued_ns_ + cpu_ns_ + blocked_ns_} + s.wait();
   s.cpu = nanoseconds{cpu_ns_};
   s.blocked = nanoseconds{blocked_ns_};
   s.joined = nanoseconds{joined_ns_};

@@ -439,6 +439,18 @@ TEST_CASE("config: discover() prefers SWITCHYARD_CONFIG, then ./switchyard.toml,
     CHECK_THROWS_WITH(sy::Config::discover(env),
                       Contains("switchyard.toml:2:10: executors.shards = -3"));
   }
+  SECTION("a ./switchyard.toml that is no regular file is an error naming it") {
+    fs::create_directory(dir.path() / "switchyard.toml");
+    CHECK_THROWS_WITH(sy::Config::discover(env),
+                      Equals((dir.path() / "switchyard.toml").string() +
+                             ": is a directory, not a regular file"));
+  }
+  SECTION("no ./switchyard.toml, as a dangling link or below a file, gives the defaults") {
+    fs::create_symlink(dir.path() / "gone.toml", dir.path() / "switchyard.toml");
+    CHECK(sy::Config::discover(env).source == "defaults");
+    env.working_dir = dir.write("plain", "not a directory");
+    CHECK(sy::Config::discover(env).source == "defaults");
+  }
   SECTION("SWITCHYARD_REPORT and SWITCHYARD_TRACE override the file") {
     dir.write("switchyard.toml", "[profiling]\nreport = \"file.json\"\ntrace = \"t.json\"\n");
     env.report = "env.json";

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstddef>
 
 #include <switchyard/kind_profile.hpp>
 #include <switchyard/latency_histogram.hpp>
@@ -76,6 +77,20 @@ TEST_CASE("the moving averages forget old behaviour", "[profile]") {
   // After a few windows of waiting tasks the profile says "waiting", not the all-time mix.
   REQUIRE(p.active_wait_share() > 0.95);
   REQUIRE(p.totals().cpu == 2000ms);
+}
+
+TEST_CASE("a kind's time waiting is its waits by cause added up", "[profile]") {
+  sy::KindProfile p;
+  p.add(sample(1ms, 0ms, 3ms, 0ms));
+  auto s = sample(1ms, 0ms, 0ms, 0ms);
+  s.waits[static_cast<std::size_t>(sy::WaitCause::io)] = 2ms;
+  s.waits[static_cast<std::size_t>(sy::WaitCause::lock)] = 5ms;
+  s.wall += 7ms;
+  p.add(s);
+  std::chrono::nanoseconds by_cause{0};
+  for (const auto w : p.totals().waits) by_cause += w;
+  REQUIRE(p.totals().wait == 10ms);
+  REQUIRE(by_cause == p.totals().wait);
 }
 
 TEST_CASE("failures are counted", "[profile]") {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 
 #include <switchyard/task_sample.hpp>
 
@@ -13,7 +14,7 @@ inline TaskSample sample(std::chrono::nanoseconds cpu, std::chrono::nanoseconds 
   TaskSample s;
   s.cpu = cpu;
   s.blocked = blocked;
-  s.wait = wait;
+  s.waits[static_cast<std::size_t>(WaitCause::other)] = wait;
   s.queued = queued;
   s.wall = cpu + blocked + wait + queued;
   return s;

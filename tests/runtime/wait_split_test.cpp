@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -110,22 +112,33 @@ TEST_CASE("each kind's waiting splits by what its tasks waited for", "[wait_spli
   close_all();
 
   const sy::Report r = rt.report();
-  struct Expect {
-    const char* kind;
-    double sy::Report::KindReport::WaitSplit::*cause;
-  };
   using Split = sy::Report::KindReport::WaitSplit;
-  for (const Expect& e : {Expect{"sleeps", &Split::timer}, Expect{"locks", &Split::lock},
-                          Expect{"receives", &Split::channel}, Expect{"joins", &Split::future},
-                          Expect{"reads", &Split::io}}) {
-    const Split& w = kind(r, e.kind).wait_split;
-    CAPTURE(e.kind, w.io, w.timer, w.future, w.lock, w.channel, w.other);
-    REQUIRE(w.*e.cause > 0.6);
-    REQUIRE(w.io + w.timer + w.future + w.lock + w.channel + w.other == Approx(1.0).margin(1e-9));
+  // sum() adds every share up, as the report names them (the causes and future).
+  auto sum = [](const Split& w) {
+    double total = 0;
+    Split::for_each(w, [&](std::string_view, double share) { total += share; });
+    return total;
+  };
+  const std::array<std::pair<const char*, sy::WaitCause>, 4> waited_on{{
+      {"sleeps", sy::WaitCause::timer},
+      {"locks", sy::WaitCause::lock},
+      {"receives", sy::WaitCause::channel},
+      {"reads", sy::WaitCause::io},
+  }};
+  for (const auto& [name, cause] : waited_on) {
+    const Split& w = kind(r, name).wait_split;
+    CAPTURE(name, w.by_cause, w.future);
+    REQUIRE(w.of(cause) > 0.6);
+    REQUIRE(sum(w) == Approx(1.0).margin(1e-9));
   }
+  const Split& joins = kind(r, "joins").wait_split;
+  CAPTURE(joins.by_cause, joins.future);
+  REQUIRE(joins.future > 0.6);
+  REQUIRE(sum(joins) == Approx(1.0).margin(1e-9));
   // The split is written and read back.
   const sy::Report back = sy::Report::from_json(r.to_json());
-  REQUIRE(kind(back, "locks").wait_split.lock == kind(r, "locks").wait_split.lock);
+  REQUIRE(kind(back, "locks").wait_split.by_cause == kind(r, "locks").wait_split.by_cause);
+  REQUIRE(kind(back, "joins").wait_split.future == kind(r, "joins").wait_split.future);
   REQUIRE_THAT(r.to_json(), Catch::Contains("\"wait_split\""));
 }
 
@@ -136,5 +149,33 @@ TEST_CASE("a kind that never waited has no split", "[wait_split]") {
   rt.spawn("quick", [] { return 1; }).get();
   const sy::Report r = rt.report();
   const auto& w = kind(r, "quick").wait_split;
-  REQUIRE(w.io + w.timer + w.future + w.lock + w.channel + w.other == 0);
+  REQUIRE(w.future == 0);
+  for (const double share : w.by_cause) REQUIRE(share == 0);
+}
+
+TEST_CASE("the split is written in the schema's order and read back share by share",
+          "[wait_split]") {
+  sy::Report r;
+  r.kinds.emplace_back();
+  sy::Report::KindReport::WaitSplit& w = r.kinds.back().wait_split;
+  w.by_cause = {0.125, 0.25, 0.0625, 0.03125, 0.015625};
+  w.future = 0.5;
+  const std::string json = r.to_json();
+  // The keys of docs/report.md, in its order, and nothing else between them.
+  const auto at = json.find("\"wait_split\": {");
+  REQUIRE(at != std::string::npos);
+  const std::string split = json.substr(at, json.find('}', at) - at);
+  std::size_t from = 0;
+  for (const char* key : {"io", "timer", "future", "lock", "channel", "other"}) {
+    CAPTURE(split, key);
+    const auto found = split.find("\"" + std::string(key) + "\":", from);
+    REQUIRE(found != std::string::npos);
+    from = found + 1;
+  }
+  REQUIRE(std::count(split.begin(), split.end(), ':') == 7);  // the 6 keys and "wait_split"
+  CHECK_THAT(split, Catch::Contains("\"timer\": 0.25") && Catch::Contains("\"future\": 0.5") &&
+                        Catch::Contains("\"other\": 0.015625"));
+  const sy::Report back = sy::Report::from_json(json);
+  CHECK(back.kinds.back().wait_split.by_cause == w.by_cause);
+  CHECK(back.kinds.back().wait_split.future == w.future);
 }

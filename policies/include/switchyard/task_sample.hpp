@@ -12,15 +12,14 @@ namespace switchyard {
 
 // TaskSample is the measurement of one task, from spawn to completion. The parts add up to
 // about `wall`: queued (ready but not running, or running but preempted by the OS) + cpu
-// (running on a CPU) + blocked (running, but waiting inside an OS call) + wait (suspended in
-// a Switchyard wait: I/O, timer, lock) + joined (suspended on another task's future).
+// (running on a CPU) + blocked (running, but waiting inside an OS call) + wait() (suspended
+// in a Switchyard wait: I/O, timer, lock) + joined (suspended on another task's future).
 struct TaskSample {
   Placement placement = Placement::fiber;  // where it finished
   std::chrono::nanoseconds wall{0};
   std::chrono::nanoseconds cpu{0};
   std::chrono::nanoseconds blocked{0};
-  std::chrono::nanoseconds wait{0};
-  // waits: `wait` split by what was waited for (they add up to it).
+  // waits: time suspended in Switchyard waits, by what was waited for.
   WaitTimes waits{};
   // joined: waiting for other tasks to finish. Neither the task's own work nor a wait for the
   // world: a parent that waits on its children is as busy or as idle as they are.
@@ -30,6 +29,13 @@ struct TaskSample {
   bool failed = false;      // ended with an exception
   // counters: the thread counters' deltas over the task's slices, for a task that read them.
   std::optional<CounterSample> counters;
+
+  // wait() is the time suspended in Switchyard waits: the waits added up.
+  std::chrono::nanoseconds wait() const noexcept {
+    std::chrono::nanoseconds total{0};
+    for (const std::chrono::nanoseconds w : waits) total += w;
+    return total;
+  }
 };
 
 }  // namespace switchyard

@@ -9,7 +9,7 @@
 
 namespace switchyard {
 
-// WaitCause is what a task suspended in a Switchyard wait (TaskSample::wait) waited for: a
+// WaitCause is what a task suspended in a Switchyard wait (TaskSample::waits) waited for: a
 // descriptor's readiness (io: sockets, wait_readable/writable), a time (timer: sleeps), a lock
 // (Mutex, SharedMutex, ConditionVariable, Semaphore, Latch, Event) or a channel (send,
 // receive, select); other is any other suspension (a yield). A wait for other tasks (a

@@ -1,7 +1,9 @@
 // Report: what ran where, and why.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
@@ -18,6 +20,7 @@
 #include <switchyard/placement.hpp>
 #include <switchyard/placement_change.hpp>
 #include <switchyard/topology_summary.hpp>
+#include <switchyard/wait_cause.hpp>
 
 namespace switchyard {
 
@@ -54,12 +57,29 @@ struct Report {
     double active_cpu_share = 0, active_blocked_share = 0, active_wait_share = 0;
     // WaitSplit is how its tasks' time waiting (the wait and join shares together) splits by
     // what they waited for, as shares of that time: 0 throughout when none waited, else adding
-    // up to 1. io: descriptors' readiness; timer: sleeps; future: other tasks (Future waits,
-    // TaskGroup::wait, when_any: the join share); lock: Mutex, SharedMutex,
-    // ConditionVariable, Semaphore, Latch, Event; channel: sends, receives, selects; other: any
-    // other suspension (yields).
+    // up to 1. by_cause has one share per WaitCause (wait_cause.hpp says what each covers);
+    // future is the share spent waiting for other tasks (Future waits, TaskGroup::wait,
+    // when_any: the join share), which no WaitCause names.
     struct WaitSplit {
-      double io = 0, timer = 0, future = 0, lock = 0, channel = 0, other = 0;
+      std::array<double, kWaitCauses> by_cause{};  // indexed by WaitCause
+      double future = 0;
+
+      // of() is `cause`'s share.
+      double of(WaitCause cause) const noexcept {
+        return by_cause[static_cast<std::size_t>(cause)];
+      }
+      // for_each() calls fn(name, share) for each share of `split` (a WaitSplit, const or
+      // not), named and ordered as the report writes them: the causes in WaitCause order, with
+      // future after timer.
+      template <class Split, class Fn>
+      static void for_each(Split& split, Fn&& fn) {
+        for (std::size_t i = 0; i < kWaitCauses; ++i) {
+          fn(to_string(static_cast<WaitCause>(i)), split.by_cause[i]);
+          if (static_cast<WaitCause>(i) == WaitCause::timer) {
+            fn(std::string_view("future"), split.future);
+          }
+        }
+      }
     };
     WaitSplit wait_split;
     std::chrono::nanoseconds wall_p50{0}, wall_p99{0}, mean_wall{0}, mean_cpu{0};

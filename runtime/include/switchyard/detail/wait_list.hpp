@@ -26,8 +26,11 @@ enum class WaitOutcome : std::uint8_t { woken, timeout, cancelled };
 // calls wake(); it touches neither the sleeper nor the node after that.
 class Sleeper {
  public:
-  // Sleeper() is a wait for `cause`: a waiting task's measurement files its time under it.
-  explicit Sleeper(WaitCause cause) noexcept : cause_(cause) {}
+  // Sleeper() is a wait for `cause`: a waiting task's measurement files its time under it. A
+  // wait on a named object counts in `named`, the object's WaitStats (nullptr: unnamed, or a
+  // wait that counts itself, as one over several objects does).
+  explicit Sleeper(WaitCause cause, WaitStats* named = nullptr) noexcept
+      : cause_(cause), named_(named) {}
   Sleeper(const Sleeper&) = delete;
   Sleeper& operator=(const Sleeper&) = delete;
 
@@ -57,6 +60,7 @@ class Sleeper {
   std::atomic<std::uint32_t> futex_{0};  // a thread's: 1 once woken
   WaitNode* winner_ = nullptr;
   const WaitCause cause_;
+  WaitStats* const named_;
 };
 
 // WaitNode is one wait's entry in one object's WaitList, on the waiter's stack.
@@ -125,7 +129,9 @@ class WaitList {
 // thread. It arms `s`, then calls `link(arg)`, which links the sleeper's nodes and releases
 // the objects' locks, then waits until a claimant wakes it (WaitOutcome::woken), `deadline`
 // passes (timeout), or the task's runtime cancels its waits at shutdown (cancelled; a thread
-// is never cancelled). A waiting task's time counts as waiting in its measurements.
+// is never cancelled). A waiting task's time counts as waiting in its measurements, and the
+// wait counts in the sleeper's named object's WaitStats from before `link` to the return, when
+// `link` has released the objects' locks (as WaitStats::ended() needs).
 WaitOutcome wait_as(Sleeper& s, std::chrono::steady_clock::time_point deadline, void (*link)(void*),
                     void* arg);
 
@@ -163,14 +169,13 @@ WaitOutcome wait_in(WaitList& list, WaitNode& node, std::unique_lock<Lock>& lk,
 // wait_granted() waits in `list`, as wait_in() does, for a claimant that hands the caller what
 // it waits for (a permit, an open latch) as it wakes it: true then, false when `deadline`
 // passes; throws TaskCancelled naming `what` when the runtime cancels the wait. Returns with
-// `lk` released. The wait counts in `stats`, the object's if it is named.
+// `lk` released. The wait counts in `named`, the object's WaitStats if it is named.
 template <class Lock>
 bool wait_granted(WaitList& list, std::unique_lock<Lock>& lk,
                   std::chrono::steady_clock::time_point deadline, const char* what,
-                  WaitStats* stats) {
-  Sleeper sleeper(WaitCause::lock);
+                  WaitStats* named) {
+  Sleeper sleeper(WaitCause::lock, named);
   WaitNode node(sleeper);
-  const WaitRecord record(stats);
   const WaitOutcome outcome = wait_in(list, node, lk, deadline);
   if (outcome == WaitOutcome::woken) return true;
   lk.unlock();

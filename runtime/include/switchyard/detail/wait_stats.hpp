@@ -2,7 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,11 +15,9 @@ namespace switchyard::detail {
 // counters are the object's own atomics: no lock beyond the object's cache lines.
 class WaitStats {
  public:
-  // kMaxNameBytes bounds a name, as a kind name is bounded.
-  static constexpr std::size_t kMaxNameBytes = 256;
-
   // make() is a new record for an object of `type` ("Mutex") named `name`, with one reference.
-  // Throws std::invalid_argument for a name longer than kMaxNameBytes, std::bad_alloc.
+  // Throws std::invalid_argument for a name over 256 bytes (the bound of a kind name),
+  // std::bad_alloc.
   static WaitStats* make(const char* type, std::string_view name);
   WaitStats(const WaitStats&) = delete;
   WaitStats& operator=(const WaitStats&) = delete;
