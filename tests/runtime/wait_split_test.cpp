@@ -168,7 +168,9 @@ TEST_CASE("the split is written in the schema's order and read back share by sha
   std::size_t from = 0;
   for (const char* key : {"io", "timer", "future", "lock", "channel", "other"}) {
     CAPTURE(split, key);
-    const auto found = split.find("\"" + std::string(key) + "\":", from);
+    std::string quoted = "\"";
+    quoted.append(key).append("\":");
+    const auto found = split.find(quoted, from);
     REQUIRE(found != std::string::npos);
     from = found + 1;
   }
