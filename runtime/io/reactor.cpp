@@ -61,18 +61,19 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
         armed->reactor->cancel_one(*armed->waiter);
       },
       &armed_here);
+  // Checked under the lock that cancel_all() and cancel_one() take after their flag is raised:
+  // either this wait is armed before they run, or it sees the flag.
+  const auto open = [&] { return !cancel_.raised() && !task_cancel.cancelled(); };
   bool armed = false;
   if (w.deadline() == time_point::max()) {
-    // Checked under the lock that cancel_all() and cancel_one() take after their flag is
-    // raised: either this wait is armed before they run, or it sees the flag.
     std::lock_guard lk(untimed_lock_);
-    if (!cancel_.raised() && !task_cancel.cancelled()) {
+    if (open()) {
       untimed_.push_back(w);
       armed = true;
     }
   } else {
     std::lock_guard lk(mutex_);
-    if (!cancel_.raised() && !task_cancel.cancelled()) {
+    if (open()) {
       deadlines_.insert(w);
       note_first_deadline();
       // Only a wait armed from another thread can be earlier than the owner's sleep.

@@ -34,7 +34,6 @@ class CancelShield {
 std::shared_ptr<GroupCore> GroupCore::make(Runtime& rt, Deadline deadline) {
   auto core = std::make_shared<GroupCore>(rt);
   if (!deadline.is_none()) {
-    core->clock_ = &rt.impl_->alarms();
     core->alarm_ = std::make_unique<Alarm>(deadline.at(), core, &GroupCore::on_deadline);
   }
   return core;
@@ -52,7 +51,7 @@ void GroupCore::child_starting() noexcept {
   ended_.reset();
   if (alarm_ == nullptr) return;
   if (std::chrono::steady_clock::now() < alarm_->deadline) {
-    clock_->arm(*alarm_);
+    runtime_.impl_->alarms().arm(*alarm_);
   } else {
     timed_out_ = true;
     cancelled_ = true;
@@ -63,7 +62,7 @@ void GroupCore::child_ended() noexcept {
   std::lock_guard lk(mutex_);
   if (--live_ != 0) return;
   // While the runtime still runs: the child counted out was one of its tasks.
-  if (alarm_ != nullptr) clock_->disarm(*alarm_);
+  if (alarm_ != nullptr) runtime_.impl_->alarms().disarm(*alarm_);
   ended_.set();
 }
 

@@ -26,7 +26,6 @@ namespace switchyard {
 namespace detail {
 
 struct Alarm;
-class AlarmClock;
 
 // GroupCore is a group's state, shared with its children's callables, which may end after the
 // TaskGroup object (they touch the core last, as they go).
@@ -73,7 +72,6 @@ class GroupCore {
   void deadline_passed() noexcept;
 
   Runtime& runtime_;
-  AlarmClock* clock_ = nullptr;   // with a deadline: the runtime's
   std::unique_ptr<Alarm> alarm_;  // with a deadline; armed while live_ > 0 (under mutex_)
   mutable std::mutex mutex_;      // a few instructions at a time, never across a wait
   std::size_t live_ = 0;
