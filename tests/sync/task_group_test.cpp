@@ -57,6 +57,9 @@ TEST_CASE("TaskGroup: the first failure cancels the siblings and is rethrown", "
 TEST_CASE("TaskGroup: destroyed with children running, it cancels and waits for them", "[group]") {
   sy::Runtime rt(sy::test::sync_config());
   std::atomic<int> unwound{0};
+  // Every child is parked before the group goes (a child cancelled before it starts would
+  // never start, and unwind nothing).
+  sy::Latch parked(9);
   {
     sy::TaskGroup group(rt);
     for (int i = 0; i < 9; ++i) {
@@ -67,12 +70,13 @@ TEST_CASE("TaskGroup: destroyed with children running, it cancels and waits for 
               std::atomic<int>& n;
               ~Count() { n.fetch_add(1); }
             } count{unwound};
+            parked.count_down();
             sy::Event never;
             never.wait();
           },
           sy::on(sy::test::kPlacements[i % 3]));
     }
-    std::this_thread::sleep_for(10ms);
+    parked.wait();
   }
   REQUIRE(unwound.load() == 9);  // every child has ended once the destructor returns
 }
