@@ -252,6 +252,8 @@ void RuntimeCore::run(Task& task) noexcept {
     if (task.locals) task.locals->clear();
     task.body->drop_callable();
   }
+  // The interrupt its reactor waits left registered names this Task, which ends here.
+  task.body->cancellation.end();
   // Close the last slice here: from now on the fiber only unwinds.
   Worker* w = Worker::current();
   const bool measuring = task.measuring();

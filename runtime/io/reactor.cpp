@@ -50,31 +50,39 @@ void Reactor::remove(IoSource* source) noexcept {
 }
 
 Waiter::Outcome Reactor::park(Waiter& w) noexcept {
-  struct Armed {
-    Reactor* reactor;
-    Waiter* waiter;
-  } armed_here{this, &w};
-  const CancelRegistration task_cancel(
-      &w.task().body->cancellation,
-      [](void* a) noexcept {
-        auto* armed = static_cast<Armed*>(a);
-        armed->reactor->cancel_one(*armed->waiter);
-      },
-      &armed_here);
-  // Checked under the lock that cancel_all() and cancel_one() take after their flag is raised:
-  // either this wait is armed before they run, or it sees the flag.
-  const auto open = [&] { return !cancel_.raised() && !task_cancel.cancelled(); };
+  Task& task = w.task();
+  CancelState& state = task.body->cancellation;
+  // The task's cancellation finds the wait through `reactor_wait`, by an interrupt it
+  // registers once (not once per wait), and looks for it here: publish `home` before the
+  // flag is read below (both sequentially consistent), so that a canceller either raised the
+  // flag first or reads this reactor.
+  ReactorWait& parked = task.reactor_wait;
+  if (parked.home.load(std::memory_order_relaxed) != this) {
+    parked.home.store(this, std::memory_order_seq_cst);
+  }
+  const bool cancellable = state.keep(&Reactor::interrupt, &task);
+  const auto cancelled = [&] { return cancellable && state.deliverable(); };
+  // Checked under the list's lock, which cancel_all() and cancel_parked() take after their
+  // flag is raised: either this wait is armed before they look, or it sees the flag.
+  const auto open = [&] { return !cancel_.raised() && !cancelled(); };
+  const auto publish = [&] {
+    if (!cancellable) return;
+    parked.waiter = &w;
+    parked.armed_in.store(this, std::memory_order_relaxed);
+  };
   bool armed = false;
   if (w.deadline() == time_point::max()) {
     std::lock_guard lk(untimed_lock_);
     if (open()) {
       untimed_.push_back(w);
+      publish();
       armed = true;
     }
   } else {
     std::lock_guard lk(mutex_);
     if (open()) {
       deadlines_.insert(w);
+      publish();
       note_first_deadline();
       // Only a wait armed from another thread can be earlier than the owner's sleep.
       if (w.deadline() < sleeping_until_) wake();
@@ -84,26 +92,52 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
   // Not armed: take the waiter back, unless another party claimed it first and will wake it.
   if (!armed && w.claim()) return Waiter::Outcome::cancelled;
   const Waiter::Outcome outcome = w.park();
-  disarm(w);
-  return cancel_.raised() || task_cancel.cancelled() ? Waiter::Outcome::cancelled : outcome;
+  disarm(w, parked);
+  return cancel_.raised() || cancelled() ? Waiter::Outcome::cancelled : outcome;
 }
 
-bool Reactor::disarm(Waiter& w) noexcept {
+void Reactor::disarm(Waiter& w, ReactorWait& parked) noexcept {
   if (w.deadline() == time_point::max()) {
     std::lock_guard lk(untimed_lock_);
-    if (!w.untimed_hook.is_linked()) return false;
-    untimed_.erase(untimed_.iterator_to(w));
-    return true;
+    parked.armed_in.store(nullptr, std::memory_order_relaxed);
+    if (w.untimed_hook.is_linked()) untimed_.erase(untimed_.iterator_to(w));
+    return;
   }
   std::lock_guard lk(mutex_);
-  if (!w.timer_hook.is_linked()) return false;
+  parked.armed_in.store(nullptr, std::memory_order_relaxed);
+  if (!w.timer_hook.is_linked()) return;
   deadlines_.erase(deadlines_.iterator_to(w));
   note_first_deadline();
-  return true;
 }
 
-void Reactor::cancel_one(Waiter& w) noexcept {
-  if (disarm(w) && w.claim()) w.wake(Waiter::Outcome::cancelled);
+void Reactor::interrupt(void* task) noexcept {
+  ReactorWait& parked = static_cast<Task*>(task)->reactor_wait;
+  if (Reactor* home = parked.home.load(std::memory_order_seq_cst)) home->cancel_parked(parked);
+}
+
+void Reactor::cancel_parked(ReactorWait& parked) noexcept {
+  Waiter* claimed = nullptr;
+  {
+    // Both list locks: the task arms and disarms under one of them, so while they are held
+    // and it is armed here, it stays parked in `waiter`.
+    std::lock_guard lk(mutex_);
+    std::lock_guard ul(untimed_lock_);
+    if (parked.armed_in.load(std::memory_order_relaxed) != this) return;
+    Waiter& w = *parked.waiter;
+    bool linked = false;
+    if (w.untimed_hook.is_linked()) {
+      untimed_.erase(untimed_.iterator_to(w));
+      linked = true;
+    } else if (w.timer_hook.is_linked()) {
+      deadlines_.erase(deadlines_.iterator_to(w));
+      note_first_deadline();
+      linked = true;
+    }
+    // Claimed under the locks: no other party can then wake the task, which stays parked in
+    // `w` until the wake below.
+    if (linked && w.claim()) claimed = &w;
+  }
+  if (claimed != nullptr) claimed->wake(Waiter::Outcome::cancelled);
 }
 
 void Reactor::cancel_all() noexcept {

@@ -14,6 +14,7 @@
 #include "io/io_source.hpp"
 #include "exec/spinlock.hpp"
 #include "io/poller.hpp"
+#include "io/reactor_wait.hpp"
 #include "task/cancel_signal.hpp"
 #include "task/waiter.hpp"
 
@@ -52,9 +53,10 @@ class Reactor {
   // readiness that tasks already unwinding cause (their sockets closing) must not let another
   // task carry on. On a fiber worker.
   Waiter::Outcome park(Waiter& w) noexcept;
-  // cancel_one() ends `w`'s wait as cancelled if it is still armed here: the calling task was
-  // cancelled on its own. Any thread, while `w` is registered with its task's CancelState.
-  void cancel_one(Waiter& w) noexcept;
+  // interrupt() ends the wait the task `task` (a Task*) is parked in as cancelled, if it is a
+  // reactor wait: the task was cancelled on its own. Registered with the task's CancelState
+  // by park(), which the task's cancellation calls with its lock held; any thread.
+  static void interrupt(void* task) noexcept;
   // cancel_all() wakes every armed waiter with Outcome::cancelled. Call once the runtime's
   // CancelSignal is raised: from then on park() arms nothing.
   void cancel_all() noexcept;
@@ -95,7 +97,8 @@ class Reactor {
 
   void poll_locked(time_point until) noexcept;  // caller holds poll_mutex_
   void expire(time_point now) noexcept;         // caller holds mutex_
-  bool disarm(Waiter& w) noexcept;              // takes the lock; false if not armed
+  void disarm(Waiter& w, ReactorWait& parked) noexcept;  // takes the list's lock
+  void cancel_parked(ReactorWait& parked) noexcept;      // takes both list locks
   void note_first_deadline() noexcept;          // caller holds mutex_
 
   const CancelSignal& cancel_;

@@ -26,6 +26,7 @@
 #include "core/clock.hpp"
 #include "core/kind_record.hpp"
 #include "fiber/fiber_tsan.hpp"
+#include "io/reactor_wait.hpp"
 #include "task/task_locals.hpp"
 
 namespace switchyard {
@@ -189,6 +190,8 @@ class Task final : public boost::fibers::fiber_properties {
   std::exception_ptr launch_error;
   // group is the group its own spawns join (GroupScope), or nullptr. Only the task touches it.
   const GroupMembership* group = nullptr;
+  // reactor_wait is where its reactor waits arm, for its cancellation to find them.
+  ReactorWait reactor_wait;
   // locals are its TaskLocal values, made on first use: only the task touches them, and
   // RuntimeCore::run() destroys them as the task ends, before its future resolves.
   std::unique_ptr<TaskLocals> locals;

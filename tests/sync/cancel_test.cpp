@@ -230,3 +230,61 @@ TEST_CASE("Cancellation: cancelling a finished task or twice changes nothing", "
   empty.cancel();
   REQUIRE_FALSE(empty.valid());
 }
+
+TEST_CASE("Cancellation: tasks cancelled at any moment while they wait and move all end cancelled",
+          "[cancel]") {
+  // Each task hops between the executors (its waits arm in another reactor after each hop),
+  // waits with and without deadlines on a channel a thread feeds, then parks for good on a
+  // channel nobody sends to. The cancellations come at every point of that life: before a
+  // wait is armed, while it is, as it ends, between hops, once parked for good. One that
+  // missed the wait its task was arming would leave the task parked for good.
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Channel<int> feed(16);
+  sy::Channel<int> never(0);
+  // Feeder sends until the test ends, however it ends.
+  struct Feeder {
+    std::atomic<bool> stop{false};
+    std::thread thread;
+    ~Feeder() {
+      stop = true;
+      thread.join();
+    }
+  } feeder;
+  feeder.thread = std::thread([&] {
+    for (int i = 0; !feeder.stop.load(); ++i) (void)feed.send_for(int{i}, 1ms);
+  });
+  constexpr int kTasks = 48;
+  std::atomic<long> waits{0};
+  std::vector<sy::Future<void>> tasks;
+  for (int t = 0; t < kTasks; ++t) {
+    tasks.push_back(rt.spawn(
+        "hopper",
+        [&, t] {
+          for (int i = 0; i < 2 + t % 9; ++i) {
+            sy::this_task::move_to(sy::test::kPlacements[(t + i) % 3]);
+            switch ((t + i) % 3) {
+              case 0:
+                (void)feed.receive();  // untimed: the feeder ends it
+                break;
+              case 1:
+                (void)feed.receive_for(std::chrono::microseconds(50));
+                break;
+              default:
+                sy::this_task::sleep_for(std::chrono::microseconds(20));
+            }
+            waits.fetch_add(1);
+          }
+          (void)never.receive();
+        },
+        sy::on(sy::test::kPlacements[t % 3])));
+  }
+  for (int t = 0; t < kTasks; ++t) {
+    std::this_thread::sleep_for(std::chrono::microseconds(60 * (t % 13)));
+    tasks[t].cancel();
+  }
+  for (auto& f : tasks) {
+    REQUIRE(f.wait_for(30s));
+    REQUIRE_THROWS_AS(f.get(), sy::TaskCancelled);
+  }
+  REQUIRE(waits.load() > 0);
+}

@@ -52,10 +52,24 @@ class CancelState {
     arg_ = arg;
     return true;
   }
+  // keep() registers `interrupt(arg)` as enter() does, unless it is registered already, and
+  // leaves it registered after the wait: until the task's next enter() or its end(). A kind
+  // of wait that finds the task's current wait itself (Reactor::park) so takes the lock once,
+  // not twice per wait. False while shielded, as enter(). On the task only.
+  bool keep(Interrupt interrupt, void* arg) noexcept {
+    if (shield_ != 0) return false;
+    // Only the task writes these: it may read them without the lock.
+    if (interrupt_ != interrupt || arg_ != arg) enter(interrupt, arg);
+    return true;
+  }
   // leave() undoes enter(); the wait's state may go once it returns. On the task only.
   void leave() noexcept {
     std::lock_guard lk(lock_);
     interrupt_ = nullptr;
+  }
+  // end() undoes what keep() left registered, as the task ends. On the task only.
+  void end() noexcept {
+    if (interrupt_ != nullptr) leave();
   }
   // shield() and unshield() bracket waits that cancellation must not end (a group waiting for
   // its children as it unwinds). On the task only; they nest.
