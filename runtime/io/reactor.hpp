@@ -11,8 +11,8 @@
 #include <boost/intrusive/list.hpp>
 #include <boost/intrusive/set.hpp>
 
-#include "io/io_source.hpp"
 #include "exec/spinlock.hpp"
+#include "io/io_source.hpp"
 #include "io/poller.hpp"
 #include "io/reactor_wait.hpp"
 #include "task/cancel_signal.hpp"
@@ -95,11 +95,11 @@ class Reactor {
       IoSource, boost::intrusive::member_hook<IoSource, boost::intrusive::list_member_hook<>,
                                               &IoSource::registry_hook>>;
 
-  void poll_locked(time_point until) noexcept;  // caller holds poll_mutex_
-  void expire(time_point now) noexcept;         // caller holds mutex_
+  void poll_locked(time_point until) noexcept;           // caller holds poll_mutex_
+  void expire(time_point now) noexcept;                  // caller holds mutex_
   void disarm(Waiter& w, ReactorWait& parked) noexcept;  // takes the list's lock
   void cancel_parked(ReactorWait& parked) noexcept;      // takes both list locks
-  void note_first_deadline() noexcept;          // caller holds mutex_
+  void note_first_deadline() noexcept;                   // caller holds mutex_
 
   const CancelSignal& cancel_;
   std::unique_ptr<Poller> poller_;
