@@ -14,6 +14,8 @@ namespace {
 
 // A busy owner polls at least this often (when its picks let it look).
 constexpr std::int64_t kPollEveryNs = 250'000;
+// A wait whose deadline is further away than this goes in the unordered far_ list.
+constexpr std::int64_t kFarNs = 1'000'000'000;
 
 std::int64_t ns_of(std::chrono::steady_clock::time_point t) noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -81,7 +83,14 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
   } else {
     std::lock_guard lk(mutex_);
     if (open()) {
-      deadlines_.insert(w);
+      // The last poll's time is early enough: a deadline it takes for distant is tracked by
+      // far_due_ all the same, only sorted sooner.
+      if (ns_of(w.deadline()) > last_poll_ns_.load(std::memory_order_relaxed) + kFarNs) {
+        far_.push_back(w);
+        far_due_ = std::min(far_due_, w.deadline());
+      } else {
+        deadlines_.insert(w);
+      }
       publish();
       note_first_deadline();
       // Only a wait armed from another thread can be earlier than the owner's sleep.
@@ -100,14 +109,23 @@ void Reactor::disarm(Waiter& w, ReactorWait& parked) noexcept {
   if (w.deadline() == time_point::max()) {
     std::lock_guard lk(untimed_lock_);
     parked.armed_in.store(nullptr, std::memory_order_relaxed);
-    if (w.untimed_hook.is_linked()) untimed_.erase(untimed_.iterator_to(w));
+    if (w.list_hook.is_linked()) untimed_.erase(untimed_.iterator_to(w));
     return;
   }
   std::lock_guard lk(mutex_);
   parked.armed_in.store(nullptr, std::memory_order_relaxed);
-  if (!w.timer_hook.is_linked()) return;
+  unlink_timed(w);
+}
+
+bool Reactor::unlink_timed(Waiter& w) noexcept {
+  if (w.list_hook.is_linked()) {
+    far_.erase(far_.iterator_to(w));
+    return true;
+  }
+  if (!w.timer_hook.is_linked()) return false;
   deadlines_.erase(deadlines_.iterator_to(w));
   note_first_deadline();
+  return true;
 }
 
 void Reactor::interrupt(void* task) noexcept {
@@ -125,12 +143,10 @@ void Reactor::cancel_parked(ReactorWait& parked) noexcept {
     if (parked.armed_in.load(std::memory_order_relaxed) != this) return;
     Waiter& w = *parked.waiter;
     bool linked = false;
-    if (w.untimed_hook.is_linked()) {
+    if (w.deadline() != time_point::max()) {
+      linked = unlink_timed(w);
+    } else if (w.list_hook.is_linked()) {
       untimed_.erase(untimed_.iterator_to(w));
-      linked = true;
-    } else if (w.timer_hook.is_linked()) {
-      deadlines_.erase(deadlines_.iterator_to(w));
-      note_first_deadline();
       linked = true;
     }
     // Claimed under the locks: no other party can then wake the task, which stays parked in
@@ -147,6 +163,8 @@ void Reactor::cancel_all() noexcept {
   {
     std::lock_guard lk(mutex_);
     deadlines_.clear_and_dispose(cancel);
+    far_.clear_and_dispose(cancel);
+    far_due_ = time_point::max();
     note_first_deadline();
   }
   std::lock_guard lk(untimed_lock_);
@@ -180,6 +198,7 @@ void Reactor::poll_locked(time_point until) noexcept {
     std::lock_guard lk(mutex_);
     retired_.clear_and_dispose([](IoSource* s) { delete s; });
     if (!deadlines_.empty()) until = std::min(until, deadlines_.begin()->deadline());
+    until = std::min(until, far_due_);
     sleep = sleep && until > now;
     sleeping_until_ = sleep ? until : time_point::min();
   }
@@ -207,6 +226,7 @@ void Reactor::poll_locked(time_point until) noexcept {
 }
 
 void Reactor::expire(time_point now) noexcept {
+  if (now >= far_due_) sort_far(now);
   while (!deadlines_.empty() && deadlines_.begin()->deadline() <= now) {
     Waiter& w = *deadlines_.begin();
     deadlines_.erase(deadlines_.begin());
@@ -215,8 +235,24 @@ void Reactor::expire(time_point now) noexcept {
   note_first_deadline();
 }
 
+void Reactor::sort_far(time_point now) noexcept {
+  far_due_ = time_point::max();
+  for (auto it = far_.begin(); it != far_.end();) {
+    Waiter& w = *it;
+    if (w.deadline() > now + std::chrono::nanoseconds(kFarNs)) {
+      far_due_ = std::min(far_due_, w.deadline());
+      ++it;
+      continue;
+    }
+    it = far_.erase(it);
+    deadlines_.insert(w);  // expire() times it out if it is due
+  }
+}
+
 void Reactor::note_first_deadline() noexcept {
-  first_deadline_ns_.store(deadlines_.empty() ? INT64_MAX : ns_of(deadlines_.begin()->deadline()),
+  const time_point first =
+      deadlines_.empty() ? far_due_ : std::min(far_due_, deadlines_.begin()->deadline());
+  first_deadline_ns_.store(first == time_point::max() ? INT64_MAX : ns_of(first),
                            std::memory_order_relaxed);
 }
 

@@ -25,9 +25,10 @@ namespace switchyard::detail {
 // every few picks when busy; the monitor polls it when the owner has not for a while. Only
 // one thread polls at a time (poll lock); the waits with a deadline, the registry of sources
 // and the retired list are guarded by a second lock that polling never holds while it waits.
-// Waits with a deadline are kept in deadline order; the many without one (a server's idle
-// connections, a task's channel and lock waits) in a list under a spinlock of its own, so
-// arming and ending one costs O(1) and no mutex.
+// Waits with a near deadline are kept in deadline order, those with a distant one unordered
+// (see far_); the many without one (a server's idle connections, a task's channel and lock
+// waits) in a list under a spinlock of its own, so arming and ending one costs O(1) and no
+// mutex.
 class Reactor {
  public:
   using time_point = std::chrono::steady_clock::time_point;
@@ -88,16 +89,18 @@ class Reactor {
       boost::intrusive::member_hook<Waiter, boost::intrusive::set_member_hook<>,
                                     &Waiter::timer_hook>,
       boost::intrusive::compare<ByDeadline>>;
-  using Untimed = boost::intrusive::list<
+  using Unordered = boost::intrusive::list<
       Waiter, boost::intrusive::member_hook<Waiter, boost::intrusive::list_member_hook<>,
-                                            &Waiter::untimed_hook>>;
+                                            &Waiter::list_hook>>;
   using Registry = boost::intrusive::list<
       IoSource, boost::intrusive::member_hook<IoSource, boost::intrusive::list_member_hook<>,
                                               &IoSource::registry_hook>>;
 
   void poll_locked(time_point until) noexcept;           // caller holds poll_mutex_
   void expire(time_point now) noexcept;                  // caller holds mutex_
+  void sort_far(time_point now) noexcept;                // caller holds mutex_
   void disarm(Waiter& w, ReactorWait& parked) noexcept;  // takes the list's lock
+  bool unlink_timed(Waiter& w) noexcept;                 // caller holds mutex_; false if not armed
   void cancel_parked(ReactorWait& parked) noexcept;      // takes both list locks
   void note_first_deadline() noexcept;                   // caller holds mutex_
 
@@ -108,8 +111,15 @@ class Reactor {
 
   std::mutex mutex_;
   Deadlines deadlines_;
+  // Waits whose deadline was more than kFarNs away when they were armed (a server's read
+  // deadline, mostly never reached): arming and ending one is O(1), where the deadline order
+  // costs a descent through thousands of nodes. far_due_ is at or before the earliest of their
+  // deadlines; when it passes, one pass over them times out those due and moves those now
+  // near into the deadline order, so a wait sits in one pass per kFarNs at most.
+  Unordered far_;
+  time_point far_due_ = time_point::max();
   Spinlock untimed_lock_;
-  Untimed untimed_;  // untimed_lock_
+  Unordered untimed_;  // untimed_lock_
   Registry sources_;
   Registry retired_;  // removed, freed by the next poll
   time_point sleeping_until_ = time_point::min();

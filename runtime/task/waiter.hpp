@@ -58,10 +58,11 @@ class Waiter {
   // task() is the waiting task.
   Task& task() const noexcept;
 
-  // Links a waiter with a deadline into its reactor's deadline order, and one without into
-  // its reactor's list of untimed waits (guarded by that reactor's lock).
+  // Link a waiter into one of its reactor's collections of armed waits (Reactor): a near
+  // deadline's into the deadline order; a distant deadline's, or one without a deadline, into
+  // an unordered list.
   boost::intrusive::set_member_hook<> timer_hook;
-  boost::intrusive::list_member_hook<> untimed_hook;
+  boost::intrusive::list_member_hook<> list_hook;
 
  private:
   enum Phase : std::uint8_t { running, parked_now, woken };

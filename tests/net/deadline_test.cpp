@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <switchyard/deadline.hpp>
 #include <switchyard/io.hpp>
@@ -122,6 +123,34 @@ TEST_CASE("accept with a deadline times out and the listener still accepts", "[d
   require_timed_out(seen.timeout, 50ms, 5s);
   CAPTURE(seen.accepted_peer);
   REQUIRE(seen.accepted_peer.rfind("127.0.0.1:", 0) == 0);  // the client's end
+}
+
+TEST_CASE("distant deadlines time out when they pass, among near ones and early ends",
+          "[deadline]") {
+  // A deadline more than a second away is armed unordered, sorted only as it comes near: the
+  // far read times out after its near neighbours, and the far waits that end early (the
+  // server's, by readiness) leave nothing behind that would time out later.
+  sy::Runtime rt(sy::test::small_config());
+  auto server = sy::test::serve_once(rt, late);
+  auto far = rt.spawn("far", [&server] {
+    auto sock = net::connect(server.address, kPatience);
+    Timeout t = timed([&sock] { (void)sock.read_line(1200ms); });
+    sock.write_all("go\n", kPatience);
+    return std::pair(std::move(t), sock.read_line(kPatience));
+  });
+  std::vector<sy::Future<std::chrono::nanoseconds>> near;
+  for (int i = 1; i <= 4; ++i) {
+    near.push_back(rt.spawn("near", [i] {
+      const auto start = std::chrono::steady_clock::now();
+      sy::this_task::sleep_for(i * 100ms);
+      return sy::test::since(start);
+    }));
+  }
+  for (int i = 1; i <= 4; ++i) REQUIRE(near[i - 1].get() >= i * 100ms);
+  const auto [timeout, after] = far.get();
+  require_timed_out(timeout, 1200ms, 1200ms + 5s);
+  REQUIRE(after == "late");
+  REQUIRE(server.done.get() == "go");
 }
 
 TEST_CASE("sleep_for sleeps at least as long as asked", "[deadline]") {
