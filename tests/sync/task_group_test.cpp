@@ -219,54 +219,34 @@ TEST_CASE("TaskGroup: cancelling an owner reaches its group's children while it 
           "[group]") {
   const sy::Placement p =
       GENERATE(from_range(std::begin(sy::test::kPlacements), std::end(sy::test::kPlacements)));
-  CAPTURE(p);
+  // Three owners deep, each spinning: the cancellation goes down through every group at once.
+  const int owners = GENERATE(1, 3);
+  CAPTURE(p, owners);
   sy::Runtime rt(nest_config());
-  Nest nest(rt, 1, p);
+  Nest nest(rt, owners, p);
+  const auto outermost = [&nest] { nest.owner(0); };
   SECTION("the outer group is cancelled") {
     sy::TaskGroup outer(rt);
-    outer.spawn(
-        "owner", [&nest] { nest.owner(0); }, sy::on(p));
+    outer.spawn("owner", outermost, sy::on(p));
     REQUIRE(eventually([&] { return nest.ready(); }));
     outer.cancel();
     outer.wait();
   }
   SECTION("a sibling fails") {
     sy::TaskGroup outer(rt);
-    outer.spawn(
-        "owner", [&nest] { nest.owner(0); }, sy::on(p));
+    outer.spawn("owner", outermost, sy::on(p));
     REQUIRE(eventually([&] { return nest.ready(); }));
     outer.spawn("failer", [] { throw std::runtime_error("boom"); });
     REQUIRE_THROWS_WITH(outer.wait(), "boom");
   }
   SECTION("the owner's future is cancelled") {
-    auto owner = rt.spawn(
-        "owner", [&nest] { nest.owner(0); }, sy::on(p));
+    auto owner = rt.spawn("owner", outermost, sy::on(p));
     REQUIRE(eventually([&] { return nest.ready(); }));
     owner.cancel();
     owner.get();  // the owner ends as it chooses: here, normally
   }
   REQUIRE(nest.unwound() == Nest::kLeaves);
   REQUIRE(nest.unwound_while_spinning() == Nest::kLeaves);
-}
-
-TEST_CASE("TaskGroup: cancelling the outermost of nested groups reaches the innermost leaves",
-          "[group]") {
-  // Three owners deep, each spinning: the cancellation goes down through every group at once.
-  sy::Runtime rt(nest_config());
-  for (const sy::Placement p : sy::test::kPlacements) {
-    CAPTURE(p);
-    Nest nest(rt, 3, p);
-    {
-      sy::TaskGroup outer(rt);
-      outer.spawn(
-          "owner", [&nest] { nest.owner(0); }, sy::on(p));
-      REQUIRE(eventually([&] { return nest.ready(); }));
-      outer.cancel();
-      outer.wait();
-    }
-    REQUIRE(nest.unwound() == Nest::kLeaves);
-    REQUIRE(nest.unwound_while_spinning() == Nest::kLeaves);
-  }
 }
 
 TEST_CASE("TaskGroup: shutdown unwinds the leaves of an owner that computes", "[group]") {
