@@ -144,9 +144,10 @@ bool eventually(Done&& done) {
 }
 
 // Nest is a chain of `owners` tasks, each of which makes a group, spawns the next owner into it
-// (the last: the leaves, parked on a Channel or an Event), then spins in a CPU loop that makes
-// no Switchyard call and never looks at its own cancellation, until every leaf has unwound or
-// 10 s have passed. What it measures: how many leaves unwound while every owner still spun.
+// (the last: the leaves, parked on a Channel or an Event), yields until those have started,
+// then spins in a CPU loop that makes no Switchyard call and never looks at its own
+// cancellation, until every leaf has unwound or 10 s have passed. What it measures: how many
+// leaves unwound while every owner still spun.
 class Nest {
  public:
   static constexpr int kLeaves = 6;
@@ -169,8 +170,14 @@ class Nest {
             "leaf", [this, i] { leaf(i); }, sy::on(sy::test::kPlacements[i % 3]));
       }
     }
-    spinning_.fetch_add(1);
     const auto give_up = std::chrono::steady_clock::now() + 10s;
+    // The children start first: one queued on the worker of an owner that spins would wait for
+    // it (no sibling is woken for a lone queued task, and these tests run without the watchdog).
+    while ((parked_.load() < kLeaves || spinning_.load() < owners_ - 1 - level) &&
+           std::chrono::steady_clock::now() < give_up) {
+      sy::this_task::yield();
+    }
+    spinning_.fetch_add(1);
     while (unwound_.load() < kLeaves && std::chrono::steady_clock::now() < give_up) {
     }
     spinning_.fetch_sub(1);
