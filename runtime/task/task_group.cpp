@@ -144,6 +144,10 @@ void GroupCore::cancel() noexcept {
   }
 }
 
+void GroupCore::owner_cancelled(void* core) noexcept {
+  static_cast<GroupCore*>(core)->cancel();
+}
+
 bool GroupCore::cancelled() const noexcept {
   std::lock_guard lk(mutex_);
   return cancelled_;

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -117,6 +119,272 @@ TEST_CASE("TaskGroup: nested groups: cancelling the outer cancels the inner's ch
   REQUIRE_THROWS_AS(late.get(), sy::TaskCancelled);
   outer.wait();
   REQUIRE_FALSE(ran.load());
+}
+
+namespace {
+
+// nest_config() leaves each executor room for the leaves beside owners that spin on purpose.
+sy::Config nest_config() {
+  sy::Config c = sy::test::sync_config();
+  c.executors.fiber_workers = 4;
+  c.executors.cpu_threads = 4;
+  return c;
+}
+
+// eventually() says whether `done()` became true within a minute: a failure shows as a false
+// assertion, not as a hung test.
+template <class Done>
+bool eventually(Done&& done) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+// Nest is a chain of `owners` tasks, each of which makes a group, spawns the next owner into it
+// (the last: the leaves, parked on a Channel or an Event), yields until those have started,
+// then spins in a CPU loop that makes no Switchyard call and never looks at its own
+// cancellation, until every leaf has unwound or 10 s have passed. What it measures: how many
+// leaves unwound while every owner still spun.
+class Nest {
+ public:
+  static constexpr int kLeaves = 6;
+
+  Nest(sy::Runtime& rt, int owners, sy::Placement first) : rt_(rt), owners_(owners) {
+    int i = 0;
+    while (sy::test::kPlacements[i] != first) ++i;
+    first_ = i;
+  }
+
+  // owner() is the body of the owner at `level` (0: the outermost), to be spawned on where(level).
+  void owner(int level) {
+    sy::TaskGroup group(rt_);
+    if (level + 1 < owners_) {
+      group.spawn(
+          "owner", [this, level] { owner(level + 1); }, sy::on(where(level + 1)));
+    } else {
+      for (int i = 0; i < kLeaves; ++i) {
+        group.spawn(
+            "leaf", [this, i] { leaf(i); }, sy::on(sy::test::kPlacements[i % 3]));
+      }
+    }
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    // The children start first: one queued on the worker of an owner that spins would wait for
+    // it (no sibling is woken for a lone queued task, and these tests run without the watchdog).
+    while ((parked_.load() < kLeaves || spinning_.load() < owners_ - 1 - level) &&
+           std::chrono::steady_clock::now() < give_up) {
+      sy::this_task::yield();
+    }
+    spinning_.fetch_add(1);
+    while (unwound_.load() < kLeaves && std::chrono::steady_clock::now() < give_up) {
+    }
+    spinning_.fetch_sub(1);
+  }
+  // where() is the executor of the owner at `level`: each level on the next one.
+  sy::Placement where(int level) const { return sy::test::kPlacements[(first_ + level) % 3]; }
+  // ready() says whether every owner spins and every leaf is parked (or about to).
+  bool ready() const { return spinning_.load() == owners_ && parked_.load() == kLeaves; }
+  // unwound() counts the leaves that have unwound; unwound_while_spinning() those that did
+  // while every owner still spun.
+  int unwound() const { return unwound_.load(); }
+  int unwound_while_spinning() const { return unwound_while_spinning_.load(); }
+
+ private:
+  void leaf(int i) {
+    struct Unwind {
+      Nest& nest;
+      ~Unwind() {
+        // Looked at before the count: the owners stop spinning once it is complete.
+        if (nest.spinning_.load() == nest.owners_) nest.unwound_while_spinning_.fetch_add(1);
+        nest.unwound_.fetch_add(1);
+      }
+    } unwind{*this};
+    parked_.fetch_add(1);
+    if (i % 2 == 0) {
+      (void)never_sent_.receive();
+    } else {
+      never_set_.wait();
+    }
+  }
+
+  sy::Runtime& rt_;
+  const int owners_;
+  int first_ = 0;
+  sy::Channel<int> never_sent_;
+  sy::Event never_set_;
+  std::atomic<int> spinning_{0};
+  std::atomic<int> parked_{0};
+  std::atomic<int> unwound_{0};
+  std::atomic<int> unwound_while_spinning_{0};
+};
+
+}  // namespace
+
+TEST_CASE("TaskGroup: cancelling an owner reaches its group's children while it computes",
+          "[group]") {
+  const sy::Placement p =
+      GENERATE(from_range(std::begin(sy::test::kPlacements), std::end(sy::test::kPlacements)));
+  // Three owners deep, each spinning: the cancellation goes down through every group at once.
+  const int owners = GENERATE(1, 3);
+  CAPTURE(p, owners);
+  sy::Runtime rt(nest_config());
+  Nest nest(rt, owners, p);
+  const auto outermost = [&nest] { nest.owner(0); };
+  SECTION("the outer group is cancelled") {
+    sy::TaskGroup outer(rt);
+    outer.spawn("owner", outermost, sy::on(p));
+    REQUIRE(eventually([&] { return nest.ready(); }));
+    outer.cancel();
+    outer.wait();
+  }
+  SECTION("a sibling fails") {
+    sy::TaskGroup outer(rt);
+    outer.spawn("owner", outermost, sy::on(p));
+    REQUIRE(eventually([&] { return nest.ready(); }));
+    outer.spawn("failer", [] { throw std::runtime_error("boom"); });
+    REQUIRE_THROWS_WITH(outer.wait(), "boom");
+  }
+  SECTION("the owner's future is cancelled") {
+    auto owner = rt.spawn("owner", outermost, sy::on(p));
+    REQUIRE(eventually([&] { return nest.ready(); }));
+    owner.cancel();
+    owner.get();  // the owner ends as it chooses: here, normally
+  }
+  REQUIRE(nest.unwound() == Nest::kLeaves);
+  REQUIRE(nest.unwound_while_spinning() == Nest::kLeaves);
+}
+
+TEST_CASE("TaskGroup: shutdown unwinds the leaves of an owner that computes", "[group]") {
+  for (const sy::Placement p : sy::test::kPlacements) {
+    CAPTURE(p);
+    sy::Runtime rt(nest_config());
+    Nest nest(rt, 2, p);
+    auto owner = rt.spawn(
+        "owner", [&nest] { nest.owner(0); }, sy::on(p));
+    REQUIRE(eventually([&] { return nest.ready(); }));
+    rt.shutdown(10ms);
+    REQUIRE(nest.unwound() == Nest::kLeaves);
+    REQUIRE(nest.unwound_while_spinning() == Nest::kLeaves);
+  }
+}
+
+TEST_CASE("TaskGroup: a group made by a cancelled task never starts a child", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  for (const sy::Placement p : sy::test::kPlacements) {
+    CAPTURE(p);
+    std::atomic<bool> group_cancelled{false};
+    std::atomic<bool> ran{false};
+    std::atomic<bool> started{false};
+    auto owner = rt.spawn(
+        "owner",
+        [&] {
+          started = true;
+          while (!sy::this_task::cancelled()) {
+          }
+          sy::TaskGroup group(rt);
+          auto child = group.spawn("child", [&] { ran = true; });
+          group_cancelled = group.cancelled();
+          return child.ready();  // cancelled before it was queued
+        },
+        sy::on(p));
+    REQUIRE(eventually([&] { return started.load(); }));
+    owner.cancel();
+    REQUIRE(owner.get());
+    REQUIRE(group_cancelled.load());
+    REQUIRE_FALSE(ran.load());
+  }
+}
+
+TEST_CASE("TaskGroup: a group outside any task answers only to its own cancellation", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  sy::Event go;
+  sy::TaskGroup group(rt);
+  auto cancelled = group.spawn("cancelled", [&] { go.wait(); });
+  auto sibling = group.spawn("sibling", [&] {
+    go.wait();
+    return 7;
+  });
+  cancelled.cancel();
+  REQUIRE_THROWS_AS(cancelled.get(), sy::TaskCancelled);
+  REQUIRE_FALSE(group.cancelled());
+  go.set();
+  REQUIRE(sibling.get() == 7);
+  REQUIRE_NOTHROW(group.wait());
+}
+
+TEST_CASE("TaskGroup: groups a task has destroyed are not reached by its cancellation", "[group]") {
+  // The ASan build would see a cancellation reach a group that is gone.
+  sy::Runtime rt(sy::test::sync_config());
+  for (const sy::Placement p : sy::test::kPlacements) {
+    CAPTURE(p);
+    sy::Event parked;
+    sy::Event never;
+    std::atomic<int> cancelled_groups{0};
+    auto owner = rt.spawn(
+        "owner",
+        [&] {
+          std::vector<std::unique_ptr<sy::TaskGroup>> groups;
+          for (int i = 0; i < 8; ++i) {
+            groups.push_back(std::make_unique<sy::TaskGroup>(rt));
+            groups.back()->spawn("child", [] { return 1; });
+          }
+          // Destroyed in and out of the order they were made in.
+          constexpr std::size_t kOrder[] = {3, 0, 7, 5, 1, 2, 6, 4};
+          for (const std::size_t i : kOrder) {
+            groups[i]->wait();
+            if (groups[i]->cancelled()) cancelled_groups.fetch_add(1);
+            groups[i].reset();
+          }
+          parked.set();
+          never.wait();
+        },
+        sy::on(p));
+    parked.wait();
+    owner.cancel();
+    REQUIRE_THROWS_AS(owner.get(), sy::TaskCancelled);
+    REQUIRE(cancelled_groups.load() == 0);
+  }
+}
+
+TEST_CASE("TaskGroup: a group may outlive the task that made it", "[group]") {
+  sy::Runtime rt(sy::test::sync_config());
+  for (const sy::Placement p : sy::test::kPlacements) {
+    CAPTURE(p);
+    auto maker = rt.spawn(
+        "maker", [&rt] { return std::make_unique<sy::TaskGroup>(rt); }, sy::on(p));
+    std::unique_ptr<sy::TaskGroup> group = maker.get();
+    REQUIRE(group->spawn("child", [] { return 2; }).get() == 2);
+    group->wait();
+    group.reset();  // the ASan build would see it touch the task's state, were that gone
+  }
+}
+
+TEST_CASE("TaskGroup: an owner cancelled as its group goes", "[group]") {
+  // The cancellation and the group's destruction race on the owner's state (the TSan and ASan
+  // builds watch them).
+  sy::Runtime rt(sy::test::sync_config());
+  for (int i = 0; i < 300; ++i) {
+    std::atomic<bool> leaving{false};
+    auto owner = rt.spawn(
+        "owner",
+        [&] {
+          sy::Latch started(1);
+          sy::TaskGroup group(rt);
+          group.spawn("child", [&started] {
+            started.count_down();
+            sy::Event never;
+            never.wait();
+          });
+          started.wait();
+          leaving = true;
+        },
+        sy::on(sy::test::kPlacements[i % 3]));
+    while (!leaving.load()) std::this_thread::yield();
+    owner.cancel();
+    owner.get();  // past its last cancellable wait: it ends normally
+  }
 }
 
 TEST_CASE("TaskGroup: a deadline cancels the children and wait() throws DeadlineExceeded",

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <switchyard/deadline.hpp>
+#include <switchyard/detail/cancel_subscription.hpp>
 #include <switchyard/detail/spawn_callable.hpp>
 #include <switchyard/detail/task_body.hpp>
 #include <switchyard/errors.hpp>
@@ -56,6 +57,9 @@ class GroupCore {
   void child_failed(std::exception_ptr error) noexcept;
   // cancel() cancels every child, now and to come.
   void cancel() noexcept;
+  // owner_cancelled() is the cancellation of the task that made the group (`core`): it
+  // cancels the group.
+  static void owner_cancelled(void* core) noexcept;
   bool cancelled() const noexcept;
   std::size_t running() const noexcept;
   // wait() waits until no child runs. `shielded`: the caller's own cancellation does not end
@@ -160,15 +164,18 @@ auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Submit&& sub
 // group destroyed with children still running cancels them and waits for them to end: no
 // child outlives its group. A deadline, when given, cancels the children when it passes,
 // whether anyone waits on the group or not (children spawned past it never start), and wait()
-// then throws DeadlineExceeded once they have ended. Groups nest through their tasks: a child
-// that owns a group and is cancelled gets TaskCancelled from that group's wait(), and the
-// inner group, unwinding, cancels its own children. A task owning a group waits for it even
-// while cancelled (the destructor's wait cannot be cancelled). Any thread may spawn into a
-// group; one owner waits on it.
+// then throws DeadlineExceeded once they have ended. Groups nest through their tasks: a group
+// made inside a task is cancelled as soon as that task is (its future's cancel(), its own
+// group's cancellation, failure or deadline), whatever the task is doing, so cancelling a
+// group reaches the children of every group nested below it at once; a group made by a task
+// already cancelled starts no child. A task owning a group waits for it even while cancelled
+// (the destructor's wait cannot be cancelled). Any thread may spawn into a group; one owner
+// waits on it.
 class TaskGroup {
  public:
   explicit TaskGroup(Runtime& rt, Deadline deadline = {})
-      : core_(detail::GroupCore::make(rt, deadline)) {}
+      : core_(detail::GroupCore::make(rt, deadline)),
+        owner_(&detail::GroupCore::owner_cancelled, core_.get()) {}
   // ~TaskGroup() cancels the children still running and waits for them. Never throws.
   ~TaskGroup();
   TaskGroup(const TaskGroup&) = delete;
@@ -187,17 +194,22 @@ class TaskGroup {
 
   // wait() waits until every child has ended, then rethrows the first child's failure, or
   // throws DeadlineExceeded if the deadline cancelled the group. A task cancelled while it
-  // waits gets TaskCancelled (the children go on until the group is destroyed or cancelled).
+  // waits gets TaskCancelled (the group's children are cancelled with the task that made the
+  // group; those of a group made elsewhere go on until it is destroyed or cancelled).
   void wait();
   // cancel() cancels every child, running or yet to be spawned. Never blocks.
   void cancel() noexcept { core_->cancel(); }
-  // cancelled() says whether the group was cancelled (cancel(), a failure, the deadline).
+  // cancelled() says whether the group was cancelled (cancel(), a failure, the deadline, the
+  // cancellation of the task that made it).
   bool cancelled() const noexcept { return core_->cancelled(); }
   // running() is the number of children that have not ended.
   std::size_t running() const noexcept { return core_->running(); }
 
  private:
   std::shared_ptr<detail::GroupCore> core_;
+  // owner_ cancels the group when the task that made it is cancelled. After core_: it goes
+  // first, and no call of its outlives it.
+  detail::CancelSubscription owner_;
 };
 
 }  // namespace switchyard

@@ -9,26 +9,49 @@
 
 namespace switchyard::detail {
 
+class CancelState;
+
+// CancelCallback is a call that a task's CancelState makes once, when the task is cancelled:
+// how a group made in the task cancels its children at once, whatever the task is doing. Its
+// subscriber owns it and keeps the state alive while it is subscribed.
+class CancelCallback {
+ public:
+  using Notify = void (*)(void*) noexcept;
+
+  CancelCallback(Notify notify, void* arg) noexcept : notify_(notify), arg_(arg) {}
+  CancelCallback(const CancelCallback&) = delete;
+  CancelCallback& operator=(const CancelCallback&) = delete;
+
+ private:
+  friend class CancelState;
+
+  Notify notify_;
+  void* arg_;
+  CancelState* state_ = nullptr;
+  CancelCallback* prev_ = nullptr;  // state_->lock_, while linked
+  CancelCallback* next_ = nullptr;  // state_->lock_; the canceller's, once claimed
+  bool linked_ = false;             // state_->lock_
+  bool running_ = false;            // state_->lock_: claimed by a canceller, not yet done
+};
+
 // CancelState lives in the task's body, which the task's Future and the runtime both hold, so
 // a canceller holding the future always finds it alive. Cancelling sets a flag that every
 // Switchyard wait of the task looks at before it parks, then calls the interrupt that the wait
 // the task is in (if any) registered: it claims that wait and ends it as cancelled. The lock
 // keeps the wait's registration alive while the interrupt runs: the task takes it to leave the
-// wait, so the wait's state (on the task's stack) outlives any interrupt in progress.
+// wait, so the wait's state (on the task's stack) outlives any interrupt in progress. Then it
+// makes the subscribed callbacks' calls, without the lock (a call cancels other tasks, whose
+// own callbacks the same canceller then calls: one after another, never nested, so groups
+// nested to any depth cost the canceller no stack).
 class CancelState {
  public:
   using Interrupt = void (*)(void*) noexcept;
 
   // request() asks for cancellation. Returns true if the task had not started: it never will,
-  // and the caller may resolve its future now. Any thread; idempotent.
-  bool request() noexcept {
-    requested_.store(true, std::memory_order_seq_cst);
-    {
-      std::lock_guard lk(lock_);
-      if (interrupt_ != nullptr) interrupt_(arg_);
-    }
-    return !started_.load(std::memory_order_seq_cst);
-  }
+  // and the caller may resolve its future now. Any thread; idempotent. The first request makes
+  // every subscribed callback's call before it returns (a request made at the same time on
+  // another thread may return first).
+  bool request() noexcept;
   // requested() says whether cancellation was asked for. Any thread.
   bool requested() const noexcept { return requested_.load(std::memory_order_seq_cst); }
   // start() marks the task as started; false if it was cancelled first (it must not run). By
@@ -76,13 +99,27 @@ class CancelState {
   void shield() noexcept { ++shield_; }
   void unshield() noexcept { --shield_; }
 
+  // subscribe() links `callback`, to be called when cancellation is requested; false, linking
+  // nothing, if it already was. Any thread.
+  bool subscribe(CancelCallback& callback) noexcept;
+  // unsubscribe() unlinks `callback`. Once it returns the callback's call is not running and
+  // never will: a call in progress is waited for (it takes microseconds). Any thread but the
+  // one making the call.
+  void unsubscribe(CancelCallback& callback) noexcept;
+
  private:
+  // claim() takes the callbacks off the list as the canceller's, still to be called.
+  CancelCallback* claim() noexcept;
+  // called() says that `callback`'s call is done: its subscriber may let it go.
+  static void called(CancelCallback& callback) noexcept;
+
   std::atomic<bool> requested_{false};
   std::atomic<bool> started_{false};
   Spinlock lock_;
-  Interrupt interrupt_ = nullptr;  // lock_
-  void* arg_ = nullptr;            // lock_
-  int shield_ = 0;                 // the task's own
+  Interrupt interrupt_ = nullptr;        // lock_
+  void* arg_ = nullptr;                  // lock_
+  CancelCallback* callbacks_ = nullptr;  // lock_
+  int shield_ = 0;                       // the task's own
 };
 
 // current_cancel_state() is the calling task's CancelState; nullptr outside a task.

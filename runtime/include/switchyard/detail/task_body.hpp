@@ -30,7 +30,9 @@ class TaskBody {
   virtual std::exception_ptr error() const noexcept = 0;
   virtual void publish() noexcept = 0;
   virtual void cancel(std::exception_ptr why) noexcept = 0;
-  // release() drops the runtime's reference to the body (and to the future's state).
+  // add_ref() takes one more reference to the body (and to the future's state); release()
+  // drops one: the runtime's, or one add_ref() took.
+  virtual void add_ref() noexcept = 0;
   virtual void release() noexcept = 0;
   // bytes() is the size of the body's allocation (the future's state and the callable's
   // captures, not what they point to), for the runtime's memory report.
@@ -71,6 +73,7 @@ class CallableTask final : public SharedState<R>, public TaskBody {
     fn_.reset();
     this->fail(std::move(why));
   }
+  void add_ref() noexcept override { SharedState<R>::add_ref(); }
   void release() noexcept override { SharedState<R>::release(); }
   // request_cancel() resolves the future at once if the task has not started (it never will);
   // a running task unwinds from its next wait, and its future resolves when it ends.
