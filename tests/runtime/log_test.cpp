@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -60,8 +61,17 @@ TEST_CASE("log: a sink the program sets receives the watchdog's stall with its f
   Capture capture;
   {
     sy::Runtime rt(sy::test::small_config());
+    // Blocked until the watchdog has said so, or for 30 s: a monitor thread that the machine
+    // held back through a single 100 ms block would have seen nothing.
     rt.spawn(
-          "stuck", [] { ::usleep(100'000); }, sy::on(sy::Placement::fiber))
+          "stuck",
+          [&capture] {
+            const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            do {
+              ::usleep(100'000);
+            } while (capture.of("stall").empty() && std::chrono::steady_clock::now() < give_up);
+          },
+          sy::on(sy::Placement::fiber))
         .get();
   }
   const std::vector<Captured> stalls = capture.of("stall");

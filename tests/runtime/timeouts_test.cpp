@@ -103,20 +103,26 @@ TEST_CASE("timeouts: a Deadline of a huge duration is none and of a negative one
 TEST_CASE("timeouts: sleep_for(hours::max()) sleeps until cancelled", "[timeouts]") {
   const sy::Placement where = GENERATE(sy::Placement::fiber, sy::Placement::blocking);
   sy::Runtime rt(quiet_config());
+  // The 300 ms are counted from their sleeps: a task the machine had not started by then would
+  // not be ready either, and show nothing.
+  sy::Latch asleep(2);
   auto sleeper = rt.spawn(
       "sleeper",
-      [] {
+      [&asleep] {
+        asleep.count_down();
         sy::this_task::sleep_for(std::chrono::hours::max());
         return 1;
       },
       sy::on(where));
   auto later = rt.spawn(
       "sleeper",
-      [] {
+      [&asleep] {
+        asleep.count_down();
         sy::this_task::sleep_for(std::chrono::duration<double>(1e300));
         return 2;
       },
       sy::on(where));
+  asleep.wait();
   std::this_thread::sleep_for(300ms);
   CHECK_FALSE(sleeper.ready());
   CHECK_FALSE(later.ready());
@@ -168,11 +174,18 @@ TEST_CASE("timeouts: wait_for(hours::max()) waits for the task", "[timeouts]") {
     CHECK(waiter.get() == 7);
   }
   SECTION("a negative timeout does not wait") {
-    auto f = rt.spawn("slow", slow);
+    // The task ends when this thread lets it, or after 30 s: a wait_for that waited for it
+    // would return true, and late.
+    sy::Event release;
+    auto f = rt.spawn("held", [&release] {
+      (void)release.wait_for(30s);
+      return 7;
+    });
     const auto start = Clock::now();
     CHECK_FALSE(f.wait_for(std::chrono::hours::min()));
     CHECK_FALSE(f.wait_for(-1s));
-    CHECK(seconds_since(start) < 0.15);
+    CHECK(seconds_since(start) < 5);
+    release.set();
     CHECK(f.get() == 7);
   }
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -25,6 +26,15 @@ namespace {
 std::filesystem::path scratch(const std::string& name) {
   return std::filesystem::temp_directory_path() /
          ("switchyard-trace-test-" + std::to_string(::getpid()) + "-" + name);
+}
+
+// stalls_of() is how often the watchdog saw a task of `kind` hold its worker; 0 for a kind
+// the report does not list.
+std::uint64_t stalls_of(const sy::Report& r, const std::string& kind) {
+  for (const auto& k : r.kinds) {
+    if (k.name == kind) return k.stalls;
+  }
+  return 0;
 }
 
 // traced() runs a workload with profiling.trace set and returns the trace it wrote: a task
@@ -52,8 +62,18 @@ json traced() {
       fs.push_back(rt.spawn("crunch", [] { sy::test::spin_for(2ms); }));
       fs.push_back(rt.spawn("nap", [] { sy::this_task::sleep_for(2ms); }));
     }
+    // Blocked 50 ms at a time until the watchdog has counted a stall (30 s at most): a monitor
+    // thread that the machine held back through a single block would have seen nothing.
     fs.push_back(rt.spawn(
-        "stuck", [] { ::usleep(50'000); }, sy::on(sy::Placement::fiber)));
+        "stuck",
+        [&rt] {
+          const auto give_up = std::chrono::steady_clock::now() + 30s;
+          do {
+            ::usleep(50'000);
+          } while (stalls_of(rt.report(), "stuck") == 0 &&
+                   std::chrono::steady_clock::now() < give_up);
+        },
+        sy::on(sy::Placement::fiber)));
     for (auto& f : fs) f.get();
   }
   std::ifstream in(path);

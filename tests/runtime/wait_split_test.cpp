@@ -38,14 +38,21 @@ const sy::Report::KindReport& kind(const sy::Report& r, const std::string& name)
 }
 
 // waits_on() runs rounds of kTasks tasks of `name` doing wait(i), i their number in the round:
-// each round calls prepare(), spawns them, sleeps for kHold and calls release() to end their
-// waits.
+// each round calls prepare(), spawns them, and once all have set out to wait (the machine may
+// be slow to start them) sleeps for kHold and calls release() to end their waits.
 template <class Prepare, class Wait, class Release>
 void waits_on(sy::Runtime& rt, const char* name, Prepare prepare, Wait wait, Release release) {
   for (int round = 0; round < kRounds; ++round) {
     prepare();
+    sy::Latch set_out(kTasks);
     std::vector<sy::Future<void>> fs;
-    for (int i = 0; i < kTasks; ++i) fs.push_back(rt.spawn(name, [&wait, i] { wait(i); }));
+    for (int i = 0; i < kTasks; ++i) {
+      fs.push_back(rt.spawn(name, [&wait, &set_out, i] {
+        set_out.count_down();
+        wait(i);
+      }));
+    }
+    set_out.wait();
     std::this_thread::sleep_for(kHold);
     release();
     for (auto& f : fs) f.get();

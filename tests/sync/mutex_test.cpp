@@ -42,14 +42,18 @@ TEST_CASE("Mutex: a task waiting for it frees its thread for other tasks", "[mut
   sy::Runtime rt(config);
   sy::Mutex m;
   m.lock();  // held by this thread
+  sy::Latch set_out(1);
   auto waiter = rt.spawn(
       "waiter",
       [&] {
+        set_out.count_down();
         std::lock_guard lk(m);
         return 1;
       },
       sy::on(where));
-  // With one thread on the executor, this task runs only if the waiter gave the thread back.
+  // With one thread on the executor, this task runs only if the waiter, which has the thread
+  // first, gave it back.
+  set_out.wait();
   auto other = rt.spawn(
       "other", [] { return 2; }, sy::on(where));
   REQUIRE(other.wait_for(30s));
@@ -130,8 +134,16 @@ TEST_CASE("Mutex: a task's time waiting for it counts as waiting", "[mutex]") {
   sy::Mutex m;
   for (int i = 0; i < 4; ++i) {
     m.lock();
+    // Held for 40 ms from the task's arrival: one that came after the unlock would not wait.
+    sy::Latch set_out(1);
     auto f = rt.spawn(
-        "waits", [&] { std::lock_guard lk(m); }, sy::on(where));
+        "waits",
+        [&] {
+          set_out.count_down();
+          std::lock_guard lk(m);
+        },
+        sy::on(where));
+    set_out.wait();
     std::this_thread::sleep_for(40ms);
     m.unlock();
     f.get();

@@ -49,11 +49,18 @@ TEST_CASE("SharedMutex: a waiting writer holds back new readers, and its timeout
   sy::SharedMutex m;
   m.lock_shared();
   REQUIRE_FALSE(m.try_lock());
-  auto writer = rt.spawn("writer", [&] { return m.try_lock_for(300ms); });
-  // Once the writer waits, a new reader queues behind it.
-  while (m.try_lock_shared()) {
-    m.unlock_shared();
-    std::this_thread::sleep_for(1ms);
+  // Once the writer waits, a new reader queues behind it. A writer that gave up before this
+  // thread saw it wait (this thread held back for its 300 ms) is sent again.
+  sy::Future<bool> writer;
+  for (int round = 0;; ++round) {
+    REQUIRE(round < 100);
+    writer = rt.spawn("writer", [&] { return m.try_lock_for(300ms); });
+    while (!writer.ready() && m.try_lock_shared()) {
+      m.unlock_shared();
+      std::this_thread::sleep_for(1ms);
+    }
+    if (!writer.ready()) break;
+    REQUIRE_FALSE(writer.get());  // the first reader still holds it
   }
   auto reader = rt.spawn(
       "reader",
