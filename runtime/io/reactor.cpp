@@ -84,8 +84,12 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
     std::lock_guard lk(mutex_);
     if (open()) {
       // The last poll's time is early enough: a deadline it takes for distant is tracked by
-      // far_due_ all the same, only sorted sooner.
-      if (ns_of(w.deadline()) > last_poll_ns_.load(std::memory_order_relaxed) + kFarNs) {
+      // far_due_ all the same, only sorted sooner. While the owner sleeps it can be stale by
+      // the whole sleep (a pool task arming here): then read the clock.
+      const std::int64_t now_ns = sleeping_.load(std::memory_order_relaxed)
+                                      ? steady_ns()
+                                      : last_poll_ns_.load(std::memory_order_relaxed);
+      if (ns_of(w.deadline()) > now_ns + kFarNs) {
         far_.push_back(w);
         far_due_ = std::min(far_due_, w.deadline());
       } else {

@@ -38,8 +38,8 @@ class CancelCallback {
 // a canceller holding the future always finds it alive. Cancelling sets a flag that every
 // Switchyard wait of the task looks at before it parks, then calls the interrupt that the wait
 // the task is in (if any) registered: it claims that wait and ends it as cancelled. The lock
-// keeps the wait's registration alive while the interrupt runs: the task takes it to leave the
-// wait, so the wait's state (on the task's stack) outlives any interrupt in progress. Then it
+// keeps a registration alive while its interrupt runs (the task takes it to leave, or end()), and
+// a reactor wait's state is kept alive by its reactor's locks (Reactor::interrupt). Then it
 // makes the subscribed callbacks' calls, without the lock (a call cancels other tasks, whose
 // own callbacks the same canceller then calls: one after another, never nested, so groups
 // nested to any depth cost the canceller no stack).
