@@ -23,7 +23,10 @@ std::int64_t ns_of(std::chrono::steady_clock::time_point t) noexcept {
 
 }  // namespace
 
-Reactor::Reactor(const CancelSignal& cancel) : cancel_(cancel), poller_(make_epoll_poller()) {}
+Reactor::Reactor(const CancelSignal& cancel) : cancel_(cancel), poller_(make_epoll_poller()) {
+  // The waits armed before the first poll take their distance from here.
+  last_poll_ns_.store(steady_ns(), std::memory_order_relaxed);
+}
 
 Reactor::~Reactor() {
   std::lock_guard lk(mutex_);
