@@ -132,7 +132,8 @@ TEST_CASE("every named primitive reports the waits of the tasks that waited on i
       {"shared", "SharedMutex",
        [&] {
          shared.lock();
-         waited(rt, [&] { std::shared_lock lk(shared); }, [&] { shared.unlock(); });
+         waited(
+             rt, [&] { std::shared_lock lk(shared); }, [&] { shared.unlock(); });
        }},
       {"cv", "ConditionVariable",
        [&] {
@@ -155,20 +156,28 @@ TEST_CASE("every named primitive reports the waits of the tasks that waited on i
              });
        }},
       {"semaphore", "Semaphore",
-       [&] { waited(rt, [&] { semaphore.acquire(); }, [&] { semaphore.release(); }); }},
+       [&] {
+         waited(
+             rt, [&] { semaphore.acquire(); }, [&] { semaphore.release(); });
+       }},
       // A latch opens once: each round has its own, listed only if a task waited on it.
       {"latch", "Latch",
        [&] {
          sy::Latch latch(1, "latch");
-         waited(rt, [&] { latch.wait(); }, [&] { latch.count_down(); });
+         waited(
+             rt, [&] { latch.wait(); }, [&] { latch.count_down(); });
        }},
       {"event", "Event",
        [&] {
          event.reset();
-         waited(rt, [&] { event.wait(); }, [&] { event.set(); });
+         waited(
+             rt, [&] { event.wait(); }, [&] { event.set(); });
        }},
       {"channel", "Channel",
-       [&] { waited(rt, [&] { (void)channel.receive(); }, [&] { channel.send(1); }); }},
+       [&] {
+         waited(
+             rt, [&] { (void)channel.receive(); }, [&] { channel.send(1); });
+       }},
       {"selected", "Channel",
        [&] {
          waited(
