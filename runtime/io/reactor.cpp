@@ -113,20 +113,22 @@ Waiter::Outcome Reactor::park(Waiter& w) noexcept {
 }
 
 void Reactor::disarm(Waiter& w, ReactorWait& parked) noexcept {
+  const auto unlink_here = [&] {
+    parked.armed_in.store(nullptr, std::memory_order_relaxed);
+    unlink(w);
+  };
   if (w.deadline() == time_point::max()) {
     std::lock_guard lk(untimed_lock_);
-    parked.armed_in.store(nullptr, std::memory_order_relaxed);
-    if (w.list_hook.is_linked()) untimed_.erase(untimed_.iterator_to(w));
-    return;
+    unlink_here();
+  } else {
+    std::lock_guard lk(mutex_);
+    unlink_here();
   }
-  std::lock_guard lk(mutex_);
-  parked.armed_in.store(nullptr, std::memory_order_relaxed);
-  unlink_timed(w);
 }
 
-bool Reactor::unlink_timed(Waiter& w) noexcept {
+bool Reactor::unlink(Waiter& w) noexcept {
   if (w.list_hook.is_linked()) {
-    far_.erase(far_.iterator_to(w));
+    (w.deadline() == time_point::max() ? untimed_ : far_).erase(Unordered::s_iterator_to(w));
     return true;
   }
   if (!w.timer_hook.is_linked()) return false;
@@ -149,16 +151,9 @@ void Reactor::cancel_parked(ReactorWait& parked) noexcept {
     std::lock_guard ul(untimed_lock_);
     if (parked.armed_in.load(std::memory_order_relaxed) != this) return;
     Waiter& w = *parked.waiter;
-    bool linked = false;
-    if (w.deadline() != time_point::max()) {
-      linked = unlink_timed(w);
-    } else if (w.list_hook.is_linked()) {
-      untimed_.erase(untimed_.iterator_to(w));
-      linked = true;
-    }
     // Claimed under the locks: no other party can then wake the task, which stays parked in
     // `w` until the wake below.
-    if (linked && w.claim()) claimed = &w;
+    if (unlink(w) && w.claim()) claimed = &w;
   }
   if (claimed != nullptr) claimed->wake(Waiter::Outcome::cancelled);
 }

@@ -100,9 +100,11 @@ class Reactor {
   void expire(time_point now) noexcept;                  // caller holds mutex_
   void sort_far(time_point now) noexcept;                // caller holds mutex_
   void disarm(Waiter& w, ReactorWait& parked) noexcept;  // takes the list's lock
-  bool unlink_timed(Waiter& w) noexcept;                 // caller holds mutex_; false if not armed
-  void cancel_parked(ReactorWait& parked) noexcept;      // takes both list locks
-  void note_first_deadline() noexcept;                   // caller holds mutex_
+  // unlink() takes `w` out of whichever of this reactor's collections holds it; false if none.
+  // The caller holds that collection's lock (untimed_lock_ for a wait without a deadline).
+  bool unlink(Waiter& w) noexcept;
+  void cancel_parked(ReactorWait& parked) noexcept;  // takes both list locks
+  void note_first_deadline() noexcept;               // caller holds mutex_
 
   const CancelSignal& cancel_;
   std::unique_ptr<Poller> poller_;
