@@ -26,9 +26,10 @@ void close_slot(Waiter::Slot& slot) noexcept {
 
 }  // namespace
 
-void IoSource::signal(bool readable, bool writable) noexcept {
-  if (readable) ready(readers);
-  if (writable) ready(writers);
+void IoSource::signal(const Readiness& r) noexcept {
+  if (r.closed) read_closed.store(true, std::memory_order_relaxed);  // published by ready()
+  if (r.readable) ready(readers);
+  if (r.writable) ready(writers);
 }
 
 void IoSource::close_waits() noexcept {

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <utility>
 
 #include <boost/intrusive/list_hook.hpp>
 
+#include "io/poller.hpp"
 #include "task/waiter.hpp"
 
 namespace switchyard::detail {
@@ -27,8 +29,8 @@ class IoSource {
   IoSource(const IoSource&) = delete;
   IoSource& operator=(const IoSource&) = delete;
 
-  // signal() records readiness and wakes the waiters it concerns. Called by the poller.
-  void signal(bool readable, bool writable) noexcept;
+  // signal() records readiness and wakes the waiters it concerns. Called by the reactor.
+  void signal(const Readiness& r) noexcept;
   // close_waits() wakes any waiter with Outcome::closed and empties both slots.
   void close_waits() noexcept;
 
@@ -39,10 +41,26 @@ class IoSource {
   Waiter::Outcome wait(bool for_read, std::chrono::steady_clock::time_point deadline,
                        Reactor& timers) noexcept;
 
+  // wait_before_read() says whether the reading task should wait for readiness before its
+  // next read, and forgets the last read's state: true when that read drained the descriptor
+  // and no end of stream has been reported since (its token, consumed before that read,
+  // published the report).
+  bool wait_before_read() noexcept {
+    return std::exchange(read_drained, false) && !read_closed.load(std::memory_order_relaxed);
+  }
+
   const int fd;
   Reactor* reactor;  // where it is registered; nullptr once that reactor is gone
   Waiter::Slot readers{kEmpty};
   Waiter::Slot writers{kEmpty};
+  // The last read took all that was queued (a stream read returns everything queued up to its
+  // size, so a short one leaves nothing): the next read waits for readiness before it calls,
+  // and saves the EAGAIN. Data that comes after the short read brings an edge of its own, so
+  // nothing is missed (Tokio's clear-readiness-on-short-read). Only the reading task uses it.
+  bool read_drained = false;
+  // End of stream, hang-up or error was reported: a short read may have left the end behind
+  // with no edge to come, so the reader reads at once (wait_before_read()).
+  std::atomic<bool> read_closed{false};
   boost::intrusive::list_member_hook<> registry_hook;  // the reactor's list, under its lock
 };
 

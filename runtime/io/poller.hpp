@@ -12,6 +12,7 @@ struct Readiness {
   void* token = nullptr;  // what register_fd() was given
   bool readable = false;  // includes end of stream, hang-up and error
   bool writable = false;  // includes hang-up and error
+  bool closed = false;    // end of stream, hang-up or error: no further edge will come
 };
 
 // Poller is a backend of the reactor: descriptors registered once, edge-triggered, for both

@@ -218,7 +218,7 @@ void Reactor::poll_locked(time_point until) noexcept {
     notified_.store(false, std::memory_order_relaxed);
   }
   for (std::size_t i = 0; i < n; ++i) {
-    static_cast<IoSource*>(ready_[i].token)->signal(ready_[i].readable, ready_[i].writable);
+    static_cast<IoSource*>(ready_[i].token)->signal(ready_[i]);
   }
   now = std::chrono::steady_clock::now();
   std::lock_guard lk(mutex_);

@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
+#include "io/io_source.hpp"
 #include "net/address.hpp"
 #include "net/failure.hpp"
 #include "task/wait.hpp"
@@ -85,9 +87,16 @@ std::size_t Socket::read_some(char* data, std::size_t size, Deadline deadline) {
 
 std::size_t Socket::read_unbuffered(char* data, std::size_t size, Deadline deadline) {
   if (fd_ < 0) detail::fail("read from", peer_, EBADF);
+  if (source_ != nullptr && source_->wait_before_read() &&
+      (deadline.is_none() || deadline.at() > std::chrono::steady_clock::now())) {
+    detail::await(fd_, source_, true, deadline, "read from", peer_);
+  }
   for (;;) {
     const ssize_t n = ::read(fd_, data, size);
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      if (source_ != nullptr) source_->read_drained = n > 0 && static_cast<std::size_t>(n) < size;
+      return static_cast<std::size_t>(n);
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN) detail::fail("read from", peer_, errno);
     detail::await(fd_, source_, true, deadline, "read from", peer_);

@@ -1,5 +1,6 @@
 // Echo over loopback TCP: many connections open at once on the fiber executor, IPv6, lines
-// longer than the socket buffers, and one socket read and written by two tasks at once.
+// longer than the socket buffers, an end of stream right behind a line, and one socket read
+// and written by two tasks at once.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -119,6 +120,44 @@ TEST_CASE("a line larger than the socket buffers is echoed whole", "[echo]") {
   REQUIRE(reply->size() == kLine);
   REQUIRE(*reply == line);
   REQUIRE(server.done.get() == 1);
+}
+
+TEST_CASE("the end of stream right behind a line ends the reads after it at once", "[echo]") {
+  // A read that comes back short has drained the socket, so the next one waits for readiness
+  // before it reads. When the peer's end of stream came with that data, no readiness follows:
+  // the reads after it must still end (a bug here waits out kPatience and fails the server).
+  constexpr std::size_t kConnections = 50;
+  sy::Runtime rt(sy::test::small_config());
+  auto server = sy::test::serve(rt, [](net::Listener& listener) {
+    std::size_t ended = 0;
+    for (std::size_t i = 0; i < kConnections; ++i) {
+      auto sock = listener.accept(kPatience);
+      // The client answers the greeting, so this read waits and the socket is watched from
+      // then on; "a" comes back short and leaves the socket drained.
+      sock.write_all("hello\n", kPatience);
+      if (sock.read_line(kPatience) != "a") continue;
+      sock.write_all("a\n", kPatience);
+      // "b\nc" and the end of stream arrive together: one short read takes both lines.
+      if (sock.read_line(kPatience) != "b" || sock.read_line(kPatience) != "c") continue;
+      if (!sock.read_line(kPatience).has_value()) ++ended;
+    }
+    return ended;
+  });
+  const auto closed = sy::test::run_as(rt, sy::Placement::fiber, [&server] {
+    std::size_t echoed = 0;
+    for (std::size_t i = 0; i < kConnections; ++i) {
+      auto sock = net::connect(server.address, kPatience);
+      if (sock.read_line(kPatience) != "hello") continue;
+      sock.write_all("a\n", kPatience);
+      if (sock.read_line(kPatience) != "a") continue;  // the server has read "a"
+      sock.write_all("b\nc", kPatience);
+      sock.shutdown_write();
+      if (!sock.read_line(kPatience).has_value()) ++echoed;  // the server closed
+    }
+    return echoed;
+  });
+  REQUIRE(closed == kConnections);
+  REQUIRE(server.done.get() == kConnections);
 }
 
 TEST_CASE("one task reads a socket while another writes it", "[echo]") {
