@@ -1,6 +1,9 @@
 #include "core/kind_registry.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <functional>
 #include <mutex>
 
 #include "core/logger.hpp"
@@ -8,7 +11,45 @@
 
 namespace switchyard::detail {
 
+namespace {
+
+// KindCache is a thread's kinds looked up lately, by a hash of the name, direct-mapped: an
+// entry answers only for its registry and only a name equal to its record's.
+struct KindCache {
+  static constexpr std::size_t kEntries = 16;
+  struct Entry {
+    std::uint64_t registry = 0;
+    KindRecord* record = nullptr;
+  };
+  std::array<Entry, kEntries> entries{};
+
+  Entry& slot(std::string_view name) noexcept {
+    return entries[std::hash<std::string_view>{}(name) % kEntries];
+  }
+};
+
+thread_local KindCache cache;
+
+std::atomic<std::uint64_t> next_registry_id{1};
+
+}  // namespace
+
+KindRegistry::KindRegistry(const Config& config, const TaskTable& tasks,
+                           std::function<void(KindRecord&)> on_new)
+    : id_(next_registry_id.fetch_add(1, std::memory_order_relaxed)),
+      config_(config),
+      tasks_(tasks),
+      on_new_(std::move(on_new)) {}
+
 KindRecord& KindRegistry::get(std::string_view name) {
+  KindCache::Entry& cached = cache.slot(name);
+  if (cached.registry == id_ && cached.record->name == name) return *cached.record;
+  KindRecord& record = find_or_add(name);
+  if (record.name == name) cached = {id_, &record};  // not the overflow kind's stand-in
+  return record;
+}
+
+KindRecord& KindRegistry::find_or_add(std::string_view name) {
   check_name("switchyard: a kind name", name);
   {
     std::shared_lock lk(mutex_);

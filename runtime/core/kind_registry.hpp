@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,8 +19,10 @@ namespace switchyard::detail {
 
 // KindRegistry creates a KindRecord the first time a kind name is used, with its settings
 // from the config's [kinds] table, and whether it is a registered task (shards can run it), and
-// hands it to `on_new` before any other thread can see it. Lookups of known kinds take a
-// shared lock. All members may be called from any thread.
+// hands it to `on_new` before any other thread can see it. A thread looks up a kind it has
+// looked up before in a cache of its own, without a lock: a shared lock's reader count is a
+// cache line that every spawn on every core would write. Other lookups take the shared lock.
+// All members may be called from any thread.
 //
 // A kind names code, not data, but nothing stops a program from naming kinds after URLs or
 // ids, and each kind keeps a profile for the runtime's life: so the kinds are bounded. Past
@@ -31,8 +34,7 @@ class KindRegistry {
   static constexpr std::string_view kOverflowName = "(kinds past the limit)";
 
   KindRegistry(const Config& config, const TaskTable& tasks,
-               std::function<void(KindRecord&)> on_new)
-      : config_(config), tasks_(tasks), on_new_(std::move(on_new)) {}
+               std::function<void(KindRecord&)> on_new);
 
   // get() returns the kind's record, creating it on first use, or the overflow kind's past
   // kMaxKinds. Throws std::invalid_argument for a name longer than kMaxNameBytes (name_bound.hpp).
@@ -43,8 +45,10 @@ class KindRegistry {
   void for_each(const std::function<void(KindRecord&)>& fn) const;
 
  private:
+  KindRecord& find_or_add(std::string_view name);
   KindRecord& overflow(std::string_view name);  // caller holds mutex_ exclusively
 
+  const std::uint64_t id_;  // never reused, so no thread's cache mistakes another registry's
   const Config& config_;
   const TaskTable& tasks_;
   const std::function<void(KindRecord&)> on_new_;

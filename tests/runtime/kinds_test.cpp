@@ -63,3 +63,21 @@ TEST_CASE("a kind name longer than the bound fails its task's future, and only i
                           std::string(40, 'k') + "...'");
   REQUIRE(rt.spawn("after", [] { return 3; }).get() == 3);
 }
+
+TEST_CASE("a runtime made where another was finds its own kinds, not the other's", "[kinds]") {
+  // The thread that spawns keeps the kinds it looked up lately; the second runtime lives at
+  // the first one's address, and its kind of the same name has other settings.
+  for (const sy::Placement placement : {sy::Placement::fiber, sy::Placement::cpu}) {
+    CAPTURE(sy::to_string(placement));
+    sy::Config config = sy::test::small_config();
+    config.kinds["work"].placement = placement;
+    sy::Runtime rt(config);
+    for (int i = 0; i < 2; ++i) {
+      REQUIRE(rt.spawn("work", [] { return sy::this_task::placement(); }).get() == placement);
+    }
+    const sy::Report r = rt.report();
+    const auto* work = find_kind(r, "work");
+    REQUIRE(work != nullptr);
+    REQUIRE(work->finished == 2);
+  }
+}
