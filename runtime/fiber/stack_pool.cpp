@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -21,6 +23,15 @@
 namespace switchyard::detail {
 
 namespace {
+
+// The madvise() advice that installs guard markers, and the one that removes them (Linux
+// 6.13, include/uapi/asm-generic/mman-common.h); older headers lack the names.
+constexpr int kGuardInstall = 102;
+constexpr int kGuardRemove = 103;
+
+// Whether the kernel has guard markers: unknown until a slab first tries them.
+enum class Markers : int { unknown, yes, no };
+std::atomic<Markers> kernel_markers{Markers::unknown};
 
 std::size_t round_to_pages(std::size_t bytes) {
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
@@ -67,12 +78,14 @@ bool StackPool::locate(const void* p, const void*& bottom, std::size_t& size) no
 }
 #endif
 
-StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot, GuardBudget& budget)
+StackPool::StackPool(std::size_t stack_bytes, std::size_t keep_hot, GuardBudget& budget,
+                     Guards guards)
     : stack_bytes_(round_to_pages(stack_bytes)),
       guard_bytes_(round_to_pages(1)),
       slot_bytes_(guard_bytes_ + stack_bytes_),
       keep_hot_(keep_hot),
-      budget_(budget) {}
+      budget_(budget),
+      guards_(guards) {}
 
 StackPool::~StackPool() {
 #if SWITCHYARD_ASAN
@@ -85,7 +98,7 @@ StackPool::~StackPool() {
   const Slab* next = nullptr;
   for (const Slab* s = slabs_.load(std::memory_order_acquire); s != nullptr; s = next) {
     munmap(s->base, slot_bytes_ * kSlabStacks);
-    if (s->guarded) budget_.give_back(kSlabGuardMappings);
+    if (s->guard == Guard::page) budget_.give_back(kSlabGuardMappings);
     next = s->next;
     delete s;
   }
@@ -96,26 +109,23 @@ bool StackPool::in_guard(const void* p) const noexcept {
   for (const Slab* s = slabs_.load(std::memory_order_acquire); s != nullptr; s = s->next) {
     const auto base = reinterpret_cast<std::uintptr_t>(s->base);
     if (at >= base && at - base < slot_bytes_ * kSlabStacks) {
-      return s->guarded && (at - base) % slot_bytes_ < guard_bytes_;
+      return s->guard != Guard::none && (at - base) % slot_bytes_ < guard_bytes_;
     }
   }
   return false;
 }
 
-// guard() protects the guard pages of the slab at `base` if the budget allows, and says so
-// the first time it cannot. A slab is guarded whole or not at all.
-bool StackPool::guard(char* base) noexcept {
+// guard() guards the slab at `base`: with markers if the kernel has them, else with protected
+// pages if the budget allows, and says so the first time it cannot. A slab is guarded whole
+// or not at all.
+StackPool::Guard StackPool::guard(char* base) noexcept {
+  if (guards_ == Guards::markers_first &&
+      kernel_markers.load(std::memory_order_relaxed) != Markers::no && mark(base)) {
+    return Guard::marker;
+  }
   const char* why = "their guard pages would pass their share, half of";
   if (budget_.take(kSlabGuardMappings)) {
-    std::size_t done = 0;
-    while (done < kSlabStacks &&
-           mprotect(base + done * slot_bytes_, guard_bytes_, PROT_NONE) == 0) {
-      ++done;
-    }
-    if (done == kSlabStacks) return true;
-    // The program's own mappings left less room than the budget counted on. Back to one
-    // mapping, which needs no new one.
-    mprotect(base, done * slot_bytes_, PROT_READ | PROT_WRITE);
+    if (protect(base)) return Guard::page;
     budget_.give_back(kSlabGuardMappings);
     why = "the process ran out of mappings:";
   }
@@ -125,6 +135,37 @@ bool StackPool::guard(char* base) noexcept {
         "{}); an overflow on one is caught only by its canary, when its task ends",
         why, budget_.max_map_count());
   }
+  return Guard::none;
+}
+
+bool StackPool::mark(char* base) noexcept {
+  std::size_t done = 0;
+  while (done < kSlabStacks &&
+         madvise(base + done * slot_bytes_, guard_bytes_, kGuardInstall) == 0) {
+    ++done;
+  }
+  if (done == kSlabStacks) {
+    kernel_markers.store(Markers::yes, std::memory_order_relaxed);
+    return true;
+  }
+  // An older kernel refuses the advice it does not know; a newer one may run out of memory
+  // for page tables. Either way the slab goes back to having no markers.
+  if (done == 0 && errno == EINVAL) kernel_markers.store(Markers::no, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < done; ++i) {
+    madvise(base + i * slot_bytes_, guard_bytes_, kGuardRemove);
+  }
+  return false;
+}
+
+bool StackPool::protect(char* base) noexcept {
+  std::size_t done = 0;
+  while (done < kSlabStacks && mprotect(base + done * slot_bytes_, guard_bytes_, PROT_NONE) == 0) {
+    ++done;
+  }
+  if (done == kSlabStacks) return true;
+  // The program's own mappings left less room than the budget counted on. Back to one
+  // mapping, which needs no new one.
+  mprotect(base, done * slot_bytes_, PROT_READ | PROT_WRITE);
   return false;
 }
 
@@ -144,7 +185,7 @@ void StackPool::add_slab() {
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
   slab->base = static_cast<char*>(base);
-  slab->guarded = guard(slab->base);
+  slab->guard = guard(slab->base);
   slab->next = slabs_.load(std::memory_order_relaxed);
   slabs_.store(slab.release(), std::memory_order_release);
   ++slab_count_;

@@ -18,14 +18,19 @@ namespace switchyard::detail {
 
 // StackPool hands out fixed-size fiber stacks carved from large anonymous mappings, so that
 // 100,000 fibers do not need 100,000 mappings (the kernel's default map limit is 65,530).
-// Below each stack lies a guard page, protected (PROT_NONE) while the pool's GuardBudget
-// lasts, so that an overrun faults at once, where it happens (overflow_handler.hpp names the
-// task's kind); a guard page splits its slab's mapping, which is what the budget bounds.
-// Stacks past the budget have an unprotected page there instead, and only the canary at the
-// bottom of each stack, checked when the stack comes back: an overflow then aborts with a
-// message naming the stack size. trim() returns the pages of free stacks beyond `keep_hot`
-// to the kernel; it is called off the task path (by the monitor), because each return costs
-// every core a TLB flush. All members may be called from any thread.
+// Below each stack lies a guard page, so that an overrun faults at once, where it happens
+// (overflow_handler.hpp names the task's kind). Where the kernel has guard markers (Linux
+// 6.13's MADV_GUARD_INSTALL) the guard page is one: it lives in the page tables, splits no
+// mapping and takes the memory map's lock only to read, so every stack has one. Elsewhere
+// it is protected (PROT_NONE) while the pool's GuardBudget lasts: such a guard page splits
+// its slab's mapping, which is what the budget bounds, and each split takes the map's lock
+// to write, stalling every thread's page faults (making a slab of 64 that way was half of
+// what starting 1,000 fresh fibers cost). Stacks past the budget have an unprotected page
+// there instead, and only the canary at the bottom of each stack, checked when the stack
+// comes back: an overflow then aborts with a message naming the stack size. trim() returns the
+// pages of free stacks beyond `keep_hot` to the kernel; it is called off the task path (by the
+// monitor), because each return costs every core a TLB flush. All members may be called from any
+// thread.
 //
 // A fiber starts and ends with a stack, so the pool must not be one lock for every core (Go
 // keeps a stack cache per P for the same reason): each thread takes and returns stacks through
@@ -44,10 +49,15 @@ class StackPool {
   static constexpr std::size_t kCacheStacks = 16;
   static constexpr std::size_t kBatch = kCacheStacks / 2;
 
+  // Guards says how guard pages are made: markers where the kernel has them, else protected
+  // pages within the budget (the default); or protected pages only, as on older kernels.
+  enum class Guards : std::uint8_t { markers_first, protected_only };
+
   // StackPool(stack_bytes, ...): every stack is `stack_bytes` usable, rounded up to pages; its
-  // guard page comes on top. Guard pages are taken from `budget`, given back on destruction.
+  // guard page comes on top. Protected guard pages are taken from `budget`, given back on
+  // destruction.
   StackPool(std::size_t stack_bytes, std::size_t keep_hot,
-            GuardBudget& budget = GuardBudget::process());
+            GuardBudget& budget = GuardBudget::process(), Guards guards = Guards::markers_first);
   ~StackPool();
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
@@ -88,9 +98,10 @@ class StackPool {
   // Slab is one mapping of kSlabStacks slots, each a guard page then a stack. The slabs form
   // a list that only grows (until the pool is destroyed), so in_guard() can walk it while
   // another thread adds to it.
+  enum class Guard : std::uint8_t { none, marker, page };
   struct Slab {
     char* base;
-    bool guarded;
+    Guard guard;
     const Slab* next;
   };
 
@@ -105,13 +116,16 @@ class StackPool {
   void spill(Cache& c) noexcept;  // caller holds c.lock: kBatch stacks to the shared lists
   void add_slab();                // caller holds mutex_
   std::size_t resident(const void* p, std::size_t bytes, std::vector<unsigned char>& pages) const;
-  bool guard(char* base) noexcept;
+  Guard guard(char* base) noexcept;
+  bool mark(char* base) noexcept;     // guard markers on every guard page of the slab
+  bool protect(char* base) noexcept;  // PROT_NONE on every guard page of the slab
 
   const std::size_t stack_bytes_;
   const std::size_t guard_bytes_;
   const std::size_t slot_bytes_;  // a guard page and a stack
   const std::size_t keep_hot_;
   GuardBudget& budget_;
+  const Guards guards_;
   mutable std::mutex mutex_;
   std::vector<void*> hot_;   // free stack bottoms, most recently freed last
   std::vector<void*> cold_;  // free stack bottoms whose pages were returned

@@ -88,8 +88,7 @@ class EpollPoller final : public Poller {
       }
       const bool broken = (ev.events & (EPOLLERR | EPOLLHUP)) != 0;
       out[k++] = {ev.data.ptr, broken || (ev.events & (EPOLLIN | EPOLLRDHUP)) != 0,
-                  broken || (ev.events & EPOLLOUT) != 0,
-                  broken || (ev.events & EPOLLRDHUP) != 0};
+                  broken || (ev.events & EPOLLOUT) != 0, broken || (ev.events & EPOLLRDHUP) != 0};
     }
     return k;
   }

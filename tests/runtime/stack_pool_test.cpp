@@ -1,8 +1,10 @@
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -56,14 +58,41 @@ bool resident(const void* p) {
   return (in & 1) != 0;
 }
 
+// faults() says whether a write to `p` kills a process: a child's, so that the test goes on.
+bool faults(const void* p) {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::signal(SIGSEGV, SIG_DFL);
+    std::signal(SIGBUS, SIG_DFL);
+    *static_cast<volatile char*>(const_cast<void*>(p)) = 1;
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  return WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS);
+}
+
+// markers_supported() says whether the kernel installs guard markers (madvise advice 102).
+bool markers_supported() {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  void* p = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(p != MAP_FAILED);
+  const bool yes = madvise(p, page, 102) == 0;
+  munmap(p, page);
+  return yes;
+}
+
 }  // namespace
 
 TEST_CASE("Stacks have a protected guard page while the budget lasts, and none past it",
           "[overflow]") {
-  // A process whose vm.max_map_count leaves room for one slab of guard pages.
+  // A process whose vm.max_map_count leaves room for one slab of guard pages, on a kernel
+  // without guard markers.
   GuardBudget budget(2 * StackPool::kSlabGuardMappings);
+  constexpr auto kProtected = StackPool::Guards::protected_only;
   {
-    StackPool pool(kStackBytes, 0, budget);
+    StackPool pool(kStackBytes, 0, budget, kProtected);
     std::vector<Stack> stacks;
     for (std::size_t i = 0; i < StackPool::kSlabStacks; ++i) stacks.push_back(pool.allocate());
     for (const Stack& s : stacks) {
@@ -101,11 +130,41 @@ TEST_CASE("Stacks have a protected guard page while the budget lasts, and none p
     pool.deallocate(again);
   }
   // A destroyed pool gives its share back: the next one's stacks are guarded.
-  StackPool next(kStackBytes, 0, budget);
+  StackPool next(kStackBytes, 0, budget, kProtected);
   Stack s = next.allocate();
   CHECK(protection(bottom_of(s) - 1) == "---p");
   CHECK(next.in_guard(bottom_of(s) - 1));
   next.deallocate(s);
+}
+
+TEST_CASE("With guard markers every stack has a guard page, whatever the budget", "[overflow]") {
+  if (!markers_supported()) {
+    WARN("this kernel has no guard markers (MADV_GUARD_INSTALL, Linux 6.13): not tested here");
+    return;
+  }
+  GuardBudget budget(0);  // no room for a single protected guard page
+  StackPool pool(kStackBytes, 0, budget);
+  std::vector<Stack> stacks;
+  for (std::size_t i = 0; i < 2 * StackPool::kSlabStacks; ++i) stacks.push_back(pool.allocate());
+  for (const Stack& s : stacks) {
+    CHECK(pool.in_guard(bottom_of(s) - 1));
+    CHECK_FALSE(pool.in_guard(bottom_of(s)));
+    // A marker splits no mapping: the guard page shows as the stack's own.
+    CHECK(protection(bottom_of(s) - 1) == "rw-p");
+  }
+  CHECK(faults(bottom_of(stacks.front()) - 1));
+  CHECK(faults(bottom_of(stacks.back()) - 1));
+  CHECK_FALSE(faults(bottom_of(stacks.back())));
+  CHECK(budget.first_refusal());  // no slab met the budget's refusal before this
+  // Trimmed, the stacks' pages go back to the kernel and their markers stay.
+  for (Stack& s : stacks) {
+    std::memset(const_cast<char*>(bottom_of(s)) + 8, 1, s.size - 8);
+    pool.deallocate(s);
+  }
+  pool.trim();
+  CHECK_FALSE(resident(bottom_of(stacks.back())));
+  CHECK(faults(bottom_of(stacks.back()) - 1));
+  CHECK(faults(bottom_of(stacks.front()) - 1));
 }
 
 TEST_CASE("A budget takes what fits and refuses the rest", "[overflow]") {
