@@ -42,6 +42,8 @@ KindRegistry::KindRegistry(const Config& config, const TaskTable& tasks,
       on_new_(std::move(on_new)) {}
 
 KindRecord& KindRegistry::get(std::string_view name) {
+  // `cached` is this thread's entry until the end: find_or_add() (on_new_ included) never
+  // suspends, so the task cannot move to another thread in between.
   KindCache::Entry& cached = cache.slot(name);
   if (cached.registry == id_ && cached.record->name == name) return *cached.record;
   KindRecord& record = find_or_add(name);

@@ -29,9 +29,8 @@ namespace {
 constexpr int kGuardInstall = 102;
 constexpr int kGuardRemove = 103;
 
-// Whether the kernel has guard markers: unknown until a slab first tries them.
-enum class Markers : int { unknown, yes, no };
-std::atomic<Markers> kernel_markers{Markers::unknown};
+// Whether the kernel refused guard markers: then no slab tries them again.
+std::atomic<bool> markers_refused{false};
 
 std::size_t round_to_pages(std::size_t bytes) {
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
@@ -119,8 +118,8 @@ bool StackPool::in_guard(const void* p) const noexcept {
 // pages if the budget allows, and says so the first time it cannot. A slab is guarded whole
 // or not at all.
 StackPool::Guard StackPool::guard(char* base) noexcept {
-  if (guards_ == Guards::markers_first &&
-      kernel_markers.load(std::memory_order_relaxed) != Markers::no && mark(base)) {
+  if (guards_ == Guards::markers_first && !markers_refused.load(std::memory_order_relaxed) &&
+      mark(base)) {
     return Guard::marker;
   }
   const char* why = "their guard pages would pass their share, half of";
@@ -144,13 +143,14 @@ bool StackPool::mark(char* base) noexcept {
          madvise(base + done * slot_bytes_, guard_bytes_, kGuardInstall) == 0) {
     ++done;
   }
-  if (done == kSlabStacks) {
-    kernel_markers.store(Markers::yes, std::memory_order_relaxed);
-    return true;
+  if (done == kSlabStacks) return true;
+  // A kernel without markers refuses the advice it does not know (EINVAL; a sandbox may say
+  // EPERM or ENOSYS): no slab asks again. Short of memory for page tables, this slab goes
+  // without and the next asks again.
+  const int err = errno;
+  if (done == 0 && err != ENOMEM && err != EAGAIN && err != EINTR) {
+    markers_refused.store(true, std::memory_order_relaxed);
   }
-  // An older kernel refuses the advice it does not know; a newer one may run out of memory
-  // for page tables. Either way the slab goes back to having no markers.
-  if (done == 0 && errno == EINVAL) kernel_markers.store(Markers::no, std::memory_order_relaxed);
   for (std::size_t i = 0; i < done; ++i) {
     madvise(base + i * slot_bytes_, guard_bytes_, kGuardRemove);
   }

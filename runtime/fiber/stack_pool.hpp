@@ -82,7 +82,8 @@ class StackPool {
   // stack, and stacks taken or freed meanwhile make it approximate.
   Usage usage() const;
 
-  // in_guard() says whether `p` lies in one of the pool's protected guard pages. It takes no
+  // in_guard() says whether `p` lies in one of the pool's guard pages (a marker or a protected
+  // page; not the unprotected page below a stack past the budget). It takes no
   // lock and allocates nothing: a signal handler may call it, on any thread.
   bool in_guard(const void* p) const noexcept;
 

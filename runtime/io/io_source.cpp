@@ -6,15 +6,19 @@ namespace switchyard::detail {
 
 namespace {
 
-// ready() puts a ready token in `slot`, or wakes the waiter it holds.
+// ready() puts a ready token in `slot`, or wakes the waiter it holds. A token already there
+// is written again: whoever takes it then sees what the signal stored before (read_closed),
+// which a token left as it was would not publish.
 void ready(Waiter::Slot& slot) noexcept {
   std::uintptr_t v = slot.load(std::memory_order_acquire);
   for (;;) {
-    if (v == IoSource::kReady) return;
-    const std::uintptr_t next = v == IoSource::kEmpty ? IoSource::kReady : IoSource::kEmpty;
+    const bool waiter = v != IoSource::kEmpty && v != IoSource::kReady;
+    const std::uintptr_t next = waiter ? IoSource::kEmpty : IoSource::kReady;
     if (slot.compare_exchange_weak(v, next, std::memory_order_acq_rel)) break;
   }
-  if (v != IoSource::kEmpty) reinterpret_cast<Waiter*>(v)->wake(Waiter::Outcome::ready);
+  if (v != IoSource::kEmpty && v != IoSource::kReady) {
+    reinterpret_cast<Waiter*>(v)->wake(Waiter::Outcome::ready);
+  }
 }
 
 void close_slot(Waiter::Slot& slot) noexcept {
@@ -27,7 +31,7 @@ void close_slot(Waiter::Slot& slot) noexcept {
 }  // namespace
 
 void IoSource::signal(const Readiness& r) noexcept {
-  if (r.closed) read_closed.store(true, std::memory_order_relaxed);  // published by ready()
+  if (r.closed) read_closed.store(true, std::memory_order_relaxed);  // published by ready(readers)
   if (r.readable) ready(readers);
   if (r.writable) ready(writers);
 }

@@ -17,9 +17,10 @@ class Reactor;
 
 // IoSource is registered edge-triggered for both directions, once, for the descriptor's
 // life. Each direction has a slot: empty, holding a "ready" token (readiness arrived while
-// nobody waited), or holding the one Waiter waiting for it. A reader tries its system call
+// nobody waited), or holding the one Waiter waiting for it. A caller tries its system call
 // first and waits only on EAGAIN; a stale token costs one more EAGAIN, never a lost wake-up
-// (the protocol Go's netpoller uses).
+// (the protocol Go's netpoller uses). A socket's reader waits first instead when its last read
+// drained the socket (read_drained).
 class IoSource {
  public:
   static constexpr std::uintptr_t kEmpty = 0;
@@ -37,14 +38,14 @@ class IoSource {
   // wait() suspends the calling task until the direction is ready, `deadline` passes, or
   // the runtime cancels its waits; the deadline timer lives on `timers` (the calling
   // worker's reactor). On a fiber worker only. Returns at once, with `ready`, if readiness
-  // arrived since the last EAGAIN.
+  // arrived since the token was last taken.
   Waiter::Outcome wait(bool for_read, std::chrono::steady_clock::time_point deadline,
                        Reactor& timers) noexcept;
 
   // wait_before_read() says whether the reading task should wait for readiness before its
   // next read, and forgets the last read's state: true when that read drained the descriptor
-  // and no end of stream has been reported since (its token, consumed before that read,
-  // published the report).
+  // and no end of stream was reported before it (a report comes with a read token, written
+  // even over one already there, which the reader took before that read, or takes next).
   bool wait_before_read() noexcept {
     return std::exchange(read_drained, false) && !read_closed.load(std::memory_order_relaxed);
   }

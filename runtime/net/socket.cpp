@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "io/io_source.hpp"
@@ -25,20 +27,32 @@ namespace {
 // Lines are read in chunks of this many bytes.
 constexpr std::size_t kChunk = 2048;
 
-// read_with() is a socket's read loop: it waits for readiness first when the last read drained
-// the socket (IoSource::wait_before_read()), then calls `read()`, one non-blocking read of at
-// most `size` bytes that returns what read(2) does, until that does not fail with EAGAIN.
+// read_with() is a socket's read loop: it calls `read()`, one non-blocking read of at most
+// `size` bytes that returns what read(2) does, until that does not fail with EAGAIN. When the
+// last read drained the socket (IoSource::wait_before_read()) it waits for readiness first;
+// however that wait ends (a deadline passed, the task cancelled), the read still comes, so
+// what is queued is read and only a read that finds nothing waits, times out or is cancelled,
+// as when every read went first.
 template <class Read>
 std::size_t read_with(int fd, switchyard::detail::IoSource*& source, Deadline deadline,
                       std::string_view peer, std::size_t size, Read read) {
-  if (source != nullptr && source->wait_before_read() &&
-      (deadline.is_none() || deadline.at() > std::chrono::steady_clock::now())) {
-    detail::await(fd, source, true, deadline, "read from", peer);
+  if (fd < 0) detail::fail("read from", peer, EBADF);
+  // A task writing the socket at the same time may register it (wait_fd()).
+  std::atomic_ref<switchyard::detail::IoSource*> registration(source);
+  if (auto* s = registration.load(std::memory_order_acquire);
+      s != nullptr && s->wait_before_read()) {
+    try {
+      (void)switchyard::detail::wait_fd(fd, source, true, deadline.at());
+    } catch (const std::system_error&) {
+      // The read says what is wrong, or waits again and reports it.
+    }
   }
   for (;;) {
     const ssize_t n = read();
     if (n >= 0) {
-      if (source != nullptr) source->read_drained = n > 0 && static_cast<std::size_t>(n) < size;
+      if (auto* s = registration.load(std::memory_order_acquire); s != nullptr) {
+        s->read_drained = n > 0 && static_cast<std::size_t>(n) < size;
+      }
       return static_cast<std::size_t>(n);
     }
     if (errno == EINTR) continue;
@@ -88,6 +102,15 @@ Socket& Socket::operator=(Socket&& other) noexcept {
 }
 
 Socket Socket::adopt(int fd, std::string peer) {
+  // A stream's short read leaves nothing queued (read_with() counts on it); a datagram's or a
+  // packet's may leave the next message.
+  int type = 0;
+  socklen_t length = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0) detail::fail("adopt", peer, errno);
+  if (type != SOCK_STREAM) {
+    detail::fail("adopt", peer, std::errc::wrong_protocol_type,
+                 "not a stream socket (SO_TYPE " + std::to_string(type) + ")");
+  }
   const int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
     detail::fail("adopt", peer, errno);
@@ -121,7 +144,6 @@ std::size_t Socket::read_some(char* data, std::size_t size, Deadline deadline) {
 }
 
 std::size_t Socket::read_unbuffered(char* data, std::size_t size, Deadline deadline) {
-  if (fd_ < 0) detail::fail("read from", peer_, EBADF);
   return read_with(fd_, source_, deadline, peer_, size, [&] { return ::read(fd_, data, size); });
 }
 
@@ -161,7 +183,6 @@ std::optional<std::string> Socket::read_line(Deadline deadline, std::size_t max_
       buffer_pos_ = 0;
     }
     scanned = buffer_.size();
-    if (fd_ < 0) detail::fail("read from", peer_, EBADF);
     const std::size_t n = read_with(fd_, source_, deadline, peer_, kChunk,
                                     [this] { return read_appending(fd_, buffer_); });
     if (n == 0) {

@@ -4,8 +4,12 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -128,6 +132,33 @@ Waiter::Outcome block(Task* task, int fd, short events, time_point deadline) {
   }
 }
 
+// kRegistrationLocks: the locks under which descriptors are first registered, one picked by
+// the address of the descriptor's IoSource slot.
+constexpr std::size_t kRegistrationLocks = 64;
+std::array<std::mutex, kRegistrationLocks> registration_locks;
+
+// registered() is the descriptor's IoSource, registered with `reactor` now if it is not yet
+// (or was by a runtime that has since shut down). Two tasks may wait on one descriptor at
+// once, one reading and one writing: the slot is read and written atomically, and its first
+// registration made under a lock, so that the descriptor is registered once.
+IoSource& registered(int fd, IoSource*& slot, Reactor& reactor) {
+  std::atomic_ref<IoSource*> ref(slot);
+  IoSource* source = ref.load(std::memory_order_acquire);
+  if (source != nullptr && source->reactor != nullptr) return *source;
+  const auto at = reinterpret_cast<std::uintptr_t>(&slot) / alignof(std::max_align_t);
+  std::lock_guard lk(registration_locks[at % kRegistrationLocks]);
+  source = ref.load(std::memory_order_acquire);
+  if (source != nullptr && source->reactor == nullptr) {
+    delete source;
+    source = nullptr;
+  }
+  if (source == nullptr) {
+    source = reactor.add(fd);
+    ref.store(source, std::memory_order_release);
+  }
+  return *source;
+}
+
 }  // namespace
 
 Waiter::Outcome sleep_until(time_point deadline) noexcept {
@@ -153,13 +184,7 @@ Waiter::Outcome wait_fd(int fd, IoSource*& source, bool for_read, time_point dea
   const Here h = here();
   if (cancel_pending(h)) return Waiter::Outcome::cancelled;
   if (h.reactor == nullptr) return block(h.task, fd, for_read ? POLLIN : POLLOUT, deadline);
-  if (source != nullptr && source->reactor == nullptr) {
-    // Registered by a runtime that has since shut down.
-    delete source;
-    source = nullptr;
-  }
-  if (source == nullptr) source = h.reactor->add(fd);
-  return source->wait(for_read, deadline, *h.reactor);
+  return registered(fd, source, *h.reactor).wait(for_read, deadline, *h.reactor);
 }
 
 void release_fd(IoSource*& source) noexcept {

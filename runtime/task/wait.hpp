@@ -17,8 +17,9 @@ Waiter::Outcome sleep_until(std::chrono::steady_clock::time_point deadline) noex
 // wait_fd() waits until `fd` is ready in one direction: Outcome::ready, timeout, cancelled, or
 // closed (another task closed the descriptor meanwhile). A task on a fiber worker parks, with
 // `source` the descriptor's reactor registration, made on its first such wait (nullptr until
-// then); elsewhere the thread blocks in poll(). Throws std::system_error when the descriptor
-// cannot be registered.
+// then; a reading and a writing task that wait at once for the first time register it once,
+// and `source` is only ever read and written as an atomic, std::atomic_ref); elsewhere the
+// thread blocks in poll(). Throws std::system_error when the descriptor cannot be registered.
 Waiter::Outcome wait_fd(int fd, IoSource*& source, bool for_read,
                         std::chrono::steady_clock::time_point deadline);
 

@@ -2,10 +2,13 @@
 // errno as its code; end of stream is a value where the call allows it, an error where not.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -206,4 +209,76 @@ TEST_CASE("a malformed address is rejected with a message naming it", "[net-erro
   const auto from_listen = message([&] { (void)net::listen(bad); });
   REQUIRE(from_listen.has_value());
   REQUIRE_THAT(*from_listen, Contains(bad));
+}
+
+TEST_CASE("adopt takes stream sockets only, and says what else it was given", "[net-errors]") {
+  int pair[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+  {
+    net::Socket stream = net::Socket::adopt(pair[0], "stream pair");
+    REQUIRE(stream.fd() == pair[0]);
+  }
+  ::close(pair[1]);
+
+  // A datagram's short read may leave a message queued: refused, naming the type.
+  const int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(udp >= 0);
+  const auto dgram = sy::test::caught<net::IoError>([&] { (void)net::Socket::adopt(udp, "udp"); });
+  ::close(udp);
+  REQUIRE(dgram.has_value());
+  CAPTURE(dgram->what());
+  REQUIRE(dgram->code() == std::errc::wrong_protocol_type);
+  REQUIRE_THAT(dgram->what(), Contains("adopt") && Contains("udp") && Contains("not a stream"));
+
+  // A descriptor that is no socket at all.
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const auto piped =
+      sy::test::caught<net::IoError>([&] { (void)net::Socket::adopt(pipe_fds[0], "pipe"); });
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  REQUIRE(piped.has_value());
+  REQUIRE(piped->code() == std::errc::not_a_socket);
+}
+
+TEST_CASE("a cancelled task still reads what is queued; a read that must wait is cancelled",
+          "[net-errors]") {
+  sy::Runtime rt(sy::test::small_config());
+  sy::Event got_first;
+  struct Seen {
+    bool cancelled = false;
+    std::optional<std::string> queued;
+    bool waiting_read_cancelled = false;
+  };
+  auto server = sy::test::serve_once(rt, [&got_first](net::Socket sock) {
+    Seen seen;
+    // The client answers the greeting, so this read waits and the socket is watched; it
+    // comes back short, so the next read would wait for readiness first.
+    sock.write_all("hello\n", kPatience);
+    if (sock.read_line(kPatience) != "a") return seen;
+    got_first.set();
+    const auto patience = std::chrono::steady_clock::now() + kPatience;
+    while (!sy::this_task::cancelled() && std::chrono::steady_clock::now() < patience) {
+    }
+    seen.cancelled = sy::this_task::cancelled();
+    pollfd queued{sock.fd(), POLLIN, 0};
+    if (::poll(&queued, 1, static_cast<int>(kPatience / 1ms)) != 1) return seen;
+    try {
+      seen.queued = sock.read_line(kPatience);
+      (void)sock.read_line(kPatience);
+    } catch (const sy::TaskCancelled&) {
+      seen.waiting_read_cancelled = true;
+    }
+    return seen;
+  });
+  auto sock = net::connect(server.address, kPatience);
+  REQUIRE(sock.read_line(kPatience) == "hello");
+  sock.write_all("a\n", kPatience);
+  REQUIRE(got_first.wait_for(kPatience));
+  server.done.cancel();
+  sock.write_all("b\n", kPatience);
+  const Seen seen = server.done.get();
+  REQUIRE(seen.cancelled);
+  REQUIRE(seen.queued == "b");
+  REQUIRE(seen.waiting_read_cancelled);
 }

@@ -2,15 +2,21 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <switchyard/switchyard.hpp>
 
+#include "core/kind_registry.hpp"
+#include "shard/task_table.hpp"
 #include "support.hpp"
 
 namespace sy = switchyard;
+using switchyard::detail::KindRecord;
+using switchyard::detail::KindRegistry;
+using switchyard::detail::TaskTable;
 
 namespace {
 
@@ -80,4 +86,28 @@ TEST_CASE("a runtime made where another was finds its own kinds, not the other's
     REQUIRE(work != nullptr);
     REQUIRE(work->finished == 2);
   }
+}
+
+TEST_CASE("a registry made in another's storage hands out only its own records", "[kinds]") {
+  // The thread keeps the kinds it looked up lately. The second registry takes the first one's
+  // place in memory, and makes another kind first, so its "work" is not where the first's was:
+  // a lookup must not find the first's record, which is gone.
+  const sy::Config config;
+  const TaskTable tasks;
+  alignas(KindRegistry) unsigned char storage[sizeof(KindRegistry)];
+  auto* first = new (storage) KindRegistry(config, tasks, [](KindRecord&) {});
+  const KindRecord* gone = &first->get("work");
+  CHECK(&first->get("work") == gone);  // the cached lookup
+  first->~KindRegistry();
+
+  auto* second = new (storage) KindRegistry(config, tasks, [](KindRecord&) {});
+  (void)second->get("other");
+  const KindRecord* work = &second->get("work");
+  std::vector<const KindRecord*> own;
+  second->for_each([&own](KindRecord& k) { own.push_back(&k); });
+  CHECK(own.size() == 2);
+  CHECK(std::find(own.begin(), own.end(), work) != own.end());
+  CHECK(work->name == "work");
+  CHECK(&second->get("work") == work);
+  second->~KindRegistry();
 }

@@ -31,7 +31,9 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
 
   // adopt() takes ownership of a connected stream socket `fd` (made non-blocking here);
-  // `peer` names the other end in error messages.
+  // `peer` names the other end in error messages. IoError for a descriptor that is no socket
+  // or another type of socket (wrong_protocol_type: a datagram's short read may leave a
+  // message queued, which the read protocol takes for drained).
   static Socket adopt(int fd, std::string peer);
 
   // read_some() reads at least one byte and at most `size`; 0 means the peer closed its end.
