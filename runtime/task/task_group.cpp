@@ -1,5 +1,6 @@
 #include <switchyard/task_group.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include <switchyard/detail/cancel_state.hpp>
@@ -166,9 +167,29 @@ void GroupCore::wait(bool shielded) {
   for (;;) {
     {
       std::lock_guard lk(mutex_);
-      if (live_ == 0) return;
+      if (live_ == 0) break;
     }
     ended_.wait();
+  }
+  // A child is counted out as its captures go, a moment before its future resolves (its
+  // measurement is folded in between): wait for those futures too, so that every child's
+  // future is ready when the group's wait returns. The list holds only children not found
+  // ready when it last grew.
+  for (;;) {
+    StateBase* pending = nullptr;
+    {
+      std::lock_guard lk(mutex_);
+      const auto it = std::find_if(children_.begin(), children_.end(),
+                                   [](const StateBase* c) { return !c->ready(); });
+      if (it == children_.end()) return;
+      pending = *it;
+      pending->add_ref();
+    }
+    struct Release {
+      StateBase* state;
+      ~Release() { state->release(); }
+    } release{pending};
+    pending->wait();
   }
 }
 
@@ -187,8 +208,7 @@ void GroupCore::outcome() {
 }  // namespace detail
 
 TaskGroup::~TaskGroup() {
-  if (core_->running() == 0) return;
-  core_->cancel();
+  if (core_->running() != 0) core_->cancel();
   try {
     core_->wait(true);
   } catch (...) {

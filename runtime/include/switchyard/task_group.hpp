@@ -159,10 +159,10 @@ auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Submit&& sub
 
 }  // namespace detail
 
-// TaskGroup owns the tasks spawned into it. wait() returns when all have ended; the first that
-// fails (with anything but TaskCancelled) cancels the others, and wait() rethrows its error. A
-// group destroyed with children still running cancels them and waits for them to end: no
-// child outlives its group. A deadline, when given, cancels the children when it passes,
+// TaskGroup owns the tasks spawned into it. wait() returns when all have ended, their captures
+// destroyed and their futures ready; the first that fails (with anything but TaskCancelled)
+// cancels the others, and wait() rethrows its error. A group destroyed with children still
+// running cancels them and waits for them to end: no child outlives its group. A deadline, when given, cancels the children when it passes,
 // whether anyone waits on the group or not (children spawned past it never start), and wait()
 // then throws DeadlineExceeded once they have ended. Groups nest through their tasks: a group
 // made inside a task is cancelled as soon as that task is (its future's cancel(), its own
