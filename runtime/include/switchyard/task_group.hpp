@@ -162,15 +162,15 @@ auto spawn_in_group(const std::shared_ptr<GroupCore>& core, F&& fn, Submit&& sub
 // TaskGroup owns the tasks spawned into it. wait() returns when all have ended, their captures
 // destroyed and their futures ready; the first that fails (with anything but TaskCancelled)
 // cancels the others, and wait() rethrows its error. A group destroyed with children still
-// running cancels them and waits for them to end: no child outlives its group. A deadline, when given, cancels the children when it passes,
-// whether anyone waits on the group or not (children spawned past it never start), and wait()
-// then throws DeadlineExceeded once they have ended. Groups nest through their tasks: a group
-// made inside a task is cancelled as soon as that task is (its future's cancel(), its own
-// group's cancellation, failure or deadline), whatever the task is doing, so cancelling a
-// group reaches the children of every group nested below it at once; a group made by a task
-// already cancelled starts no child. A task owning a group waits for it even while cancelled
-// (the destructor's wait cannot be cancelled). Any thread may spawn into a group; one owner
-// waits on it.
+// running cancels them and waits for them to end: no child outlives its group. A deadline, when
+// given, cancels the children when it passes, whether anyone waits on the group or not (children
+// spawned past it never start), and wait() then throws DeadlineExceeded once they have ended.
+// Groups nest through their tasks: a group made inside a task is cancelled as soon as that task is
+// (its future's cancel(), its own group's cancellation, failure or deadline), whatever the task is
+// doing, so cancelling a group reaches the children of every group nested below it at once; a group
+// made by a task already cancelled starts no child. A task owning a group waits for it even while
+// cancelled (the destructor's wait cannot be cancelled). Any thread may spawn into a group; one
+// owner waits on it.
 class TaskGroup {
  public:
   explicit TaskGroup(Runtime& rt, Deadline deadline = {})
