@@ -280,8 +280,12 @@ void RuntimeCore::finish(Task& task, bool cancelled) noexcept {
   KindRecord& kind = task.kind;
   const bool failed = !cancelled && task.body->failed();
   std::optional<TaskSample> sample;
-  if (task.measured() && !cancelled) {
-    sample = task.sample(failed);
+  // A failed task ran its error's path, often a short cut that says nothing of where the
+  // kind's tasks belong: 200 connections reset by their peers made an echo server's connection
+  // kind look CPU-bound and moved it to the CPU pool, where each later connection held a pool
+  // thread in its read. Only tasks that succeeded inform the policy (and the kind's profile).
+  if (task.measured() && !cancelled && !failed) {
+    sample = task.sample();
     // A thread whose counters failed to open reads no events: its task goes uncounted rather
     // than voiding the events of every task of its kind.
     if (sample->counters && counter_plan_.live_count() > 0 &&

@@ -8,7 +8,7 @@
 
 namespace switchyard::detail {
 
-TaskSample Task::sample(bool failed) const noexcept {
+TaskSample Task::sample() const noexcept {
   using std::chrono::nanoseconds;
   TaskSample s;
   s.placement = where_;
@@ -22,7 +22,6 @@ TaskSample Task::sample(bool failed) const noexcept {
   s.joined = nanoseconds{joined_ns_};
   s.queued = nanoseconds{queued_ns_};
   s.migrations = migrations_;
-  s.failed = failed;
   if (counters_) s.counters = counters_->total;
   return s;
 }

@@ -177,8 +177,9 @@ class Task final : public boost::fibers::fiber_properties {
 
   // migrations() counts executor changes so far.
   unsigned migrations() const noexcept { return migrations_; }
-  // sample() is the finished task's measurement; call after the last close_slice().
-  TaskSample sample(bool failed) const noexcept;
+  // sample() is the measurement of a task that finished without failing; call after the last
+  // close_slice().
+  TaskSample sample() const noexcept;
 
   RuntimeCore& runtime;
   KindRecord& kind;

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include <switchyard/switchyard.hpp>
@@ -45,6 +47,37 @@ TEST_CASE("without a hint, kinds settle where their measurements say", "[placeme
   REQUIRE_FALSE(cpu.history.empty());
   REQUIRE(cpu.history.front().from == sy::Placement::fiber);
   REQUIRE(cpu.history.front().to == sy::Placement::cpu);
+}
+
+TEST_CASE("tasks that fail do not move their kind", "[placement]") {
+  // A failed task ran its error's path, often a short cut: 200 connections reset by their
+  // peers made an echo server's connection kind look CPU-bound (each failed at once, without
+  // a wait) and moved it to the CPU pool, where every later connection held a pool thread in
+  // its read. Here the failing tasks compute, as a CPU-bound kind's tasks would.
+  auto config = sy::test::small_config();
+  config.policy.name =
+      GENERATE(sy::PolicyName::rules, sy::PolicyName::cost, sy::PolicyName::explore);
+  CAPTURE(sy::to_string(config.policy.name));
+  const int tasks = static_cast<int>(config.policy.rules.min_samples) + 2;
+  sy::Runtime rt(config);
+  int failures = 0;
+  for (int i = 0; i < tasks; ++i) {
+    try {
+      rt.spawn("fails", [] {
+          sy::test::spin_for(5ms);
+          throw std::runtime_error("the error's path");
+        }).get();
+    } catch (const std::runtime_error&) {
+      ++failures;
+    }
+  }
+  REQUIRE(failures == tasks);
+  const auto k = after(
+      rt, "fails", [] {}, 0);
+  CAPTURE(k.cpu_share);
+  CHECK(k.failed == static_cast<std::uint64_t>(tasks));
+  CHECK(k.placement == sy::Placement::fiber);
+  CHECK(k.history.empty());
 }
 
 TEST_CASE("a kind pinned in the config never moves", "[placement]") {
