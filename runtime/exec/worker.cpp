@@ -35,13 +35,13 @@ void Worker::start() {
 }
 
 void Worker::request_stop() {
-  {
-    // The flag is atomic as well as written under the mutex: the mutex orders it with the
-    // worker's wait, the atomic makes that order visible to tools that cannot see inside
-    // Boost.Fiber's mutex.
-    std::lock_guard lk(stop_mutex_);
-    stop_.store(true);
-  }
+  // The flag is atomic as well as written under the mutex: the mutex orders it with the
+  // worker's wait, the atomic makes that order visible to tools that cannot see inside
+  // Boost.Fiber's mutex. The notification is made under the mutex too: it reaches into the
+  // worker's scheduler, which the worker destroys as it exits, and a worker woken any other
+  // way (its idle timeout) takes the mutex before it can see the flag and go.
+  std::lock_guard lk(stop_mutex_);
+  stop_.store(true);
   stop_cv_.notify_all();
 }
 
