@@ -160,6 +160,19 @@ std::size_t GroupCore::running() const noexcept {
 }
 
 void GroupCore::wait(bool shielded) {
+  // A listed child whose future is not ready: counted out as its captures go, it publishes a
+  // moment later (its measurement is folded in between), and the wait covers that moment too.
+  // The list holds only children not found ready when it last grew. Caller holds mutex_.
+  const auto unready = [this] {
+    return std::find_if(children_.begin(), children_.end(),
+                        [](const StateBase* c) { return !c->ready(); });
+  };
+  {
+    // Nothing to wait for (the destructor after wait(), a group that ran nothing): not
+    // measured as a join, no shield.
+    std::lock_guard lk(mutex_);
+    if (live_ == 0 && unready() == children_.end()) return;
+  }
   // A wait for the children to end: measured as joined, as a Future's get() is.
   const Joining joining;
   std::optional<CancelShield> shield;
@@ -171,16 +184,11 @@ void GroupCore::wait(bool shielded) {
     }
     ended_.wait();
   }
-  // A child is counted out as its captures go, a moment before its future resolves (its
-  // measurement is folded in between): wait for those futures too, so that every child's
-  // future is ready when the group's wait returns. The list holds only children not found
-  // ready when it last grew.
   for (;;) {
     StateBase* pending = nullptr;
     {
       std::lock_guard lk(mutex_);
-      const auto it = std::find_if(children_.begin(), children_.end(),
-                                   [](const StateBase* c) { return !c->ready(); });
+      const auto it = unready();
       if (it == children_.end()) return;
       pending = *it;
       pending->add_ref();
